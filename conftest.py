@@ -1,0 +1,175 @@
+"""Fixtures shared by every app's tests."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from members.models import Membership, Organization, OrganizationAssignment
+from members.tests.factories import (
+    AssignmentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    StudyGroupFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def world(db):
+    """A small tree with one person in each role the permission rules know.
+
+    city ── county ── bureau, township      (county's staff, leader and members)
+         └─ sibling county ── sibling bureau (the sibling's staff)
+    """
+    city = OrganizationFactory(name="中共临川市委员会", level=Organization.Level.CITY)
+    county = OrganizationFactory(parent=city, name="中共青山县委员会")
+    bureau = OrganizationFactory(
+        parent=county, name="中共青山县教育局党组", kind=Organization.Kind.PARTY_GROUP,
+        level=Organization.Level.DEPARTMENT,
+    )
+    township = OrganizationFactory(parent=county, name="中共青山县城关镇委员会", level=Organization.Level.TOWNSHIP)
+    sibling = OrganizationFactory(parent=city, name="中共白水县委员会")
+    sibling_bureau = OrganizationFactory(
+        parent=sibling, name="中共白水县教育局党组", kind=Organization.Kind.PARTY_GROUP,
+        level=Organization.Level.DEPARTMENT,
+    )
+    groups = SimpleNamespace(
+        city=StudyGroupFactory(organization=city),
+        county=StudyGroupFactory(organization=county),
+        bureau=StudyGroupFactory(organization=bureau),
+        township=StudyGroupFactory(organization=township),
+        sibling=StudyGroupFactory(organization=sibling),
+        sibling_bureau=StudyGroupFactory(organization=sibling_bureau),
+    )
+    staff = UserFactory(username="staff", name="宣传部干事", organization=county)
+    AssignmentFactory(user=staff, organization=county, role=OrganizationAssignment.Role.STAFF)
+    leader = UserFactory(username="leader", name="县委书记", organization=city)
+    AssignmentFactory(user=leader, organization=city, role=OrganizationAssignment.Role.LEADER)
+    member = UserFactory(username="member", name="教育局局长", organization=bureau)
+    MembershipFactory(user=member, group=groups.bureau, role=Membership.Role.LEADER)
+    other_member = UserFactory(username="other_member", name="教育局副局长", organization=bureau)
+    MembershipFactory(user=other_member, group=groups.bureau, role=Membership.Role.DEPUTY)
+    township_member = UserFactory(username="township_member", name="镇党委书记", organization=township)
+    MembershipFactory(user=township_member, group=groups.township)
+    sibling_staff = UserFactory(username="sibling_staff", name="白水县干事", organization=sibling)
+    AssignmentFactory(user=sibling_staff, organization=sibling, role=OrganizationAssignment.Role.STAFF)
+    sibling_member = UserFactory(username="sibling_member", name="白水县局长", organization=sibling_bureau)
+    MembershipFactory(user=sibling_member, group=groups.sibling_bureau)
+    return SimpleNamespace(
+        city=city, county=county, bureau=bureau, township=township, sibling=sibling,
+        sibling_bureau=sibling_bureau, groups=groups, staff=staff, leader=leader, member=member,
+        other_member=other_member, township_member=township_member, sibling_staff=sibling_staff,
+        sibling_member=sibling_member,
+    )
+
+
+@pytest.fixture
+def demo(db):
+    """The seed_demo data, as the README's first command creates it."""
+    from members import demo as members_demo
+
+    return members_demo.seed()
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client logged in as that user (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process():
+    """A real Celery worker process on the real Redis, started once for the session.
+
+    The broker comes from CELERY_TEST_BROKER_URL (the README's test command sets it). The worker
+    runs the project's own tasks in a separate process, as in production; a private queue keeps
+    parallel runs apart.
+    """
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import redis
+
+    broker = os.environ.get("CELERY_TEST_BROKER_URL")
+    if not broker:
+        pytest.fail("CELERY_TEST_BROKER_URL is not set: the Celery tests need a real Redis.")
+    redis.Redis.from_url(broker).ping()  # fails loudly when Redis is down
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "studygroup.settings",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "SECRET_KEY": "celery-test-worker-secret-key-not-for-production-use",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "studygroup", "worker", "--pool=solo",
+         "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield SimpleNamespace(queue=queue, process=worker, broker=broker)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """Point the project's Celery app at the real worker for one test, then back to eager."""
+    from studygroup.celery import app
+
+    keys = ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+    broker = celery_worker_process.broker
+    app.conf.update(
+        broker_url=broker,
+        result_backend=broker,
+        task_always_eager=False,
+        task_default_queue=celery_worker_process.queue,
+    )
+    _reset_celery_connections(app)
+    try:
+        _wait_for_worker(app, celery_worker_process.process)
+        yield SimpleNamespace(app=app, **vars(celery_worker_process))
+    finally:
+        app.conf.update(saved)
+        _reset_celery_connections(app)
+
+
+def _reset_celery_connections(app):
+    """Forget pooled connections and the result backend, as Celery does after a fork, so the
+    next task uses the broker now configured. (Closing the pools would close kombu's shared
+    ones for good.)"""
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
+def _wait_for_worker(app, worker, timeout=60):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail("The Celery worker exited: " + worker.stderr.read().decode(errors="replace"))
+        if app.control.ping(timeout=0.5):
+            return
+    pytest.fail("The Celery worker did not answer within %s s." % timeout)

@@ -1,0 +1,154 @@
+"""Who may see and change what: the one place that decides.
+
+Every function returns a lazy queryset, so callers use it as a subquery and the database does
+the work in one statement whatever the size of the tree. Rules:
+
+- staff (宣传部 / 办公室) manage the organisations they are assigned to and all below them, and
+  the study groups of those organisations;
+- leaders read their organisation and all below it;
+- members see the groups they currently belong to;
+- superusers see and manage everything (they also have the Django admin).
+
+Models that belong to a study group use ``GroupScopedQuerySet`` so their ``visible_to`` and
+``editable_by`` go through here. Views get their objects only that way (see
+``studygroup.views.ScopedObjectMixin``): out of scope is 404, in scope but not allowed is 403.
+"""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
+
+from members.models import (
+    Membership,
+    Organization,
+    OrganizationAssignment,
+    StudyGroup,
+    User,
+    current_q,
+)
+
+STAFF = OrganizationAssignment.Role.STAFF
+LEADER = OrganizationAssignment.Role.LEADER
+
+
+def _is_anonymous(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def _assignments(user, roles):
+    return OrganizationAssignment.objects.filter(current_q(), user=user, role__in=roles)
+
+
+def _within(assignments) -> Exists:
+    """True for organisations at or below an assigned one: treebeard's path starts with theirs."""
+    return Exists(
+        assignments.filter(
+            organization__path=Substr(OuterRef("path"), 1, Length("organization__path"))
+        )
+    )
+
+
+def _member_of_group(user, group_ref: str = "pk") -> Exists:
+    return Exists(Membership.objects.filter(current_q(), user=user, group=OuterRef(group_ref)))
+
+
+def visible_organizations(user) -> models.QuerySet:
+    if _is_anonymous(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(
+        _within(_assignments(user, [STAFF, LEADER]))
+        | Q(study_group__in=StudyGroup.objects.filter(_member_of_group(user)).values("pk"))
+    )
+
+
+def managed_organizations(user) -> models.QuerySet:
+    if _is_anonymous(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(_within(_assignments(user, [STAFF])))
+
+
+def read_organizations(user) -> models.QuerySet:
+    """Organisations whose every record the user may read (staff and leaders, not members)."""
+    if _is_anonymous(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(_within(_assignments(user, [STAFF, LEADER])))
+
+
+def visible_groups(user) -> models.QuerySet:
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    if user.is_superuser:
+        return StudyGroup.objects.all()
+    return StudyGroup.objects.filter(
+        Q(organization__in=read_organizations(user).values("pk")) | _member_of_group(user)
+    )
+
+
+def managed_groups(user) -> models.QuerySet:
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    if user.is_superuser:
+        return StudyGroup.objects.all()
+    return StudyGroup.objects.filter(organization__in=managed_organizations(user).values("pk"))
+
+
+def visible_people(user) -> models.QuerySet:
+    """Ids of the people the user may look up: their organisations' and their groups' people."""
+    if _is_anonymous(user):
+        return User.objects.none().values("pk")
+    if user.is_superuser:
+        return User.objects.values("pk")
+    in_visible_group = Membership.objects.filter(
+        current_q(), user=OuterRef("pk"), group__in=visible_groups(user).values("pk")
+    )
+    return User.objects.filter(
+        Q(pk=user.pk)
+        | Q(organization__in=read_organizations(user).values("pk"))
+        | Exists(in_visible_group)
+    ).values("pk")
+
+
+def managed_people(user) -> models.QuerySet:
+    """Ids of the people the user may edit and seat in groups: those of their managed tree."""
+    if _is_anonymous(user):
+        return User.objects.none().values("pk")
+    if user.is_superuser:
+        return User.objects.values("pk")
+    in_managed_group = Membership.objects.filter(
+        user=OuterRef("pk"), group__in=managed_groups(user).values("pk")
+    )
+    return User.objects.filter(
+        Q(organization__in=managed_organizations(user).values("pk")) | Exists(in_managed_group)
+    ).values("pk")
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user holds somewhere, for navigation: 'staff', 'leader', 'member'."""
+    if _is_anonymous(user):
+        return set()
+    roles = set(
+        OrganizationAssignment.objects.filter(current_q(), user=user).values_list("role", flat=True)
+    )
+    if Membership.objects.filter(current_q(), user=user).exists():
+        roles.add("member")
+    if user.is_superuser:
+        roles.update({STAFF, LEADER})
+    return roles
+
+
+class GroupScopedQuerySet(models.QuerySet):
+    """For models that belong to a study group; ``group_lookup`` says how to reach it."""
+
+    group_lookup = "group"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.group_lookup}__in": visible_groups(user).values("pk")})
+
+    def editable_by(self, user):
+        return self.filter(**{f"{self.group_lookup}__in": managed_groups(user).values("pk")})

@@ -1,0 +1,66 @@
+import factory
+from django.utils import timezone
+
+from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """Creates a root unless ``parent`` is given; treebeard places the node."""
+
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"中共测试{n}委员会")
+    short_name = factory.Sequence(lambda n: f"测试{n}")
+    kind = Organization.Kind.PARTY_COMMITTEE
+    level = Organization.Level.COUNTY
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        if parent is None:
+            return model_class.objects.add_root(kwargs)
+        return model_class.objects.add_child(parent, kwargs)
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.LazyAttribute(lambda o: f"{o.organization.name}理论学习中心组")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"成员{n}")
+    position = "党组成员"
+    password = factory.PostGenerationMethodCall("set_password", "Test@2026pass")
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(StudyGroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+    started_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationAssignment
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = OrganizationAssignment.Role.STAFF
+    started_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))

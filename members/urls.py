@@ -1,0 +1,18 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("organizations/", views.OrganizationList.as_view(), name="organization-list"),
+    path("organizations/<int:pk>/", views.OrganizationDetail.as_view(), name="organization-detail"),
+    path("groups/", views.GroupList.as_view(), name="group-list"),
+    path("groups/<int:pk>/", views.GroupDetail.as_view(), name="group-detail"),
+    path("groups/<int:pk>/members/add/", views.MembershipCreate.as_view(), name="membership-create"),
+    path("memberships/<int:pk>/end/", views.MembershipEnd.as_view(), name="membership-end"),
+    path("people/", views.PersonList.as_view(), name="person-list"),
+    path("people/add/", views.PersonCreate.as_view(), name="person-create"),
+    path("people/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", views.PersonUpdate.as_view(), name="person-update"),
+]
