@@ -8,8 +8,10 @@ from members.models import Membership, Organization, OrganizationAssignment, Stu
 
 def groups_with_counts(queryset):
     """Study groups with their current member count and the organisation, in one query."""
-    return queryset.select_related("organization").annotate(
-        member_count=Count("memberships", filter=current_q("memberships__"), distinct=True)
+    return (
+        queryset.select_related("organization")
+        .annotate(member_count=Count("memberships", filter=current_q("memberships__"), distinct=True))
+        .order_by("organization__path")
     )
 
 

@@ -6,6 +6,7 @@ Out of scope answers 404 (an id reveals nothing); in scope but the action not al
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.shortcuts import get_object_or_404
 
 VIEW = "view"
 EDIT = "edit"
@@ -29,9 +30,12 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
     """Fetch one object in scope; with ``requires = EDIT`` the user must also manage it."""
 
     requires = VIEW
+    pk_url_kwarg = "pk"
 
     def get_object(self, queryset=None):
-        obj = super().get_object(queryset)  # Http404 when outside the visible scope
+        queryset = self.get_queryset() if queryset is None else queryset
+        # Outside the visible scope is the same as not existing: 404.
+        obj = get_object_or_404(queryset, pk=self.kwargs[self.pk_url_kwarg])
         if self.requires == EDIT:
             self.check_editable(obj)
         return obj
