@@ -173,3 +173,55 @@ def _wait_for_worker(app, worker, timeout=60):
         if app.control.ping(timeout=0.5):
             return
     pytest.fail("The Celery worker did not answer within %s s." % timeout)
+
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (``playwright install`` cannot download here)."""
+    import os
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+    # test body stay synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab; ``page.base_url`` is the live server."""
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium, live_server):
+    """A tab the size of a phone, for checking pages are usable on one."""
+    context = chromium.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+
+
+def browser_login(tab, username, password):
+    tab.goto(f"{tab.base_url}/accounts/login/")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_load_state()

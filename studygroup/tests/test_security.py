@@ -160,3 +160,20 @@ def test_check_deploy_prints_no_warning():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stderr and "warning" not in result.stdout.lower()
+
+
+def test_login_records_are_kept_at_least_180_days(settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.AUDIT_RETENTION_DAYS = 30  # too short: the rule's minimum applies
+    recent = AccessLog.objects.create(username="a")
+    old = AccessLog.objects.create(username="b")
+    # attempt_time is set on creation; age the records by hand.
+    AccessLog.objects.filter(pk=recent.pk).update(attempt_time=timezone.now() - timedelta(days=179))
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=181))
+    call_command("purge_login_log", stdout=open(os.devnull, "w"))
+    assert AccessLog.objects.filter(pk=recent.pk).exists()
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
