@@ -99,3 +99,12 @@ def test_forbidden_and_not_found_render_in_the_site_layout(world, client):
     assert missing.status_code == 404
     body = missing.content.decode()
     assert "页面不存在" in body and 'class="navbar' in body
+
+
+def test_server_error_page_renders_in_the_site_layout(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "500" in body and 'class="navbar' in body
