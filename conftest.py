@@ -84,13 +84,65 @@ def client_for(client):
     return login
 
 
+def worker_database_url() -> str:
+    """The URL of the test database this process uses, for a worker process to open the same
+    one (SQLite: the file-based test database of ``studygroup.test_settings``; PostgreSQL: the
+    ``test_`` database pytest-django created)."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        if str(name) == ":memory:" or "mode=memory" in str(name):
+            pytest.fail("The SQLite test database must be a file for a worker process to share it.")
+        return f"sqlite:///{name}"
+    if connection.vendor == "postgresql":
+        from urllib.parse import quote
+
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{auth}{host}:{port}/{name}"
+    pytest.fail(f"No worker database URL for {connection.vendor}.")
+
+
+def start_celery_worker(broker, queue, database_url, extra_env=None, loglevel="WARNING"):
+    """Start ``celery worker`` as a separate process on ``queue``, using ``studygroup.settings``
+    with the test database and ``extra_env`` (e.g. SMTP host and port)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "studygroup.settings",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "DATABASE_URL": database_url,
+        # Tasks the worker queues itself (a retry, the sweeper's sends) stay on its queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "SECRET_KEY": "celery-test-worker-secret-key-not-for-production-use",
+        **(extra_env or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "studygroup", "worker", "--pool=solo",
+         "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle", f"--loglevel={loglevel}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process():
+def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker process on the real Redis, started once for the session.
 
     The broker comes from CELERY_TEST_BROKER_URL (the README's test command sets it). The worker
     runs the project's own tasks in a separate process, as in production; a private queue keeps
-    parallel runs apart.
+    parallel runs apart. It opens the test database (``DATABASE_URL``), so tests that use it
+    with ``django_db(transaction=True)`` see their data in the worker and the worker's writes.
     """
     import os
     import subprocess
@@ -105,19 +157,14 @@ def celery_worker_process():
     redis.Redis.from_url(broker).ping()  # fails loudly when Redis is down
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "studygroup.settings",
-        "CELERY_BROKER_URL": broker,
-        "CELERY_RESULT_BACKEND": broker,
-        "SECRET_KEY": "celery-test-worker-secret-key-not-for-production-use",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "studygroup", "worker", "--pool=solo",
-         "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    with django_db_blocker.unblock():
+        database_url = worker_database_url()
+    from django.conf import settings as django_settings
+
+    # The test process reads the files the worker stores (built PDFs): the same media folder;
+    # without collectstatic output the worker names static files plainly.
+    worker = start_celery_worker(
+        broker, queue, database_url, {"MEDIA_ROOT": str(django_settings.MEDIA_ROOT), "STATICFILES_PLAIN": "1"}
     )
     try:
         yield SimpleNamespace(queue=queue, process=worker, broker=broker)
@@ -225,3 +272,162 @@ def browser_login(tab, username, password):
     tab.fill("input[name=password]", password)
     tab.click("button[type=submit]")
     tab.wait_for_load_state()
+
+
+@pytest.fixture
+def plan_world(world):
+    """``world`` with plans of its groups (see ``plans.tests.factories.plan_world``)."""
+    from plans.tests.factories import plan_world as build
+
+    build(world)
+    return world
+
+
+# --- notifications (issue 8): a local SMTP server and a local robot webhook server ----------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the session; ``.messages`` holds what it
+    received as ``email.message.EmailMessage`` objects (clear it per test with ``.reset()``)."""
+    import email
+    import email.policy
+    import threading
+
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    received = []
+    lock = threading.Lock()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            with lock:
+                received.append(SimpleNamespace(rcpt=list(envelope.rcpt_tos), message=message))
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SimpleNamespace(host="127.0.0.1", port=port, messages=received, reset=received.clear)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """The SMTP server for one test, with Django's mail pointed at it."""
+    smtp_server.reset()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server
+
+
+class RobotServer:
+    """A local stand-in for DingTalk's and WeCom's robot webhooks: checks DingTalk's signature
+    (HMAC-SHA256 of "timestamp\\nsecret", Base64, within an hour) and records every payload."""
+
+    def __init__(self, secret="SECtestsecret"):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.secret = secret
+        self.posts = []
+        self.fail_next = 0  # answer this many posts with an error (errcode 310000)
+        self.hang = None  # a threading.Event: hold each post until set
+        self.lock = threading.Lock()
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                import json
+                from urllib.parse import parse_qs, urlparse
+
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                url = urlparse(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                provider = "dingtalk" if url.path.startswith("/robot/send") else "wecom"
+                signature_ok = None
+                if provider == "dingtalk":
+                    signature_ok = robot.check_signature(query.get("timestamp"), query.get("sign"))
+                with robot.lock:
+                    robot.posts.append(SimpleNamespace(provider=provider, query=query, body=body,
+                                                       signature_ok=signature_ok))
+                    failing = robot.fail_next > 0
+                    if failing:
+                        robot.fail_next -= 1
+                if robot.hang is not None:
+                    robot.hang.wait(60)
+                if provider == "dingtalk" and not signature_ok:
+                    answer = {"errcode": 310000, "errmsg": "sign not match"}
+                elif failing:
+                    answer = {"errcode": 310000, "errmsg": "temporarily failing"}
+                else:
+                    answer = {"errcode": 0, "errmsg": "ok"}
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def check_signature(self, timestamp, sign):
+        import base64
+        import hashlib
+        import hmac
+        import time
+
+        if not timestamp or not sign:
+            return False
+        if abs(time.time() * 1000 - int(timestamp)) > 3600 * 1000:
+            return False
+        digest = hmac.new(self.secret.encode(), f"{timestamp}\n{self.secret}".encode(), hashlib.sha256).digest()
+        return hmac.compare_digest(base64.b64encode(digest).decode(), sign)
+
+    @property
+    def dingtalk_url(self):
+        return f"http://127.0.0.1:{self.port}/robot/send?access_token=test-token"
+
+    @property
+    def wecom_url(self):
+        return f"http://127.0.0.1:{self.port}/cgi-bin/webhook/send?key=test-key"
+
+    def stop(self):
+        if self.hang is not None:
+            self.hang.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def robot_server():
+    server = RobotServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,7 +1,26 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Organizations and people")
+
+    def ready(self):
+        from members.schedules import on_post_migrate
+
+        # The beat schedule in the database: missing periodic tasks are created after migrate.
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="members_beat_schedules")
+
+        # Members' own work: meeting minutes are searched with the work, so keep their search
+        # entry current (bookkeeping, not a business rule: the meetings app need not know).
+        from django.db.models.signals import post_save
+
+        def index_minutes(sender, instance, raw=False, **kwargs):
+            from members import search
+
+            if not raw:
+                search.index_minutes(instance)
+
+        post_save.connect(index_minutes, sender="meetings.Minutes", weak=False, dispatch_uid="members-index-minutes")

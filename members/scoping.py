@@ -29,6 +29,7 @@ from members.models import (
 
 STAFF = OrganizationAssignment.Role.STAFF
 LEADER = OrganizationAssignment.Role.LEADER
+APPROVER = OrganizationAssignment.Role.APPROVER
 
 
 def _is_anonymous(user) -> bool:
@@ -96,6 +97,34 @@ def managed_groups(user) -> models.QuerySet:
     if user.is_superuser:
         return StudyGroup.objects.all()
     return StudyGroup.objects.filter(organization__in=managed_organizations(user).values("pk"))
+
+
+def reviewable_groups(user) -> models.QuerySet:
+    """Groups whose members' work the user reviews: the groups they manage, and the groups where
+    they are the current study secretary (学习秘书)."""
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    if user.is_superuser:
+        return StudyGroup.objects.all()
+    secretary_of = Exists(
+        Membership.objects.filter(
+            current_q(), user=user, group=OuterRef("pk"), role=Membership.Role.SECRETARY
+        )
+    )
+    return StudyGroup.objects.filter(
+        Q(organization__in=managed_organizations(user).values("pk")) | secretary_of
+    )
+
+
+def approver_groups(user) -> models.QuerySet:
+    """Groups whose daily reading the user approves: an ``approver`` assignment (the office
+    director) at the group's organisation or above."""
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    if user.is_superuser:
+        return StudyGroup.objects.all()
+    approves = Organization.objects.filter(_within(_assignments(user, [APPROVER])))
+    return StudyGroup.objects.filter(organization__in=approves.values("pk"))
 
 
 def visible_people(user) -> models.QuerySet:

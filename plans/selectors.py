@@ -7,7 +7,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -127,6 +127,7 @@ def plan_document(plan: AnnualPlan) -> dict:
             months[entry.topic_id].append(entry.month)
     for topic in topics:
         topic.planned_months = sorted(months.get(topic.pk, []))
+        topic.leads = list(topic.lead_members.all())
     return document_context(plan, sections, topics, entries)
 
 
@@ -144,9 +145,10 @@ def document_context(plan, sections, topics, entries) -> dict:
     }
 
 
-def plan_revisions(plan: AnnualPlan):
+def plan_revisions(plan: AnnualPlan, user: User):
+    """The revisions of the plan's group and year that the user may read."""
     return (
-        AnnualPlan.objects.filter(group=plan.group_id, year=plan.year)
+        AnnualPlan.objects.visible_to(user).filter(group=plan.group_id, year=plan.year)
         .select_related("approved_by", "created_by")
         .order_by("-revision")
     )
@@ -186,6 +188,16 @@ def inline_diff(old: str, new: str) -> str:
     return mark_safe("".join(out))
 
 
+def value_diff(old, new) -> str:
+    """Short values (numbers, choices, month lists) replaced whole; long text diffed inline."""
+    old, new = str(old or ""), str(new or "")
+    if max(len(old), len(new)) > 24:
+        return inline_diff(old, new)
+    return mark_safe(
+        (f"<del>{escape(old)}</del> " if old else "") + (f"<ins>{escape(new)}</ins>" if new else "")
+    )
+
+
 @dataclass
 class ItemChange:
     kind: str  # added | removed | changed
@@ -206,7 +218,7 @@ def _compare(old_items, new_items, fields, name_of) -> list[ItemChange]:
             changes.append(ItemChange("added", name_of(item)))
             continue
         diffs = [
-            (label, inline_diff(str(getter(before)), str(getter(item))))
+            (label, value_diff(getter(before), getter(item)))
             for label, getter in fields
             if getter(before) != getter(item)
         ]
@@ -234,8 +246,12 @@ def plan_diff(old: AnnualPlan, new: AnnualPlan) -> dict:
         for name in ("title", "preamble", "numbering_style", "meetings_per_year", "discussions_per_year",
                      "articles_per_member", "research_topics_per_half")
     ]
+    def shown(plan, name):
+        display = getattr(plan, f"get_{name}_display", None)
+        return display() if display else getattr(plan, name)
+
     field_changes = [
-        (label, inline_diff(str(getattr(old, name)), str(getattr(new, name))))
+        (label, value_diff(shown(old, name), shown(new, name)))
         for label, name in plan_fields
         if getattr(old, name) != getattr(new, name)
     ]
@@ -251,7 +267,7 @@ def plan_diff(old: AnnualPlan, new: AnnualPlan) -> dict:
             (_("description"), lambda t: t.description), (_("readings"), lambda t: t.readings),
             (_("study form"), lambda t: t.get_study_form_display()),
             (_("months"), lambda t: "、".join(f"{m}月" for m in t.planned_months)),
-            (_("lead members"), lambda t: "、".join(str(u) for u in t.lead_members.all())),
+            (_("lead members"), lambda t: "、".join(str(u) for u in t.leads)),
         ],
         lambda t: f"{t.label} {t.title}".strip(),
     )
@@ -334,6 +350,11 @@ def cascades_for_subordinate_staff(user: User) -> list[dict]:
     return rows
 
 
+def cascades_watched_by(user: User):
+    """Cascades whose source plan the user reads (the groups below see only their own side)."""
+    return CascadedTopic.objects.filter(topic__plan__in=AnnualPlan.objects.visible_to(user).values("pk"))
+
+
 def cascades_issued_by(user: User):
     """Cascades from groups the user manages (they watch the uptake)."""
     return (
@@ -382,10 +403,7 @@ def monthly_plan(group: StudyGroup, year: int, month: int, user: User) -> dict:
     current revision for those who see it, else the one in force). Meetings join in a later
     issue."""
     visible = AnnualPlan.objects.visible_to(user).filter(group=group, year=year)
-    plan = (
-        visible.filter(is_current=True).first()
-        or visible.in_force().first()
-    )
+    plan = plans_shown_by_default(visible).order_by("-is_current", "-revision").first()
     entries = []
     if plan is not None:
         entries = list(
@@ -411,5 +429,3 @@ def group_members_for_leads(group: StudyGroup):
 def latest_plan_of(group: StudyGroup, user: User):
     return AnnualPlan.objects.visible_to(user).filter(group=group).order_by("-year", "-revision").first()
 
-
-__all__ = ["F"]  # re-exported for callers composing with these querysets

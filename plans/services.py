@@ -27,7 +27,6 @@ from plans.models import (
     PlanSection,
     ProposalCall,
     ScheduleEntry,
-    StudyForm,
     Topic,
     TopicProposal,
     make_label,

@@ -1,7 +1,27 @@
+import ctypes.util
+import logging
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger("studygroup")
 
 
 class StudygroupConfig(AppConfig):
     name = "studygroup"
     verbose_name = _("Study group management")
+
+    def ready(self):
+        check_pdf_font_subsetting()
+
+
+def check_pdf_font_subsetting():
+    """Warn when HarfBuzz's subsetter is missing: WeasyPrint then subsets the CJK fonts with
+    fontTools, which costs seconds per font face in every PDF (see studygroup.documents)."""
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        logger.warning(
+            "libharfbuzz-subset is not installed: PDFs will be slow (fontTools subsets the "
+            "Chinese fonts, seconds per document). Install it: apt-get install libharfbuzz-subset0"
+        )
+        return False
+    return True

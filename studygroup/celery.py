@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studygroup.settings")
 app = Celery("studygroup")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each app's reminder rules live in <app>/reminders.py (run by beat, see members.schedules).
+app.autodiscover_tasks(related_name="reminders")

@@ -15,7 +15,19 @@ def navigation(request):
             request._cached_roles = scoping.roles_of(user)
         return request._cached_roles
 
+    def unread():
+        # Only evaluated when a template shows it: one COUNT on the inbox index.
+        from members.notifications import unread_count
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        if not hasattr(request, "_cached_unread"):
+            request._cached_unread = unread_count(user)
+        return request._cached_unread
+
     return {
         "nav_roles": SimpleLazyObject(roles),
+        "nav_unread": SimpleLazyObject(unread),
         "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
     }

@@ -204,3 +204,54 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# Meetings (sessions app): the sign-in window, sign-in codes and uploaded materials.
+SIGN_IN_OPENS_MINUTES_BEFORE = env.int("SIGN_IN_OPENS_MINUTES_BEFORE", default=30)
+SIGN_IN_LATE_AFTER_MINUTES = env.int("SIGN_IN_LATE_AFTER_MINUTES", default=10)
+SIGN_IN_CODE_MAX_AGE_MINUTES = env.int("SIGN_IN_CODE_MAX_AGE_MINUTES", default=10)
+MATERIAL_MAX_UPLOAD_MB = env.int("MATERIAL_MAX_UPLOAD_MB", default=20)
+
+# Members' own work (issue 6): a reflection is due this many days after the meeting; anything
+# submitted more than WORK_LATE_AFTER_DAYS after the date it belongs to is marked late; a copy
+# check at or above this overlap is flagged to the reviewer.
+REFLECTION_DUE_DAYS = env.int("REFLECTION_DUE_DAYS", default=14)
+WORK_LATE_AFTER_DAYS = env.int("WORK_LATE_AFTER_DAYS", default=30)
+WORK_COPY_FLAG_SCORE = env.float("WORK_COPY_FLAG_SCORE", default=0.6)
+
+# Reminders and notifications (members.notifications, members.tasks, <app>/reminders.py).
+# Quiet hours hold non-urgent pushes (e-mail, robots) until they end; the inbox always gets them.
+QUIET_HOURS = (env("QUIET_HOURS_START", default="22:00"), env("QUIET_HOURS_END", default="07:00"))
+# Staff collect the day's reading; the approver approves before this time, when it is pushed.
+DAILY_READING_CUTOFF = env("DAILY_READING_CUTOFF", default="18:00")
+# Meeting reminders: this long before the start (a day and an hour by default).
+MEETING_REMINDER_DAY_BEFORE_HOURS = env.int("MEETING_REMINDER_DAY_BEFORE_HOURS", default=24)
+MEETING_REMINDER_HOUR_BEFORE_MINUTES = env.int("MEETING_REMINDER_HOUR_BEFORE_MINUTES", default=60)
+# Thresholds of the reminder rules (each task also takes them as kwargs, editable in the admin's
+# periodic tasks without a deploy).
+MAKEUP_REMIND_EVERY_DAYS = env.int("MAKEUP_REMIND_EVERY_DAYS", default=7)
+REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=3)
+RECORDS_MISSING_AFTER_DAYS = env.int("RECORDS_MISSING_AFTER_DAYS", default=7)
+RECTIFICATION_DUE_WITHIN_DAYS = env.int("RECTIFICATION_DUE_WITHIN_DAYS", default=7)
+PROPOSAL_CALL_CLOSING_DAYS = env.int("PROPOSAL_CALL_CLOSING_DAYS", default=3)
+APPROVAL_WAITING_DAYS = env.int("APPROVAL_WAITING_DAYS", default=3)
+ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=14)
+# Deliveries: attempts before giving up (then shown to staff), and the backoff between them.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=60)
+# A delivery claimed this long ago and not finished was interrupted (a worker died mid-send).
+NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=600)
+DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=10)
+WECOM_TIMEOUT_SECONDS = env.float("WECOM_TIMEOUT_SECONDS", default=10)
+# Links in e-mails and robot posts need the site's address (no request there).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", default="[中心组学习] ")
+# Redis: an unacknowledged task (acks_late, its worker died) is handed out again after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+# The queue tasks go to when none is named (tests give each worker a private one).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# Reports (half-year reviews, bulletins): a process without collectstatic output (the Celery
+# worker the tests start) names static files plainly instead of through the manifest.
+if env.bool("STATICFILES_PLAIN", default=False):
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -20,3 +20,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Celery runs eagerly unless a test brings up a real worker (see the celery marker).
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+# SQLite: a file-based test database (one per test process), so that a Celery worker started by
+# the tests (conftest ``celery_worker_process``) opens the same database as the test.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"studygroup-test-{os.getpid()}.sqlite3"),
+    }

@@ -205,6 +205,7 @@ def test_organization_tree_for_the_leader_lists_the_whole_subtree(client, world)
     assert len(response.context["object_list"]) == 6
 
 
-def test_assignment_roles_are_the_two_the_rules_know():
-    assert set(OrganizationAssignment.Role.values) == {"staff", "leader"}
+def test_assignment_roles_are_the_ones_the_rules_know():
+    # approver: the office director who approves the daily reading (members.scoping.approver_groups)
+    assert set(OrganizationAssignment.Role.values) == {"staff", "leader", "approver"}
     assert set(Membership.Role.values) == {"leader", "deputy", "member", "secretary"}

@@ -22,9 +22,11 @@ class Command(BaseCommand):
         import importlib
 
         seeders = []
-        for app in ("plans", "sessions", "reports"):
+        # members.demo_work (members' own work) runs after the meetings' demo: it writes
+        # reflections for the meetings members attended.
+        for name in ("plans.demo", "sessions.demo", "members.demo_work", "reports.demo"):
             try:
-                module = importlib.import_module(f"{app}.demo")
+                module = importlib.import_module(name)
             except ModuleNotFoundError:
                 continue
             seeders.append(module.seed)

@@ -1,0 +1,422 @@
+"""Notifications: the one send service, preferences, quiet hours, escalation.
+
+``notification_send`` is idempotent: a notification's key (kind, object, recipient, occasion) is
+unique in the database, and so is each push (``Delivery.key``), so calling it twice, from a
+retried task or from beat after a restart, adds nothing. Pushes are sent by ``members.tasks``
+after the transaction commits; those held by quiet hours wait for the sweeper (every minute).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import (
+    Delivery,
+    GroupChannel,
+    Membership,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+    Organization,
+    OrganizationAssignment,
+    StudyGroup,
+    User,
+    current_q,
+)
+
+logger = logging.getLogger(__name__)
+
+# Channels a person can choose per kind (the inbox always gets everything; robots are the
+# group's, configured by its staff).
+PERSONAL_CHANNELS = [NotificationChannel.EMAIL]
+# Kinds a person may switch e-mail off for; the rest are set by staff or are tests.
+PREFERENCE_KINDS = [kind for kind in NotificationKind if kind != NotificationKind.TEST]
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def _parse_hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_hours() -> tuple[time, time]:
+    start, end = settings.QUIET_HOURS
+    return _parse_hhmm(start), _parse_hhmm(end)
+
+
+def in_quiet_hours(moment: datetime | None = None) -> bool:
+    start, end = quiet_hours()
+    local = timezone.localtime(moment or timezone.now()).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end  # across midnight, e.g. 22:00–07:00
+
+
+def quiet_hours_end(moment: datetime | None = None) -> datetime:
+    """The next moment quiet hours end after ``moment`` (the morning)."""
+    _start, end = quiet_hours()
+    local = timezone.localtime(moment or timezone.now())
+    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def push_not_before(*, urgent: bool, moment: datetime | None = None) -> datetime:
+    """When a push may go out: now, or for a non-urgent one in quiet hours, the morning."""
+    moment = moment or timezone.now()
+    if not urgent and in_quiet_hours(moment):
+        return quiet_hours_end(moment)
+    return moment
+
+
+def daily_reading_cutoff(day=None) -> datetime:
+    cutoff = _parse_hhmm(settings.DAILY_READING_CUTOFF)
+    day = day or timezone.localdate()
+    return timezone.make_aware(datetime.combine(day, cutoff))
+
+
+def absolute_url(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL.rstrip("/") + url
+
+
+# --- who ------------------------------------------------------------------------------------
+
+
+def group_members(group: StudyGroup, *, roles: Iterable[str] | None = None) -> models.QuerySet:
+    """Current, active members of a group."""
+    people = User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(current_q(), group=group, **({"role__in": roles} if roles else {})).values(
+            "user"
+        ),
+    )
+    return people
+
+
+def _responsible(organization: Organization) -> tuple[list[User], Organization | None]:
+    """Staff assigned to the organisation or, failing that, to its nearest ancestor that has
+    staff (one query); and that organisation."""
+    steplen = Organization.steplen
+    paths = [organization.path[:i] for i in range(steplen, len(organization.path) + 1, steplen)]
+    assignments = (
+        OrganizationAssignment.objects.filter(
+            current_q(),
+            role=OrganizationAssignment.Role.STAFF,
+            organization__path__in=paths,
+            user__is_active=True,
+        )
+        .select_related("user", "organization")
+        .order_by("-organization__depth", "user__pk")
+    )
+    chosen, at = [], None
+    for assignment in assignments:
+        if at is None:
+            at = assignment.organization
+        if assignment.organization_id != at.pk:
+            break
+        chosen.append(assignment.user)
+    return chosen, at
+
+
+def responsible_staff(organization: Organization) -> list[User]:
+    return _responsible(organization)[0]
+
+
+def group_staff(group: StudyGroup) -> list[User]:
+    """Who is reminded of a group's chores: its study secretaries and its responsible staff."""
+    people = {person.pk: person for person in responsible_staff(group.organization)}
+    for person in group_members(group, roles=[Membership.Role.SECRETARY]):
+        people.setdefault(person.pk, person)
+    return list(people.values())
+
+
+def supervising_staff(organization: Organization) -> list[User]:
+    """Staff of the supervising organisation: the next staff above those responsible."""
+    _own, at = _responsible(organization)
+    parent = Organization.objects.get_parent(at or organization)
+    if parent is None:
+        return []
+    return responsible_staff(parent)
+
+
+def push_wanted(user_ids: Iterable[int], *, kind: str, channel: str) -> set[int]:
+    """Of these people, those who want ``kind`` pushed on ``channel`` (default: yes)."""
+    user_ids = set(user_ids)
+    declined = NotificationPreference.objects.filter(
+        user__in=user_ids, kind=kind, channel=channel, enabled=False
+    ).values_list("user_id", flat=True)
+    return user_ids - set(declined)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def robot_markdown(*, title: str, body: str, url: str) -> str:
+    lines = [f"#### {title}", ""]
+    if body:
+        lines += [body, ""]
+    if url:
+        lines.append(f"[{_('Open')}]({absolute_url(url)})")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def notification_send(
+    *,
+    kind: str,
+    obj: models.Model,
+    recipients: Iterable[User],
+    occasion: str = "",
+    title: str,
+    body: str = "",
+    url: str | None = None,
+    urgent: bool = False,
+    group: StudyGroup | None = None,
+    robots: bool = True,
+    by: User | None = None,
+) -> list[Notification]:
+    """Notify each recipient once per (kind, object, occasion): the inbox, and the pushes they
+    and the group chose. Returns the notifications of this key (new or already there)."""
+    if kind not in NotificationKind.values:
+        raise ValidationError(_("Unknown kind of notification."))
+    content_type = ContentType.objects.get_for_model(obj)
+    url = obj.get_absolute_url() if url is None and hasattr(obj, "get_absolute_url") else (url or "")
+    people = {person.pk: person for person in recipients if person is not None and person.is_active}
+    now = timezone.now()
+    rows = []
+    for person in people.values():
+        row = Notification(
+            recipient=person, kind=kind, content_type=content_type, object_id=obj.pk, occasion=occasion,
+            group=group, title=title[:200], body=body, url=url, urgent=urgent, created_at=now,
+        )
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        rows.append(row)
+    key = dict(kind=kind, content_type=content_type, object_id=obj.pk, occasion=occasion)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    notifications = list(
+        Notification.objects.filter(recipient__in=list(people), **key).select_related("recipient")
+    )
+
+    not_before = push_not_before(urgent=urgent, moment=now)
+    deliveries = []
+    wanted = push_wanted(people, kind=kind, channel=NotificationChannel.EMAIL)
+    for notification in notifications:
+        if notification.recipient_id in wanted and notification.recipient.email:
+            deliveries.append(
+                Delivery(
+                    key=f"email:{notification.pk}", channel=NotificationChannel.EMAIL, notification=notification,
+                    kind=kind, title=notification.title, text=notification.body, url=url, urgent=urgent,
+                    next_attempt_at=not_before,
+                )
+            )
+    if group is not None and robots:
+        text = robot_markdown(title=title, body=body, url=url)
+        for channel in GroupChannel.objects.active().filter(group=group):
+            if kind not in (channel.kinds or []):
+                continue
+            deliveries.append(
+                Delivery(
+                    key=f"{channel.provider}:{channel.pk}:{kind}:{content_type.pk}:{obj.pk}:{occasion}"[:200],
+                    channel=channel.provider, group_channel=channel, kind=kind, title=title[:200], text=text,
+                    url=url, urgent=urgent, next_attempt_at=not_before,
+                )
+            )
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        keys = [delivery.key for delivery in deliveries]
+        transaction.on_commit(lambda: deliveries_enqueue(keys=keys))
+    return notifications
+
+
+def deliveries_enqueue(*, keys: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> int:
+    """Queue a send task for each due delivery of these keys or ids (a held one waits for the
+    sweeper). Queueing one twice is harmless: the task claims the row first."""
+    from members.tasks import delivery_send
+
+    due = Delivery.objects.due()
+    if keys is not None:
+        due = due.filter(key__in=list(keys))
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    count = 0
+    for pk in due.values_list("pk", flat=True):
+        delivery_send.delay(delivery_id=pk)
+        count += 1
+    return count
+
+
+def escalate(
+    *, obj: models.Model, organization: Organization | None = None, recipients: Iterable[User] | None = None,
+    title: str, body: str = "", url: str | None = None, occasion: str = "overdue",
+) -> list[Notification]:
+    """Tell the supervising organisation's staff of an overdue item, once per item and occasion
+    (whoever is staff there later is not told again). ``organization`` is the one whose
+    supervisors are told; or give the ``recipients``."""
+    content_type = ContentType.objects.get_for_model(obj)
+    already = Notification.objects.filter(
+        kind=NotificationKind.ESCALATION, content_type=content_type, object_id=obj.pk, occasion=occasion
+    )
+    if already.exists():
+        return []
+    recipients = list(recipients) if recipients is not None else supervising_staff(organization)
+    if not recipients:
+        return []
+    return notification_send(
+        kind=NotificationKind.ESCALATION, obj=obj, recipients=recipients, occasion=occasion,
+        title=title, body=body, url=url, group=None,
+    )
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+# --- the inbox and preferences ----------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, by: User, read: bool = True) -> Notification:
+    if notification.recipient_id != by.pk:
+        raise PermissionDenied
+    value = timezone.now() if read else None
+    if read and notification.read_at is not None:
+        return notification
+    Notification.objects.filter(pk=notification.pk).update(read_at=value)
+    notification.read_at = value
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, by: User) -> int:
+    return Notification.objects.visible_to(by).unread().update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preferences_update(*, by: User, enabled: dict[tuple[str, str], bool]) -> None:
+    """Save a person's choices: ``{(kind, channel): enabled}``."""
+    for (kind, channel), on in enabled.items():
+        if kind not in NotificationKind.values or channel not in NotificationChannel.values:
+            raise ValidationError(_("Unknown kind of notification."))
+        NotificationPreference.objects.update_or_create(
+            user=by, kind=kind, channel=channel, defaults={"enabled": on}
+        )
+
+
+def preferences_of(user: User) -> dict[tuple[str, str], bool]:
+    stored = {
+        (p.kind, p.channel): p.enabled for p in NotificationPreference.objects.filter(user=user)
+    }
+    return {
+        (kind.value, channel.value): stored.get((kind.value, channel.value), True)
+        for kind in PREFERENCE_KINDS
+        for channel in PERSONAL_CHANNELS
+    }
+
+
+# --- group robots ------------------------------------------------------------------------------
+
+
+def _require_manages(by: User, group: StudyGroup) -> None:
+    from members import scoping
+
+    if not scoping.managed_groups(by).filter(pk=group.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def group_channel_create(*, group: StudyGroup, by: User, **fields) -> GroupChannel:
+    _require_manages(by, group)
+    channel = GroupChannel(group=group, created_by=by, **fields)
+    channel.full_clean()
+    channel._history_user = by
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def group_channel_update(*, channel: GroupChannel, by: User, **fields) -> GroupChannel:
+    _require_manages(by, channel.group)
+    for name, value in fields.items():
+        if name == "secret" and not value:
+            continue  # an empty secret field keeps the stored one (it is never shown)
+        setattr(channel, name, value)
+    channel.full_clean()
+    channel._history_user = by
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def group_channel_test(*, channel: GroupChannel, by: User) -> Delivery:
+    """Queue a test post to the robot, now (test posts are urgent: quiet hours do not apply)."""
+    _require_manages(by, channel.group)
+    now = timezone.now()
+    title = _("Test message from the study group system")
+    delivery = Delivery.objects.create(
+        key=f"test:{channel.pk}:{now.timestamp()}", channel=channel.provider, group_channel=channel,
+        kind=NotificationKind.TEST, title=title,
+        text=robot_markdown(title=title, body=_("If you can read this, the robot works."), url=""),
+        urgent=True, next_attempt_at=now,
+    )
+    transaction.on_commit(lambda: deliveries_enqueue(ids=[delivery.pk]))
+    return delivery
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
+    """Staff send a failed or interrupted push again."""
+    if not Delivery.objects.editable_by(by).filter(pk=delivery.pk).exists():
+        raise PermissionDenied
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, status__in=[Delivery.Status.FAILED, Delivery.Status.INTERRUPTED]
+    ).update(status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), attempts=0, claimed_at=None)
+    if not updated:
+        raise ValidationError(_("Only failed or interrupted deliveries can be sent again."))
+    transaction.on_commit(lambda: deliveries_enqueue(ids=[delivery.pk]))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def unread_count(user) -> int:
+    return Notification.objects.visible_to(user).unread().count()
+
+
+def latest_unread(user, limit: int = 5):
+    return list(Notification.objects.visible_to(user).unread().order_by("-created_at", "-pk")[:limit])
+
+
+
+def group_channels(user, group: StudyGroup):
+    return GroupChannel.objects.visible_to(user).filter(group=group).order_by("provider", "pk")
+
+
+def group_deliveries(user, group: StudyGroup, *, status: str = ""):
+    """The delivery log of a group (its robots and the pushes to its people), newest first."""
+    from django.db.models import Q
+
+    deliveries = (
+        Delivery.objects.visible_to(user)
+        .filter(Q(group_channel__group=group) | Q(notification__group=group))
+        .select_related("notification__recipient", "group_channel")
+        .order_by("-created_at", "-pk")
+    )
+    if status in Delivery.Status.values:
+        deliveries = deliveries.filter(status=status)
+    return deliveries

@@ -1,0 +1,257 @@
+"""What a review, a bulletin or a 述学 shows, for its page, its PDF and its Word file.
+
+The page template and the PDF are the same template (``for_pdf`` switches the layout, see
+``studygroup.documents``); a frozen document shows its snapshot, a draft its live figures.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports import charts, selectors
+from reports import listing as listing_module
+from reports.models import Bulletin, HalfYearReview, StudyAccount, period_label
+
+TEMPLATES = {
+    HalfYearReview: "reports/review_detail.html",
+    Bulletin: "reports/bulletin_detail.html",
+    StudyAccount: "reports/account_detail.html",
+}
+
+
+def _figure_rows(figures: dict) -> list[dict]:
+    rows = []
+    for figure in selectors.FIGURES:
+        if figure.key.endswith("_quota"):
+            continue
+        value = figures.get(figure.key)
+        quota = figures.get(f"{figure.key}_quota")
+        rows.append(
+            {
+                "key": figure.key,
+                "label": str(figure.label),
+                "value": "—" if value is None else f"{value}{figure.unit}",
+                "quota": quota,
+                "short": quota is not None and value is not None and value < quota,
+            }
+        )
+    return rows
+
+
+def _kind_chart(f: dict) -> dict:
+    labels = [_("Group study"), _("Thematic discussion"), _("Expert lecture"), _("Reading class"), _("On-site teaching"), _("Online study")]
+    values = [f.get("group_study", 0), f.get("discussions", 0), f.get("lectures", 0), f.get("reading_classes", 0), f.get("on_site", 0), f.get("online", 0)]
+    return charts.chart("bar", _("Meetings by kind"), labels, [{"name": _("Meetings"), "values": values}])
+
+
+def _month_chart(monthly) -> dict:
+    return charts.chart(
+        "line", _("Meetings held by month"), [_("%(month)s月") % {"month": m} for m, _n in monthly],
+        [{"name": _("Meetings"), "values": [n for _m, n in monthly]}],
+    )
+
+
+def review_context(review: HalfYearReview) -> dict:
+    snapshot = review.figures if review.is_frozen else selectors.review_snapshot(review.group, year=review.year, period=review.period)
+    figures = snapshot["figures"]
+    chart_specs = [_kind_chart(figures), _month_chart(snapshot["monthly"])]
+    return {
+        "review": review,
+        "document_title": review.title,
+        "period_label": period_label(review.year, review.period),
+        "snapshot": snapshot,
+        "figures": figures,
+        "figure_rows": _figure_rows(figures),
+        "behind_labels": [str(selectors.BEHIND_LABELS[b]) for b in figures["behind"]],
+        "charts": [{"spec": spec, "svg": charts.svg(spec)} for spec in chart_specs],
+        "chart_specs": chart_specs,
+    }
+
+
+def bulletin_charts(snapshot: dict) -> list[dict]:
+    rows = snapshot["rows"]
+    t = snapshot["totals"]
+    specs = []
+    if len(rows) <= 30:
+        quota = max((r["figures"]["meetings_quota"] or 0 for r in rows), default=0) or None
+        specs.append(
+            charts.chart(
+                "bar", _("Meetings and discussions per group"), [r["organization"] for r in rows],
+                [
+                    {"name": _("Meetings"), "values": [r["figures"]["meetings"] for r in rows]},
+                    {"name": _("Discussions"), "values": [r["figures"]["discussions"] for r in rows]},
+                ],
+                marker=quota, marker_label=_("Quota"),
+            )
+        )
+    else:
+        buckets = {}
+        for r in rows:
+            n = min(r["figures"]["meetings"], 12)
+            buckets[n] = buckets.get(n, 0) + 1
+        top = max(buckets, default=0)
+        specs.append(
+            charts.chart(
+                "bar", _("Groups by number of meetings held"),
+                [f"{n}{'+' if n == 12 else ''}" for n in range(0, top + 1)],
+                [{"name": _("Groups"), "values": [buckets.get(n, 0) for n in range(0, top + 1)]}],
+            )
+        )
+    specs.append(_kind_chart(t))
+    specs.append(_month_chart(snapshot["monthly"]))
+    return specs
+
+
+# Column heads of the printed compact listing: two or three characters each.
+TINY = {
+    "meetings": gettext_lazy("Mtg"), "meetings_quota": gettext_lazy("Quota"), "discussions": gettext_lazy("Disc"),
+    "lectures": gettext_lazy("Lect"), "attendance_rate": gettext_lazy("Att%"), "topics_covered": gettext_lazy("Topic"),
+    "first_agenda": gettext_lazy("1st"), "research_reports": gettext_lazy("Res"), "articles": gettext_lazy("Art"),
+    "records_rate": gettext_lazy("7rec%"), "backfilled": gettext_lazy("Late"), "rect_overdue": gettext_lazy("Ovd"),
+}
+
+
+def bulletin_context(bulletin: Bulletin, *, highlight: set[int] | None = None, snapshot: dict | None = None, for_pdf: bool = False) -> dict:
+    if snapshot is None:
+        snapshot = bulletin.figures if bulletin.is_frozen else selectors.bulletin_snapshot(bulletin)
+    highlight = highlight or set()
+    keys = selectors.TABLE_KEYS
+    columns = [str(selectors.FIGURE_LABELS[k].short) for k in keys]
+    units = {k: selectors.FIGURE_LABELS[k].unit for k in keys}
+    table = []
+    for row in snapshot["rows"]:
+        f = row["figures"]
+        table.append(
+            {
+                "rank": row.get("rank"),
+                "group_id": row["group_id"],
+                "name": row["organization"],
+                "values": ["—" if f.get(k) is None else f"{f[k]:g}{units[k]}" if isinstance(f[k], float) else f"{f[k]}{units[k]}" for k in keys],
+                "score": f["score"],
+                "behind": bool(f["behind"]),
+                "behind_text": "、".join(str(selectors.BEHIND_LABELS[b]) for b in f["behind"]),
+                "own": row["group_id"] in highlight,
+            }
+        )
+    chart_specs = bulletin_charts(snapshot)
+    behind = [r for r in table if r["behind"]]
+    listing = None
+    if for_pdf and len(table) > listing_module.COMPACT_AFTER_ROWS:
+        header, rows = listing_module.lines(
+            [_("No."), _("Study group"), *[str(TINY[k]) for k in keys], _("Score")],
+            [[str(r["rank"]), r["name"], *[v.replace("—", "-") for v in r["values"]], f"{r['score']:g}"] for r in table],
+        )
+        listing = {"header": header, "rows": [{"line": line, "own": r["own"], "behind": r["behind"]} for line, r in zip(rows, table, strict=True)]}
+    return {
+        "listing": listing,
+        "bulletin": bulletin,
+        "document_title": bulletin.title,
+        "period_label": period_label(bulletin.year, bulletin.period),
+        "snapshot": snapshot,
+        "totals": snapshot["totals"],
+        "columns": columns,
+        "table": table,
+        "ranked": sorted(table, key=lambda r: r["rank"] or 0)[:10],
+        "behind": behind,
+        "own_rows": [r for r in table if r["own"]],
+        "charts": [{"spec": spec, "svg": charts.svg(spec)} for spec in chart_specs],
+        "chart_specs": chart_specs,
+        "score_explanation": selectors.SCORE_EXPLANATION,
+        "status_labels": {s.value: str(s.label) for s in type(bulletin).Status},
+        "rect_labels": _rect_labels(snapshot["rectification"]["counts"]),
+    }
+
+
+def _rect_labels(counts: dict) -> list[tuple[str, int]]:
+    from reports.models import RectificationItem
+
+    return [(str(label), counts.get(value, 0)) for value, label in RectificationItem.Status.choices]
+
+
+def account_context(account: StudyAccount) -> dict:
+    from reports.models import Period
+
+    figures = account.figures if account.figures is not None else selectors.figures_for_group(account.group, year=account.year, period=Period.YEAR)
+    return {
+        "account": account,
+        "document_title": account.title,
+        "figures": figures,
+        "figure_rows": _figure_rows(figures),
+    }
+
+
+def context(document, **kwargs) -> dict:
+    if isinstance(document, HalfYearReview):
+        kwargs.pop("for_pdf", None)
+        return review_context(document)
+    if isinstance(document, Bulletin):
+        return bulletin_context(document, **kwargs)
+    kwargs.pop("for_pdf", None)
+    return account_context(document)
+
+
+def pdf(document, *, request=None, **kwargs) -> bytes:
+    from studygroup.documents import render_pdf
+
+    return render_pdf(TEMPLATES[type(document)], context(document, for_pdf=True, **kwargs), request=request)
+
+
+def filename(document, extension: str) -> str:
+    return f"{document.title}.{extension}"
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+
+def _paragraphs(document, text: str):
+    for line in (text or "").splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+
+
+def _table(document, headers, rows):
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = str(header)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = str(value)
+    return table
+
+
+def docx(document) -> bytes:
+    from studygroup.documents import new_word_document, word_bytes
+
+    ctx = context(document)
+    word = new_word_document(document.title)
+    if isinstance(document, HalfYearReview):
+        word.add_paragraph(f"{document.group.name}　{ctx['period_label']}")
+        word.add_heading(_("Figures"), level=1)
+        _table(word, [_("Figure"), _("Value"), _("Quota")], [(r["label"], r["value"], r["quota"] if r["quota"] is not None else "") for r in ctx["figure_rows"]])
+        for heading, text in ((_("Good practices"), document.good_practices), (_("Problems and their causes"), document.problems), (_("Plan for the next half"), document.next_plan)):
+            word.add_heading(heading, level=1)
+            _paragraphs(word, text)
+    elif isinstance(document, Bulletin):
+        word.add_paragraph(f"{document.number}　{document.organization.name}")
+        _paragraphs(word, document.introduction)
+        word.add_heading(_("Figures of every group"), level=1)
+        _table(word, [_("Rank"), _("Study group"), *ctx["columns"], _("Score")], [(r["rank"], r["name"], *r["values"], r["score"]) for r in ctx["table"]])
+        for heading, text in (
+            (_("Good practice"), document.good_practices), (_("Common problems"), document.common_problems),
+            (_("Observation-visit findings"), document.observation_findings), (_("Next steps"), document.requirements),
+        ):
+            if text.strip():
+                word.add_heading(heading, level=1)
+                _paragraphs(word, text)
+    else:
+        word.add_paragraph(f"{document.group.name}　{document.year}")
+        _paragraphs(word, document.text)
+        word.add_heading(_("The year's figures"), level=1)
+        _table(word, [_("Figure"), _("Value")], [(r["label"], r["value"]) for r in ctx["figure_rows"]])
+        if document.comment:
+            word.add_heading(_("Comment (点评)"), level=1)
+            _paragraphs(word, document.comment)
+    return word_bytes(word)

@@ -1,0 +1,80 @@
+"""What beat reminds people of about supervision and reports: rectification items approaching
+and past their deadline (escalated once to the supervising organisation's staff when long
+overdue), and half-year reviews waiting to be read by the organisation they were submitted to.
+
+Each task finds what is due with one query and notifies through ``notification_send`` with a
+stable occasion, so a second run notifies nobody twice.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import NotificationKind, OrganizationAssignment, User, current_q
+from members.notifications import escalate, group_staff, notification_send, responsible_staff
+from reports.models import HalfYearReview, RectificationItem
+
+
+@shared_task(name="reports.remind_rectification", ignore_result=True)
+def remind_rectification(*, within_days: int | None = None, escalate_after_days: int | None = None) -> int:
+    within = within_days if within_days is not None else settings.RECTIFICATION_DUE_WITHIN_DAYS
+    escalate_after = escalate_after_days or settings.ESCALATE_AFTER_DAYS
+    today = timezone.localdate()
+    items = RectificationItem.objects.filter(
+        status__in=RectificationItem.OPEN_STATUSES, deadline__lte=today + timedelta(days=within)
+    ).select_related("group__organization", "organization", "owner")
+    count = 0
+    for item in items:
+        overdue = item.deadline < today
+        recipients = group_staff(item.group) + ([item.owner] if item.owner_id else [])
+        title = (
+            _("Rectification overdue since %(date)s: %(finding)s")
+            if overdue
+            else _("Rectification due on %(date)s: %(finding)s")
+        ) % {"date": item.deadline.strftime("%Y-%m-%d"), "finding": str(item)}
+        count += len(
+            notification_send(
+                kind=NotificationKind.RECTIFICATION_DUE, obj=item, recipients=recipients,
+                occasion=f"{'overdue' if overdue else 'due'}-{item.deadline.isoformat()}", title=title,
+                body=item.measures[:500], group=item.group, robots=False,
+            )
+        )
+        if overdue and (today - item.deadline).days > escalate_after:
+            escalate(
+                obj=item, recipients=responsible_staff(item.organization),
+                title=_("Rectification at %(group)s overdue for more than %(days)s days: %(finding)s")
+                % {"group": item.group, "days": escalate_after, "finding": str(item)},
+                occasion=f"overdue-{item.deadline.isoformat()}",
+            )
+    return count
+
+
+@shared_task(name="reports.remind_reviews_waiting", ignore_result=True)
+def remind_reviews_waiting(*, waiting_days: int | None = None) -> int:
+    """Half-year reviews submitted and not read for N days: the staff and leaders of the
+    organisation they were submitted to."""
+    waiting = timedelta(days=waiting_days or settings.APPROVAL_WAITING_DAYS)
+    now = timezone.now()
+    reviews = HalfYearReview.objects.filter(
+        status=HalfYearReview.Status.SUBMITTED, submitted_at__lt=now - waiting, submitted_to__isnull=False
+    ).select_related("group", "submitted_to")
+    count = 0
+    for review in reviews:
+        leaders = User.objects.filter(
+            is_active=True,
+            assignments__in=OrganizationAssignment.objects.filter(
+                current_q(), organization=review.submitted_to, role=OrganizationAssignment.Role.LEADER
+            ),
+        )
+        recipients = responsible_staff(review.submitted_to) + list(leaders)
+        count += len(
+            notification_send(
+                kind=NotificationKind.APPROVAL_WAITING, obj=review, recipients=recipients,
+                occasion=f"submitted-v{review.version}",
+                title=_("Waiting to be read: %(title)s") % {"title": review.title}, robots=False,
+            )
+        )
+    return count

@@ -1,0 +1,549 @@
+"""Writes on reviews, bulletins, inspections, rectification items, 述学 and PDF builds.
+
+Each function takes keyword arguments, checks the actor may do it, allows only the transitions
+of the workflow, validates (``full_clean``), writes in a transaction and records who did it
+(``_history_user`` for django-simple-history).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import scoping
+from members.models import Organization, StudyGroup, User
+from reports import selectors
+from reports.models import (
+    Bulletin,
+    BulletinRead,
+    DocumentBuild,
+    HalfYearReview,
+    Inspection,
+    Period,
+    RectificationEvidence,
+    RectificationItem,
+    StudyAccount,
+    period_label,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _stamp(instance, by):
+    instance._history_user = by
+    return instance
+
+
+def _save(instance, by):
+    instance.full_clean()
+    _stamp(instance, by).save()
+    return instance
+
+
+def _require(queryset, obj):
+    if not queryset.filter(pk=obj.pk).exists():
+        raise PermissionDenied
+
+
+def _locked(model, obj):
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+# --- half-year review ------------------------------------------------------------------------
+
+
+def review_draft_text(snapshot: dict, *, group: StudyGroup, year: int, period: str) -> dict:
+    """A first draft of the narrative from the figures; staff rewrite it."""
+    f = snapshot["figures"]
+    label = period_label(year, period)
+    lines = [
+        _("In %(period)s the group held %(meetings)s group study meetings (the plan asks for %(quota)s), "
+          "including %(discussions)s thematic discussions and %(lectures)s expert lectures.")
+        % {"period": label, "meetings": f["meetings"], "quota": f["meetings_quota"] if f["meetings_quota"] is not None else "—",
+           "discussions": f["discussions"], "lectures": f["lectures"]},
+        _("The attendance rate was %(rate)s; %(first)s first-agenda studies were held; members wrote "
+          "%(reflections)s reflections and %(research)s research reports and published %(articles)s "
+          "articles at city level and above.")
+        % {"rate": f"{f['attendance_rate']}%" if f["attendance_rate"] is not None else "—", "first": f["first_agenda"],
+           "reflections": f["reflections"], "research": f["research_reports"], "articles": f["articles"]},
+    ]
+    problems = []
+    if "no_plan" in f["behind"]:
+        problems.append(_("There is no approved annual plan for the year."))
+    if "meetings" in f["behind"] or "discussions" in f["behind"]:
+        problems.append(_("The number of meetings or discussions is behind the plan."))
+    if snapshot["uncovered_topics"]:
+        problems.append(
+            _("Planned topics not yet studied: %(topics)s.") % {"topics": "；".join(snapshot["uncovered_topics"][:8])}
+        )
+    if f["meetings"] and f["records_complete"] < f["meetings"]:
+        problems.append(
+            _("%(n)s of %(total)s meetings lack some of the seven records.")
+            % {"n": f["meetings"] - f["records_complete"], "total": f["meetings"]}
+        )
+    if f["backfilled"]:
+        problems.append(_("%(n)s meetings have records entered long after the meeting.") % {"n": f["backfilled"]})
+    if f["makeup_owed"]:
+        problems.append(_("%(n)s absences still owe make-up study.") % {"n": f["makeup_owed"]})
+    if f["rect_overdue"]:
+        problems.append(_("%(n)s rectification items are overdue.") % {"n": f["rect_overdue"]})
+    next_plan = [_("Study the remaining topics of the annual plan on schedule, hold the thematic discussions "
+                   "the plan requires and keep the seven records complete for every meeting.")]
+    if snapshot["uncovered_topics"]:
+        next_plan.append(_("Cover first: %(topics)s.") % {"topics": "；".join(snapshot["uncovered_topics"][:5])})
+    return {
+        "good_practices": "\n".join(lines),
+        "problems": "\n".join(problems) or _("(Describe the problems and their causes.)"),
+        "next_plan": "\n".join(next_plan),
+    }
+
+
+@transaction.atomic
+def review_create(*, group: StudyGroup, year: int, period: str, by: User) -> HalfYearReview:
+    _require(scoping.managed_groups(by), group)
+    if HalfYearReview.objects.filter(group=group, year=year, period=period).exists():
+        raise ValidationError(_("This group already has a review for this period."))
+    snapshot = selectors.review_snapshot(group, year=year, period=period)
+    draft = review_draft_text(snapshot, group=group, year=year, period=period)
+    title = _("%(group)s: review of %(period)s") % {"group": group.organization.name, "period": period_label(year, period)}
+    review = HalfYearReview(group=group, year=year, period=period, title=title[:200], created_by=by, **draft)
+    return _save(review, by)
+
+
+@transaction.atomic
+def review_update(*, review: HalfYearReview, by: User, title: str, good_practices: str, problems: str, next_plan: str) -> HalfYearReview:
+    _require(HalfYearReview.objects.editable_by(by), review)
+    review = _locked(HalfYearReview, review)
+    if review.status != HalfYearReview.Status.DRAFT:
+        raise ValidationError(_("A submitted review cannot be changed."))
+    review.title, review.good_practices, review.problems, review.next_plan = title, good_practices, problems, next_plan
+    review.version += 1
+    return _save(review, by)
+
+
+@transaction.atomic
+def review_submit(*, review: HalfYearReview, by: User) -> HalfYearReview:
+    """Freeze the figures and send the review to the supervising organisation."""
+    _require(HalfYearReview.objects.editable_by(by), review)
+    review = _locked(HalfYearReview, review)
+    if review.status != HalfYearReview.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted."))
+    if not (review.good_practices.strip() and review.problems.strip() and review.next_plan.strip()):
+        raise ValidationError(_("Write every section before submitting."))
+    parent = Organization.objects.get_parent(review.group.organization)
+    review.figures = selectors.review_snapshot(review.group, year=review.year, period=review.period)
+    review.status = HalfYearReview.Status.SUBMITTED
+    review.submitted_to = parent
+    review.submitted_by = by
+    review.submitted_at = timezone.now()
+    review.version += 1
+    return _save(review, by)
+
+
+@transaction.atomic
+def review_mark_read(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
+    """The supervising organisation's leader or staff reads and comments."""
+    _require(HalfYearReview.objects.readable_as_supervisor_by(by), review)
+    review = _locked(HalfYearReview, review)
+    if review.status != HalfYearReview.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted review can be marked read."))
+    review.status = HalfYearReview.Status.READ
+    review.read_by = by
+    review.read_at = timezone.now()
+    review.comment = comment
+    return _save(review, by)
+
+
+@transaction.atomic
+def review_return(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
+    """The supervisor sends a submitted review back to be rewritten (a new version follows)."""
+    _require(HalfYearReview.objects.readable_as_supervisor_by(by), review)
+    review = _locked(HalfYearReview, review)
+    if review.status != HalfYearReview.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted review can be returned."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what should change.")})
+    review.status = HalfYearReview.Status.DRAFT
+    review.figures = None
+    review.comment = comment
+    review.version += 1
+    return _save(review, by)
+
+
+# --- bulletin --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bulletin_create(*, organization, year: int, period: str, by: User) -> Bulletin:
+    _require(scoping.managed_organizations(by), organization)
+    count = Bulletin.objects.filter(organization=organization, year=year).count()
+    bulletin = Bulletin(
+        organization=organization, year=year, period=period, created_by=by,
+        number=_("%(year)s issue %(n)s") % {"year": year, "n": count + 1},
+        title=_("Bulletin on the theory study of the centre groups, %(period)s")
+        % {"period": period_label(year, period)},
+    )
+    bulletin.introduction = _bulletin_introduction(bulletin)
+    return _save(bulletin, by)
+
+
+def _bulletin_introduction(bulletin: Bulletin) -> str:
+    return _(
+        "To keep the study of the centre groups regular and thorough, the study of the groups of "
+        "%(organization)s in %(period)s is reported as follows."
+    ) % {"organization": bulletin.organization.name, "period": period_label(bulletin.year, bulletin.period)}
+
+
+BULLETIN_TEXT_FIELDS = ["number", "title", "introduction", "good_practices", "common_problems", "observation_findings", "requirements"]
+
+
+@transaction.atomic
+def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
+    _require(Bulletin.objects.editable_by(by), bulletin)
+    bulletin = _locked(Bulletin, bulletin)
+    if bulletin.status != Bulletin.Status.DRAFT:
+        raise ValidationError(_("An issued bulletin cannot be changed."))
+    for name, value in fields.items():
+        if name not in BULLETIN_TEXT_FIELDS:
+            raise ValueError(name)
+        setattr(bulletin, name, value)
+    bulletin.version += 1
+    return _save(bulletin, by)
+
+
+@transaction.atomic
+def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
+    """Freeze the table, ranking and charts and make the bulletin visible to the groups."""
+    _require(Bulletin.objects.editable_by(by), bulletin)
+    bulletin = _locked(Bulletin, bulletin)
+    if bulletin.status != Bulletin.Status.DRAFT:
+        raise ValidationError(_("This bulletin has already been issued."))
+    bulletin.figures = selectors.bulletin_snapshot(bulletin)
+    bulletin.status = Bulletin.Status.ISSUED
+    bulletin.issued_by = by
+    bulletin.issued_at = timezone.now()
+    bulletin.version += 1
+    return _save(bulletin, by)
+
+
+def bulletin_mark_opened(*, bulletin: Bulletin, by: User) -> None:
+    """Remember that a person opened an issued bulletin (their "to read" list forgets it)."""
+    if bulletin.status != Bulletin.Status.ISSUED or not by.is_authenticated:
+        return
+    BulletinRead.objects.get_or_create(bulletin=bulletin, user=by)
+
+
+# --- inspections and rectification -----------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_create(
+    *, organization, group: StudyGroup, held_on: date, inspectors: str, scope: str, findings: str, by: User,
+    follow_up_on: date | None = None,
+) -> Inspection:
+    _require(scoping.managed_organizations(by), organization)
+    if not (group.organization.path.startswith(organization.path) and group.organization.depth > organization.depth):
+        raise ValidationError({"group": _("An organization inspects the groups below it.")})
+    inspection = Inspection(
+        organization=organization, group=group, held_on=held_on, inspectors=inspectors, scope=scope,
+        findings=findings, follow_up_on=follow_up_on, created_by=by,
+    )
+    return _save(inspection, by)
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, by: User, **fields) -> Inspection:
+    _require(Inspection.objects.editable_by(by), inspection)
+    inspection = _locked(Inspection, inspection)
+    for name in ("held_on", "inspectors", "scope", "findings", "follow_up_on", "follow_up_notes"):
+        if name in fields:
+            setattr(inspection, name, fields[name])
+    return _save(inspection, by)
+
+
+def _check_owner(group, owner):
+    if owner is not None and not group.memberships.current().filter(user=owner).exists():
+        raise ValidationError({"owner": _("The owner must be a current member of the group.")})
+
+
+@transaction.atomic
+def item_create(
+    *, inspection: Inspection, finding: str, measures: str, deadline: date, owner: User | None, by: User
+) -> RectificationItem:
+    _require(Inspection.objects.editable_by(by), inspection)
+    _check_owner(inspection.group, owner)
+    item = RectificationItem(
+        organization=inspection.organization, group=inspection.group, inspection=inspection, finding=finding,
+        measures=measures, deadline=deadline, owner=owner, created_by=by,
+    )
+    return _save(item, by)
+
+
+@transaction.atomic
+def item_from_observation_point(*, point, deadline: date, measures: str, owner: User | None, by: User) -> RectificationItem:
+    """An open point of an observation visit (巡听旁听) goes on the rectification list."""
+    from sessions.models import Observation, ObservationPoint
+
+    point = ObservationPoint.objects.select_related("observation__meeting__group").get(pk=point.pk)
+    _require(Observation.objects.editable_by(by), point.observation)
+    if RectificationItem.objects.filter(observation_point=point).exists():
+        raise ValidationError(_("This point is already on the rectification list."))
+    group = point.observation.meeting.group
+    _check_owner(group, owner)
+    item = RectificationItem(
+        organization=point.observation.organization, group=group, observation_point=point, finding=point.text,
+        measures=measures, deadline=deadline, owner=owner, created_by=by,
+    )
+    return _save(item, by)
+
+
+ITEM_TRANSITIONS = {
+    # action: (allowed from, to, who: "group" = the group's staff, "inspector")
+    "start": ([RectificationItem.Status.OPEN, RectificationItem.Status.REOPENED], RectificationItem.Status.IN_PROGRESS, "group"),
+    "report": (RectificationItem.OPEN_STATUSES, RectificationItem.Status.REPORTED, "group"),
+    "confirm": ([RectificationItem.Status.REPORTED], RectificationItem.Status.CONFIRMED, "inspector"),
+    "reopen": ([RectificationItem.Status.REPORTED, RectificationItem.Status.CONFIRMED], RectificationItem.Status.REOPENED, "inspector"),
+}
+
+
+def item_can(item: RectificationItem, action: str, user) -> bool:
+    allowed, _to, who = ITEM_TRANSITIONS[action]
+    if item.status not in allowed:
+        return False
+    queryset = RectificationItem.objects.answerable_by(user) if who == "group" else RectificationItem.objects.editable_by(user)
+    return queryset.filter(pk=item.pk).exists()
+
+
+@transaction.atomic
+def item_transition(*, item: RectificationItem, action: str, note: str = "", by: User) -> RectificationItem:
+    """Move an item along open → in progress → reported done → confirmed (回头看) or reopened."""
+    allowed, to, who = ITEM_TRANSITIONS[action]
+    queryset = RectificationItem.objects.answerable_by(by) if who == "group" else RectificationItem.objects.editable_by(by)
+    _require(queryset, item)
+    item = _locked(RectificationItem, item)
+    if item.status not in allowed:
+        raise ValidationError(
+            _("A %(status)s item cannot be moved this way.") % {"status": item.get_status_display()}
+        )
+    now = timezone.now()
+    if action in ("start", "report"):
+        if action == "report" and not (note.strip() or item.progress.strip() or item.evidence.exists()):
+            raise ValidationError({"note": _("Describe what was done, or attach evidence.")})
+        if note.strip():
+            stamp = timezone.localtime(now).strftime("%Y-%m-%d")
+            item.progress = (item.progress + "\n" if item.progress else "") + f"[{stamp}] {note.strip()}"
+        if action == "report":
+            item.reported_by, item.reported_at = by, now
+    else:
+        if action == "reopen" and not note.strip():
+            raise ValidationError({"note": _("Say why the item is reopened.")})
+        item.follow_up_note = note.strip()
+        item.checked_by, item.checked_at = by, now
+        if action == "reopen":
+            item.reopened_count += 1
+    item.status = to
+    return _save(item, by)
+
+
+@transaction.atomic
+def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationEvidence:
+    _require(RectificationItem.objects.answerable_by(by), item)
+    if item.status == RectificationItem.Status.CONFIRMED:
+        raise ValidationError(_("The item is already confirmed."))
+    evidence = RectificationEvidence(
+        item=item, file=upload, original_name=upload.name[:255], size=upload.size, uploaded_by=by
+    )
+    return _save(evidence, by)
+
+
+# --- 述学 ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, group: StudyGroup, year: int, by: User) -> StudyAccount:
+    account = StudyAccount(group=group, year=year, created_by=by, title=_("%(group)s: report on the study of %(year)s") % {"group": group.organization.name, "year": year})
+    if not _may_write_account(group, by):
+        raise PermissionDenied
+    if StudyAccount.objects.filter(group=group, year=year).exists():
+        raise ValidationError(_("This group already has a 述学 report for this year."))
+    account.title = account.title[:200]
+    return _save(account, by)
+
+
+def _may_write_account(group: StudyGroup, user) -> bool:
+    from members.models import Membership
+
+    if scoping.managed_groups(user).filter(pk=group.pk).exists():
+        return True
+    return group.memberships.current().filter(
+        user=user, role__in=[Membership.Role.LEADER, Membership.Role.SECRETARY]
+    ).exists()
+
+
+@transaction.atomic
+def account_update(*, account: StudyAccount, by: User, title: str, text: str) -> StudyAccount:
+    _require(StudyAccount.objects.editable_by(by), account)
+    account = _locked(StudyAccount, account)
+    if account.status != StudyAccount.Status.DRAFT:
+        raise ValidationError(_("A submitted 述学 report cannot be changed."))
+    account.title, account.text = title, text
+    account.version += 1
+    return _save(account, by)
+
+
+@transaction.atomic
+def account_submit(*, account: StudyAccount, by: User) -> StudyAccount:
+    """Attach the year's figures and send the report to the supervising committee."""
+    _require(StudyAccount.objects.editable_by(by), account)
+    account = _locked(StudyAccount, account)
+    if account.status != StudyAccount.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted."))
+    if not account.text.strip():
+        raise ValidationError({"text": _("Write the report before submitting.")})
+    account.figures = selectors.figures_for_group(account.group, year=account.year, period=Period.YEAR)
+    account.status = StudyAccount.Status.SUBMITTED
+    account.submitted_to = Organization.objects.get_parent(account.group.organization)
+    account.submitted_by, account.submitted_at = by, timezone.now()
+    account.version += 1
+    return _save(account, by)
+
+
+@transaction.atomic
+def account_comment(*, account: StudyAccount, by: User, comment: str) -> StudyAccount:
+    """点评 by a leader of the supervising committee."""
+    _require(StudyAccount.objects.commentable_by(by), account)
+    account = _locked(StudyAccount, account)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Write the comment.")})
+    account.comment = comment
+    account.status = StudyAccount.Status.COMMENTED
+    account.commented_by, account.commented_at = by, timezone.now()
+    account.version += 1  # the comment is part of the printed report
+    return _save(account, by)
+
+
+# --- PDF builds ------------------------------------------------------------------------------
+
+STALE_AFTER_SECONDS = 600
+
+
+def build_request(*, document, by: User | None) -> tuple[DocumentBuild, bool]:
+    """Ask for the PDF of the document's current version. Returns (build, started): a second
+    request while one is queued or building returns that one and starts nothing; a failed or
+    stale build is retried; a done build is returned as it is."""
+    kind = DocumentBuild.kind_of(document)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                build = DocumentBuild.objects.create(
+                    kind=kind, object_id=document.pk, version=document.version, requested_by=by
+                )
+            started = True
+        except IntegrityError:
+            build = DocumentBuild.objects.select_for_update().get(
+                kind=kind, object_id=document.pk, version=document.version
+            )
+            stale = build.is_running and (timezone.now() - build.requested_at).total_seconds() > STALE_AFTER_SECONDS
+            started = build.status == DocumentBuild.Status.FAILED or stale
+            if started:
+                build.status = DocumentBuild.Status.QUEUED
+                build.error = ""
+                build.requested_by = by
+                build.requested_at = timezone.now()
+                build.save()
+        if started:
+            from reports.tasks import build_document_pdf
+
+            build_id = build.pk
+            transaction.on_commit(lambda: build_document_pdf.delay(build_id=build_id))
+    return build, started
+
+
+def build_run(*, build_id: int) -> DocumentBuild:
+    """Build the PDF of a build row (the Celery task calls this). Idempotent: a done build is
+    left alone; a build another worker holds is not touched."""
+    with transaction.atomic():
+        build = DocumentBuild.objects.select_for_update().get(pk=build_id)
+        if build.status == DocumentBuild.Status.DONE:
+            return build
+        if build.status == DocumentBuild.Status.BUILDING and build.started_at and (
+            timezone.now() - build.started_at
+        ).total_seconds() < STALE_AFTER_SECONDS:
+            return build
+        build.status = DocumentBuild.Status.BUILDING
+        build.started_at = timezone.now()
+        build.attempts += 1
+        build.save(update_fields=["status", "started_at", "attempts"])
+    try:
+        document = build.document_model.objects.get(pk=build.object_id)
+        if document.version != build.version:
+            raise ValueError(
+                _("The document has changed since (version %(now)s, asked for %(asked)s).")
+                % {"now": document.version, "asked": build.version}
+            )
+        started = time.monotonic()
+        data = render_document_pdf(document)
+        pages = _count_pages(data)
+        with transaction.atomic():
+            build = DocumentBuild.objects.select_for_update().get(pk=build_id)
+            build.file.save(f"{build.kind}.pdf", ContentFile(data), save=False)
+            build.size, build.pages = len(data), pages
+            build.status = DocumentBuild.Status.DONE
+            build.error = ""
+            build.finished_at = timezone.now()
+            build.save()
+        logger.info("built %s in %.2fs", build, time.monotonic() - started)
+        return build
+    except Exception as error:  # the reason is shown to the user, with a retry
+        logger.exception("PDF build %s failed", build_id)
+        DocumentBuild.objects.filter(pk=build_id).update(
+            status=DocumentBuild.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return DocumentBuild.objects.get(pk=build_id)
+
+
+def _count_pages(data: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def render_document_pdf(document, *, request=None) -> bytes:
+    """The document's own page template, printed (A4, title, page numbers, CJK font)."""
+    from reports import documents
+
+    return documents.pdf(document, request=request)
+
+
+def build_now(*, document, by: User | None, wait_seconds: float = 30.0) -> DocumentBuild:
+    """The done build of the document's current version, building it in this process first if
+    there is none (a download link works even when nobody clicked "generate"). A build the
+    worker is running is waited for, up to ``wait_seconds``."""
+    kind = DocumentBuild.kind_of(document)
+    build, created = DocumentBuild.objects.get_or_create(
+        kind=kind, object_id=document.pk, version=document.version, defaults={"requested_by": by}
+    )
+    if build.status == DocumentBuild.Status.DONE:
+        return build
+    if created or build.status == DocumentBuild.Status.FAILED:
+        return build_run(build_id=build.pk)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        build.refresh_from_db()
+        if not build.is_running:
+            return build
+        if build.status == DocumentBuild.Status.QUEUED and (timezone.now() - build.requested_at).total_seconds() > 5:
+            # Queued but no worker took it: build it here (build_run is idempotent).
+            return build_run(build_id=build.pk)
+        time.sleep(0.3)
+    return build

@@ -1,0 +1,13 @@
+"""Celery tasks of reports: ids as keyword arguments, reload, call the service; idempotent."""
+
+from celery import shared_task
+
+
+@shared_task(name="reports.build_document_pdf", acks_late=True)
+def build_document_pdf(*, build_id: int) -> str:
+    """Build the PDF of one DocumentBuild row. Running it twice builds once: a done build is
+    left as it is (see ``services.build_run``)."""
+    from reports import services
+
+    build = services.build_run(build_id=build_id)
+    return build.status

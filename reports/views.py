@@ -1,0 +1,795 @@
+"""Pages of reports: thin views over the scoped querysets, the selectors and the services."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+
+from members import scoping
+from members.views import apply_validation_error
+from reports import documents, forms, selectors, services
+from reports.filters import AccountFilter, BulletinFilter, InspectionFilter, ItemFilter, ReviewFilter
+from reports.models import (
+    Bulletin,
+    DocumentBuild,
+    HalfYearReview,
+    Inspection,
+    RectificationEvidence,
+    RectificationItem,
+    StudyAccount,
+    current_period,
+)
+from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
+from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+
+
+def _reads_something(user) -> bool:
+    return scoping.read_organizations(user).exists()
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+class ObjectActionView(ScopedObjectMixin, FormView):
+    """A page that asks for a comment or a confirmation and then calls one service.
+
+    ``permitted(user)`` is the queryset of objects the user may act on: visible but not
+    permitted answers 403, not visible 404."""
+
+    requires = EDIT
+    template_name = "reports/action.html"
+    form_class = forms.ConfirmForm
+    title = ""
+    intro = ""
+    button = gettext_lazy("Confirm")
+    button_class = "btn-party"
+    done_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def permitted(self, user):
+        return self.scoped_manager().editable_by(user)
+
+    def check_editable(self, obj):
+        if not self.permitted(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        defaults = {
+            "object": self.object, "title": self.title, "intro": self.intro, "button": self.button,
+            "button_class": self.button_class,
+        }
+        return super().get_context_data(**{**defaults, **kwargs})
+
+    def act(self, data):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.act(form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        if self.done_message:
+            messages.success(self.request, self.done_message)
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class DocumentMixin:
+    """Build panel and download links of a review, bulletin or 述学 page."""
+
+    def build_context(self, document):
+        build = selectors.current_build(document) if document_is_frozen(document) else None
+        return {"build": build, "frozen": document_is_frozen(document), "build_url_name": BUILD_URLS[type(document)], "pdf_url_name": PDF_URLS[type(document)]}
+
+
+def document_is_frozen(document) -> bool:
+    if isinstance(document, StudyAccount):
+        return document.status != StudyAccount.Status.DRAFT
+    return document.is_frozen
+
+
+BUILD_URLS = {HalfYearReview: "reports:review-build", Bulletin: "reports:bulletin-build", StudyAccount: "reports:account-build"}
+PDF_URLS = {HalfYearReview: "reports:review-pdf", Bulletin: "reports:bulletin-pdf", StudyAccount: "reports:account-pdf"}
+
+
+def panel_context(document, build, *, can_build: bool) -> dict:
+    return {
+        "object": document, "build": build, "frozen": document_is_frozen(document), "can_build": can_build,
+        "build_url_name": BUILD_URLS[type(document)], "pdf_url_name": PDF_URLS[type(document)],
+    }
+
+
+class DocumentPdf(ScopedObjectMixin, View):
+    """The PDF of the document's current version: the stored file (built by the worker, or here
+    first if there is none). A draft is rendered on the fly and not stored."""
+
+    def get(self, request, *args, **kwargs):
+        document = self.get_object()
+        filename = documents.filename(document, "pdf")
+        if not document_is_frozen(document):
+            data = services.render_document_pdf(document, request=request)
+            return file_response(data, filename, PDF_CONTENT_TYPE, as_attachment=False)
+        build = services.build_now(document=document, by=request.user)
+        if build.status != DocumentBuild.Status.DONE:
+            return TemplateResponse(
+                request, "reports/build_wait.html",
+                {"document": document, **panel_context(document, build, can_build=selectors.document_can_edit(document, request.user))},
+                status=503 if build.status == DocumentBuild.Status.FAILED else 202,
+            )
+        with build.file.open("rb") as handle:
+            data = handle.read()
+        return file_response(data, filename, PDF_CONTENT_TYPE, as_attachment=False)
+
+
+class DocumentDocx(ScopedObjectMixin, View):
+    def get(self, request, *args, **kwargs):
+        document = self.get_object()
+        return file_response(documents.docx(document), documents.filename(document, "docx"), DOCX_CONTENT_TYPE)
+
+
+class DocumentBuildStart(ScopedObjectMixin, View):
+    """Staff click "generate": one build per document version, started once."""
+
+    requires = EDIT
+
+    def get(self, request, *args, **kwargs):
+        """Without JavaScript: a page with the build panel (its button posts here)."""
+        document = self.get_object()
+        build = selectors.current_build(document)
+        return TemplateResponse(request, "reports/build_wait.html", {"document": document, **panel_context(document, build, can_build=True)})
+
+    def post(self, request, *args, **kwargs):
+        document = self.get_object()
+        if not document_is_frozen(document):
+            raise PermissionDenied
+        build, started = services.build_request(document=document, by=request.user)
+        if request.htmx:
+            return TemplateResponse(request, "reports/_build_panel.html", panel_context(document, build, can_build=True))
+        if started:
+            messages.info(request, _("The PDF is being built."))
+        return redirect(document)
+
+
+class BuildStatus(ScopedObjectMixin, DetailView):
+    """The build panel, polled by htmx while the worker builds."""
+
+    model = DocumentBuild
+    template_name = "reports/_build_panel.html"
+    context_object_name = "build"
+
+    def get_context_data(self, **kwargs):
+        build = self.object
+        document = selectors.build_document(build)
+        can_build = selectors.document_can_edit(document, self.request.user)
+        # DetailView passes object=the build: the panel is about the document.
+        return super().get_context_data(**{**kwargs, **panel_context(document, self.object, can_build=can_build)})
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+class Dashboard(LoginRequiredMixin, TemplateView):
+    """Leaders: their subtree at a glance for the current half. Staff: what needs doing."""
+
+    template_name = "reports/dashboard.html"
+    per_page = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _reads_something(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        form = forms.PeriodForm(self.request.GET or None)
+        year, period = current_period()
+        if form.is_valid():
+            year = form.cleaned_data["year"] or year
+            period = form.cleaned_data["period"] or period
+        groups = scoping.visible_groups(user).filter(
+            is_active=True, organization__in=scoping.read_organizations(user).values("pk")
+        ).order_by("organization__path")
+        page = Paginator(groups, self.per_page).get_page(self.request.GET.get("page"))
+        board = selectors.dashboard(user, year=year, period=period, groups=groups.filter(pk__in=[g.pk for g in page.object_list]))
+        rows = board["rows"]
+        chart_specs = documents.bulletin_charts(
+            {"rows": rows, "totals": selectors.totals(rows), "monthly": selectors.meetings_by_month(groups, year=year, period=period)}
+        )
+        roles = scoping.roles_of(user)
+        return super().get_context_data(
+            form=form, year=year, period=period, period_label=documents.period_label(year, period),
+            board=board, page_obj=page, is_paginated=page.has_other_pages(), paginator=page.paginator,
+            chart_specs=chart_specs, charts=[{"spec": spec} for spec in chart_specs], behind_total=selectors.behind_quota_count(groups, year=year, period=period),
+            todo=selectors.staff_todo(user) if "staff" in roles else None,
+            table_keys=selectors.TABLE_KEYS, labels=selectors.FIGURE_LABELS, **kwargs,
+        )
+
+
+# --- half-year reviews -----------------------------------------------------------------------
+
+
+class ReviewList(ScopedQuerysetMixin, FilterView):
+    model = HalfYearReview
+    filterset_class = ReviewFilter
+    paginate_by = 25
+    template_name = "reports/review_list.html"
+
+    def get_queryset(self):
+        return selectors.reviews_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_manage=scoping.managed_groups(self.request.user).exists(), **kwargs)
+
+
+class ReviewCreate(ManagesSomethingMixin, FormView):
+    form_class = forms.ReviewCreateForm
+    template_name = "reports/form.html"
+
+    def get_form_kwargs(self):
+        groups = scoping.managed_groups(self.request.user).filter(is_active=True).select_related("organization").order_by("organization__path")
+        initial = {"year": current_period()[0], "period": current_period()[1]}
+        if self.request.GET.get("group"):
+            initial["group"] = self.request.GET["group"]
+        return {**super().get_form_kwargs(), "groups": groups, "initial": initial}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("New half-year review"), intro=_("The figures are filled in from the records and a first draft of the text is written from them; you then edit it."), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            review = services.review_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The review was created with a draft from the figures."))
+        return redirect(review)
+
+
+class ReviewDetail(ScopedObjectMixin, DocumentMixin, DetailView):
+    model = HalfYearReview
+    template_name = "reports/review_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__organization", "submitted_to", "submitted_by", "read_by")
+
+    def get_context_data(self, **kwargs):
+        review, user = self.object, self.request.user
+        ctx = documents.review_context(review)
+        changes = []
+        if review.is_frozen:
+            live = selectors.figures_for_group(review.group, year=review.year, period=review.period)
+            changes = selectors.changes_since(review.figures["figures"], live)
+        allowed = selectors.review_permissions(review, user)
+        return super().get_context_data(
+            **ctx, changes=changes, **allowed, can_build=allowed["can_edit"],
+            **self.build_context(review), **kwargs,
+        )
+
+
+class ReviewUpdate(ScopedObjectMixin, FormView):
+    model = HalfYearReview
+    requires = EDIT
+    form_class = forms.ReviewForm
+    template_name = "reports/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.review = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.review}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Edit the review"), object=self.review, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.review_update(review=self.review, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.review)
+
+
+class ReviewSubmit(ObjectActionView):
+    model = HalfYearReview
+    title = gettext_lazy("Submit the review")
+    intro = gettext_lazy("The figures are frozen as they are now and the review goes to the supervising organization. It cannot be changed afterwards.")
+    button = gettext_lazy("Submit")
+    done_message = gettext_lazy("The review was submitted; its figures are frozen.")
+
+    def act(self, data):
+        services.review_submit(review=self.object, by=self.request.user)
+
+
+class ReviewRead(ObjectActionView):
+    model = HalfYearReview
+    form_class = forms.CommentForm
+    title = gettext_lazy("Mark the review read")
+    intro = gettext_lazy("Your comment is shown on the review to the group.")
+    button = gettext_lazy("Mark read")
+    done_message = gettext_lazy("The review is marked read.")
+
+    def permitted(self, user):
+        return selectors.reviews_supervised_by(user)
+
+    def act(self, data):
+        services.review_mark_read(review=self.object, by=self.request.user, comment=data["comment"])
+
+
+class ReviewReturn(ReviewRead):
+    form_class = forms.RequiredCommentForm
+    title = gettext_lazy("Return the review for changes")
+    intro = gettext_lazy("The review goes back to draft; its figures are computed again when it is resubmitted.")
+    button = gettext_lazy("Return")
+    button_class = "btn-outline-danger"
+    done_message = gettext_lazy("The review was returned to the group.")
+
+    def act(self, data):
+        services.review_return(review=self.object, by=self.request.user, comment=data["comment"])
+
+
+class ReviewPdf(DocumentPdf):
+    model = HalfYearReview
+
+
+class ReviewDocx(DocumentDocx):
+    model = HalfYearReview
+
+
+class ReviewBuild(DocumentBuildStart):
+    model = HalfYearReview
+
+
+# --- bulletins -------------------------------------------------------------------------------
+
+
+class BulletinList(ScopedQuerysetMixin, FilterView):
+    model = Bulletin
+    filterset_class = BulletinFilter
+    paginate_by = 25
+    template_name = "reports/bulletin_list.html"
+
+    def get_queryset(self):
+        return selectors.bulletins_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_manage=scoping.managed_organizations(self.request.user).exists(), **kwargs)
+
+
+class BulletinCreate(ManagesSomethingMixin, FormView):
+    form_class = forms.BulletinCreateForm
+    template_name = "reports/form.html"
+
+    def get_form_kwargs(self):
+        organizations = scoping.managed_organizations(self.request.user).order_by("path")
+        year, period = current_period()
+        return {**super().get_form_kwargs(), "organizations": organizations, "initial": {"year": year, "period": period}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("New bulletin"), intro=_("A bulletin covers every study group below the issuing organization. Its table, ranking and charts come from the records; you write the text."), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            bulletin = services.bulletin_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        return redirect(bulletin)
+
+
+class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
+    model = Bulletin
+    template_name = "reports/bulletin_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization", "issued_by")
+
+    def get_context_data(self, **kwargs):
+        bulletin, user = self.object, self.request.user
+        services.bulletin_mark_opened(bulletin=bulletin, by=user)
+        ctx = documents.bulletin_context(bulletin, highlight=selectors.own_group_ids(user))
+        can_edit = selectors.bulletin_can_edit(bulletin, user)
+        return super().get_context_data(**ctx, can_edit=can_edit, can_build=can_edit, **self.build_context(bulletin), **kwargs)
+
+
+class BulletinUpdate(ScopedObjectMixin, FormView):
+    model = Bulletin
+    requires = EDIT
+    form_class = forms.BulletinForm
+    template_name = "reports/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.bulletin = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.bulletin}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Edit the bulletin"), object=self.bulletin, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.bulletin_update(bulletin=self.bulletin, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.bulletin)
+
+
+class BulletinIssue(ObjectActionView):
+    model = Bulletin
+    title = gettext_lazy("Issue the bulletin")
+    intro = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
+    button = gettext_lazy("Issue")
+    done_message = gettext_lazy("The bulletin was issued.")
+
+    def act(self, data):
+        services.bulletin_issue(bulletin=self.object, by=self.request.user)
+
+
+class BulletinPdf(DocumentPdf):
+    model = Bulletin
+
+
+class BulletinDocx(DocumentDocx):
+    model = Bulletin
+
+
+class BulletinBuild(DocumentBuildStart):
+    model = Bulletin
+
+
+# --- inspections and rectification -----------------------------------------------------------
+
+
+class InspectionList(ScopedQuerysetMixin, FilterView):
+    model = Inspection
+    filterset_class = InspectionFilter
+    paginate_by = 25
+    template_name = "reports/inspection_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _reads_something(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.inspections_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        points = (
+            selectors.observation_points_trackable_by(user)
+            .select_related("observation__meeting__group__organization")
+            .order_by("created_at")[:20]
+        )
+        return super().get_context_data(can_manage=scoping.managed_organizations(user).exists(), open_points=points, **kwargs)
+
+
+class InspectionCreate(ManagesSomethingMixin, FormView):
+    form_class = forms.InspectionForm
+    template_name = "reports/form.html"
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        initial = {"inspectors": user.name}
+        if self.request.GET.get("group"):
+            initial["group"] = self.request.GET["group"]
+        return {
+            **super().get_form_kwargs(), "initial": initial,
+            "organizations": scoping.managed_organizations(user).order_by("path"),
+            "groups": selectors.inspectable_groups(user),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Record an inspection"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            inspection = services.inspection_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The inspection was recorded. Add its rectification items."))
+        return redirect(inspection)
+
+
+class InspectionDetail(ScopedObjectMixin, DetailView):
+    model = Inspection
+    template_name = "reports/inspection_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__organization", "organization", "created_by")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            items=selectors.items_for_list(self.object.items.all()),
+            can_edit=selectors.inspection_can_edit(self.object, user),
+            **kwargs,
+        )
+
+
+class InspectionUpdate(ScopedObjectMixin, FormView):
+    model = Inspection
+    requires = EDIT
+    form_class = forms.InspectionUpdateForm
+    template_name = "reports/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.inspection = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.inspection}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Edit the inspection"), object=self.inspection, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.inspection_update(inspection=self.inspection, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.inspection)
+
+
+class ItemCreate(ObjectActionView):
+    model = Inspection
+    form_class = forms.ItemForm
+    template_name = "reports/form.html"
+    title = gettext_lazy("Add a rectification item")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owners": selectors.group_owners(self.object.group)}
+
+    def form_valid(self, form):
+        try:
+            services.item_create(inspection=self.object, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The item was added to the rectification list."))
+        if "add_another" in self.request.POST:
+            return redirect(reverse("reports:item-create", kwargs={"pk": self.object.pk}))
+        return redirect(self.object)
+
+
+class PointItemCreate(ObjectActionView):
+    """An open point of an observation visit goes on the rectification list."""
+
+    form_class = forms.PointItemForm
+    template_name = "reports/form.html"
+    title = gettext_lazy("Track the observation point as a rectification item")
+
+    def get_queryset(self):
+        return selectors.observation_points_visible_to(self.request.user)
+
+    def permitted(self, user):
+        return selectors.observation_points_trackable_by(user)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owners": selectors.group_owners(self.object.observation.meeting.group)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(intro=self.object.text, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            item = services.item_from_observation_point(point=self.object, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The point is on the rectification list."))
+        return redirect(item)
+
+
+class ItemList(ScopedQuerysetMixin, FilterView):
+    """The rectification list: the inspector's items and the items of the user's groups."""
+
+    model = RectificationItem
+    filterset_class = ItemFilter
+    paginate_by = 30
+    template_name = "reports/item_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _reads_something(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.items_for_list(super().get_queryset())
+
+
+class ItemDetail(ScopedObjectMixin, DetailView):
+    model = RectificationItem
+    template_name = "reports/item_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(
+            "group__organization", "organization", "inspection", "owner", "observation_point__observation__meeting"
+        )
+
+    def get_context_data(self, **kwargs):
+        item, user = self.object, self.request.user
+        actions = [(name, services.item_can(item, name, user)) for name in services.ITEM_TRANSITIONS]
+        return super().get_context_data(
+            actions=[name for name, allowed in actions if allowed],
+            evidence=item.evidence.select_related("uploaded_by"),
+            history=item.history.select_related("history_user").order_by("-history_date")[:20],
+            **kwargs,
+        )
+
+
+class ItemAction(ObjectActionView):
+    model = RectificationItem
+    form_class = forms.ItemActionForm
+    action = ""
+    TITLES = {
+        "start": gettext_lazy("Start the rectification"),
+        "report": gettext_lazy("Report the rectification done"),
+        "confirm": gettext_lazy("Confirm at the follow-up check (回头看)"),
+        "reopen": gettext_lazy("Reopen the item"),
+    }
+
+    def permitted(self, user):
+        return selectors.items_for(user, services.ITEM_TRANSITIONS[self.action][2])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.TITLES[self.action], intro=self.object.finding,
+            show_file=self.action in ("start", "report"), button=self.TITLES[self.action],
+            button_class="btn-outline-danger" if self.action == "reopen" else "btn-party", **kwargs,
+        )
+
+    def act(self, data):
+        if data.get("evidence") and self.action in ("start", "report"):
+            services.evidence_add(item=self.object, upload=data["evidence"], by=self.request.user)
+        services.item_transition(item=self.object, action=self.action, note=data.get("note", ""), by=self.request.user)
+
+
+class EvidenceDownload(ScopedObjectMixin, View):
+    model = RectificationEvidence
+
+    def get(self, request, *args, **kwargs):
+        evidence = self.get_object()
+        with evidence.file.open("rb") as handle:
+            data = handle.read()
+        import mimetypes
+
+        content_type = mimetypes.guess_type(evidence.original_name)[0] or "application/octet-stream"
+        return file_response(data, evidence.original_name, content_type)
+
+
+# --- 述学 ------------------------------------------------------------------------------------
+
+
+class AccountList(ScopedQuerysetMixin, FilterView):
+    model = StudyAccount
+    filterset_class = AccountFilter
+    paginate_by = 25
+    template_name = "reports/account_list.html"
+
+    def get_queryset(self):
+        return selectors.accounts_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_write=selectors.accountable_groups(self.request.user).exists(), **kwargs)
+
+
+class AccountCreate(LoginRequiredMixin, FormView):
+    form_class = forms.AccountCreateForm
+    template_name = "reports/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.accountable_groups(request.user).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "groups": selectors.accountable_groups(self.request.user), "initial": {"year": current_period()[0]}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("New 述学 report"), intro=_("The year's figures are attached automatically when you submit."), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            account = services.account_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        return redirect(reverse("reports:account-update", kwargs={"pk": account.pk}))
+
+
+class AccountDetail(ScopedObjectMixin, DocumentMixin, DetailView):
+    model = StudyAccount
+    template_name = "reports/account_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__organization", "submitted_to", "commented_by", "submitted_by")
+
+    def get_context_data(self, **kwargs):
+        account, user = self.object, self.request.user
+        allowed = selectors.account_permissions(account, user)
+        return super().get_context_data(
+            **documents.account_context(account), **allowed, can_build=allowed["can_edit"],
+            **self.build_context(account), **kwargs,
+        )
+
+
+class AccountUpdate(ObjectActionView):
+    model = StudyAccount
+    form_class = forms.AccountForm
+    template_name = "reports/form.html"
+    title = gettext_lazy("Write the 述学 report")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def act(self, data):
+        services.account_update(account=self.object, by=self.request.user, title=data["title"], text=data["text"])
+
+
+class AccountSubmit(ObjectActionView):
+    model = StudyAccount
+    title = gettext_lazy("Submit the 述学 report")
+    intro = gettext_lazy("The year's figures are attached as they are now and the report goes to the supervising committee.")
+    button = gettext_lazy("Submit")
+    done_message = gettext_lazy("The 述学 report was submitted.")
+
+    def act(self, data):
+        services.account_submit(account=self.object, by=self.request.user)
+
+
+class AccountComment(ObjectActionView):
+    model = StudyAccount
+    form_class = forms.RequiredCommentForm
+    title = gettext_lazy("Comment (点评)")
+    button = gettext_lazy("Save the comment")
+    done_message = gettext_lazy("The comment was saved.")
+
+    def permitted(self, user):
+        return selectors.accounts_commentable_by(user)
+
+    def get_initial(self):
+        return {"comment": self.object.comment}
+
+    def act(self, data):
+        services.account_comment(account=self.object, by=self.request.user, comment=data["comment"])
+
+
+class AccountPdf(DocumentPdf):
+    model = StudyAccount
+
+
+class AccountDocx(DocumentDocx):
+    model = StudyAccount
+
+
+class AccountBuild(DocumentBuildStart):
+    model = StudyAccount
+

@@ -1,0 +1,159 @@
+"""Documents of a meeting: the archive (page and PDF, one template), the sign-in sheet (签到表,
+Excel and PDF with a signature column) and calendar files (.ics)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions import selectors
+from sessions.models import Meeting
+from studygroup import documents
+
+
+def _local(dt):
+    return timezone.localtime(dt)
+
+
+def _date_label(meeting: Meeting) -> str:
+    start, end = _local(meeting.starts_at), _local(meeting.ends_at)
+    return f"{start:%Y年%m月%d日} {start:%H:%M}–{end:%H:%M}"
+
+
+def archive_context(meeting: Meeting) -> dict:
+    """Everything the archive shows; ``meeting`` comes from ``selectors.meeting_detail``."""
+    sheet = selectors.attendance_sheet(meeting)
+    return {
+        "meeting": meeting,
+        "records": selectors.seven_records(meeting),
+        "materials": selectors.meeting_materials(meeting),
+        "withdrawn_materials": meeting.materials.filter(withdrawn_at__isnull=False),
+        "sheet": sheet,
+        "sheet_counts": _sheet_counts(sheet),
+        "notices": list(meeting.notices.all()),
+        "date_label": _date_label(meeting),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def _sheet_counts(sheet) -> dict:
+    counts = {"present": 0, "late": 0, "leave": 0, "absent": 0, "unrecorded": 0}
+    for row in sheet:
+        key = row.attendance.status if row.attendance else "unrecorded"
+        counts[key] += 1
+    return counts
+
+
+def _filename(meeting: Meeting, what: str, suffix: str) -> str:
+    day = _local(meeting.starts_at).strftime("%Y%m%d")
+    return f"{day}-{meeting.title}-{what}{suffix}"
+
+
+def archive_pdf_response(meeting: Meeting, *, request=None):
+    data = documents.render_pdf("meetings/meeting_archive.html", archive_context(meeting), request=request)
+    return documents.pdf_response(data, _filename(meeting, _("archive"), ".pdf"))
+
+
+# --- sign-in sheet ----------------------------------------------------------------------------
+
+
+def sign_in_rows(meeting: Meeting):
+    """Current members in the group's order, with what is already known (leave)."""
+    return [row for row in selectors.attendance_sheet(meeting) if row.is_member]
+
+
+def sign_in_sheet_xlsx(meeting: Meeting) -> bytes:
+    from openpyxl.styles import Alignment, Border, Side
+
+    title = _("Sign-in sheet: %(title)s") % {"title": meeting.title}
+    workbook, sheet = documents.new_workbook(
+        title, [_("No."), _("Name"), _("Position"), _("Role"), _("Signature"), _("Note")]
+    )
+    sheet.insert_rows(2)
+    sheet.cell(row=2, column=1, value=f"{_date_label(meeting)}  {meeting.venue}")
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for number, row in enumerate(sign_in_rows(meeting), start=1):
+        note = ""
+        if row.attendance and row.attendance.status == row.attendance.Status.LEAVE:
+            note = _("On leave: %(reason)s") % {"reason": row.attendance.leave_reason}
+        sheet.append([number, row.user.name, row.user.position, row.role, "", note])
+        sheet.row_dimensions[sheet.max_row].height = 30
+        for cell in sheet[sheet.max_row]:
+            cell.border = border
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.freeze_panes = "A4"
+    sheet.print_title_rows = "3:3"
+    data = documents.workbook_bytes(workbook)
+    return data
+
+
+def sign_in_sheet_xlsx_response(meeting: Meeting):
+    return documents.xlsx_response(sign_in_sheet_xlsx(meeting), _filename(meeting, _("sign-in sheet"), ".xlsx"))
+
+
+def sign_in_sheet_pdf_response(meeting: Meeting, *, request=None):
+    context = {"meeting": meeting, "rows": sign_in_rows(meeting), "date_label": _date_label(meeting)}
+    data = documents.render_pdf("meetings/sign_in_sheet.html", context, request=request)
+    return documents.pdf_response(data, _filename(meeting, _("sign-in sheet"), ".pdf"))
+
+
+# --- calendars --------------------------------------------------------------------------------
+
+
+def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
+    """An iCalendar file of ``meetings``: a cancelled one is sent as cancelled, so calendar
+    programs that subscribed remove it."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//studygroup//meetings//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@studygroup")
+        event.add("summary", meeting.title)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at)
+        event.add("dtstamp", meeting.updated_at or timezone.now())
+        event.add("last-modified", meeting.updated_at or timezone.now())
+        if meeting.venue:
+            event.add("location", meeting.venue)
+        url = reverse("meetings:meeting-detail", kwargs={"pk": meeting.pk})
+        if request is not None:
+            url = request.build_absolute_uri(url)
+            event.add("url", url)
+        description = [meeting.group.name]
+        if meeting.session_plan:
+            description.append(meeting.session_plan)
+        description.append(url)
+        event.add("description", "\n".join(description))
+        cancelled = meeting.status == Meeting.Status.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        if not cancelled and meeting.starts_at > timezone.now():
+            from icalendar import Alarm
+
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", meeting.title)
+            alarm.add("trigger", -timedelta(hours=1))
+            event.add_component(alarm)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def ics_response(data: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:
+    if as_attachment:
+        return documents.file_response(data, filename, "text/calendar; charset=utf-8")
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response

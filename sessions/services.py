@@ -1,0 +1,749 @@
+"""Writes on meetings and what belongs to them. Each checks who may do it, validates, runs in a
+transaction and records who did it (django-simple-history reads ``_history_user``).
+
+Status of a meeting moves only along planned → notified → held → archived, or to cancelled
+(with a reason) before it is held.
+"""
+
+import zipfile
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import scoping
+from members.models import Membership, Organization, StudyGroup, User, current_q
+from sessions.models import (
+    Attendance,
+    CalendarFeed,
+    FirstAgendaStudy,
+    FollowUpMeasure,
+    Material,
+    Meeting,
+    MeetingNotice,
+    Minutes,
+    NoticeRecipient,
+    Observation,
+    ObservationPoint,
+    PublicityReport,
+    Speech,
+    new_secret,
+)
+
+S = Meeting.Status
+TRANSITIONS = {
+    S.PLANNED: {S.NOTIFIED, S.CANCELLED},
+    S.NOTIFIED: {S.HELD, S.CANCELLED},
+    S.HELD: {S.ARCHIVED},
+    S.ARCHIVED: set(),
+    S.CANCELLED: set(),
+}
+
+
+def _stamp(instance, by):
+    instance._history_user = by
+    return instance
+
+
+def _require_manages(by: User, group: StudyGroup) -> None:
+    if not scoping.managed_groups(by).filter(pk=group.pk).exists():
+        raise PermissionDenied
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _move(meeting: Meeting, to: str) -> None:
+    if to not in TRANSITIONS[meeting.status]:
+        raise ValidationError(
+            _("A meeting that is “%(status)s” cannot become “%(to)s”.")
+            % {"status": meeting.get_status_display(), "to": S(to).label}
+        )
+    meeting.status = to
+
+
+def _require_editable(meeting: Meeting) -> None:
+    if meeting.status in (S.ARCHIVED, S.CANCELLED):
+        raise ValidationError(_("This meeting is archived or cancelled; its record can no longer change."))
+
+
+def current_member_ids(group: StudyGroup):
+    return Membership.objects.filter(current_q(), group=group).values("user")
+
+
+def _is_current_member(group: StudyGroup, user: User) -> bool:
+    return Membership.objects.filter(current_q(), group=group, user=user).exists()
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+MEETING_FIELDS = (
+    "title", "kind", "starts_at", "ends_at", "venue", "host", "outside_plan", "outside_plan_reason",
+    "expert_name", "expert_title", "expert_affiliation", "session_plan",
+)
+
+
+def _check_meeting(meeting: Meeting, topics, lead_speakers) -> None:
+    from plans.models import Topic
+
+    errors = {}
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    topics = list(topics)
+    if topics:
+        foreign = Topic.objects.filter(pk__in=[t.pk for t in topics]).exclude(plan__group=meeting.group_id)
+        if foreign.exists():
+            errors["topics"] = _("Only topics of this group's own plans can be chosen.")
+        if meeting.outside_plan:
+            errors["outside_plan"] = _("A meeting on plan topics is not outside the plan.")
+    if meeting.outside_plan and not meeting.outside_plan_reason.strip():
+        errors["outside_plan_reason"] = _("Say why this meeting is outside the plan.")
+    members = set(current_member_ids(meeting.group).values_list("user", flat=True))
+    if any(person.pk not in members for person in lead_speakers):
+        errors["lead_speakers"] = _("Lead speakers must be current members of the group.")
+    if meeting.kind == Meeting.Kind.LECTURE and not meeting.expert_name.strip():
+        errors["expert_name"] = _("Give the expert's name for a lecture.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    by: User,
+    group: StudyGroup,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str = Meeting.Kind.GROUP_STUDY,
+    venue: str = "",
+    host: User | None = None,
+    topics=(),
+    lead_speakers=(),
+    outside_plan: bool = False,
+    outside_plan_reason: str = "",
+    expert_name: str = "",
+    expert_title: str = "",
+    expert_affiliation: str = "",
+    session_plan: str = "",
+) -> Meeting:
+    _require_manages(by, group)
+    meeting = Meeting(
+        group=group, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, venue=venue, host=host,
+        outside_plan=outside_plan, outside_plan_reason=outside_plan_reason, expert_name=expert_name,
+        expert_title=expert_title, expert_affiliation=expert_affiliation, session_plan=session_plan,
+        created_by=by,
+    )
+    _check_meeting(meeting, topics, lead_speakers)
+    meeting.full_clean()
+    _stamp(meeting, by).save()
+    meeting.topics.set(topics)
+    meeting.lead_speakers.set(lead_speakers)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=None, **fields) -> Meeting:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _require_editable(meeting)
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    topics = list(meeting.topics.all()) if topics is None else list(topics)
+    lead_speakers = list(meeting.lead_speakers.all()) if lead_speakers is None else list(lead_speakers)
+    _check_meeting(meeting, topics, lead_speakers)
+    meeting.full_clean()
+    _stamp(meeting, by).save()
+    meeting.topics.set(topics)
+    meeting.lead_speakers.set(lead_speakers)
+    return meeting
+
+
+@transaction.atomic
+def meeting_notify(*, by: User, meeting: Meeting, message: str = "") -> MeetingNotice:
+    """Send the notice to every current member. A second notice (after a change) is allowed while
+    the meeting is still ahead; the first one moves it from planned to notified."""
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    if meeting.status not in (S.PLANNED, S.NOTIFIED):
+        raise ValidationError(_("A notice can only be sent for a planned meeting."))
+    if meeting.has_ended:
+        raise ValidationError(_("This meeting is over: there is nothing to give notice of."))
+    if meeting.status == S.PLANNED:
+        _move(meeting, S.NOTIFIED)
+        _stamp(meeting, by).save(update_fields=["status", "updated_at"])
+    notice = MeetingNotice(meeting=meeting, message=message, sent_by=by)
+    notice.full_clean()
+    _stamp(notice, by).save()
+    NoticeRecipient.objects.bulk_create(
+        [NoticeRecipient(notice=notice, user_id=user_id) for user_id in current_member_ids(meeting.group).values_list("user", flat=True)]
+    )
+    # Inboxes, e-mail and the group's robots (issue 8): idempotent per notice.
+    from sessions.reminders import meeting_notice_sent
+
+    meeting_notice_sent(notice=notice)
+    return notice
+
+
+@transaction.atomic
+def notice_mark_read(*, meeting: Meeting, user: User) -> int:
+    return NoticeRecipient.objects.filter(
+        notice__meeting=meeting, user=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def meeting_mark_held(*, by: User, meeting: Meeting) -> Meeting:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    if meeting.status == S.NOTIFIED and meeting.starts_at > timezone.now():
+        raise ValidationError(_("The meeting has not started yet."))
+    _move(meeting, S.HELD)
+    meeting.held_at = timezone.now()
+    meeting.full_clean()
+    _stamp(meeting, by).save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _move(meeting, S.ARCHIVED)
+    meeting.archived_at = timezone.now()
+    meeting.archived_by = by
+    meeting.full_clean()
+    _stamp(meeting, by).save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for cancelling.")})
+    _move(meeting, S.CANCELLED)
+    meeting.cancel_reason = reason.strip()
+    meeting.full_clean()
+    _stamp(meeting, by).save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_renew_sign_in_code(*, by: User, meeting: Meeting) -> Meeting:
+    """A new secret: every code shown or forwarded before stops working."""
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    meeting.signin_secret = new_secret()
+    _stamp(meeting, by).save(update_fields=["signin_secret", "updated_at"])
+    return meeting
+
+
+# --- sign-in by QR code -----------------------------------------------------------------------
+
+SIGN_IN_SALT = "meetings.sign-in"
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SIGN_IN_SALT)
+
+
+def sign_in_code(meeting: Meeting) -> str:
+    """The code in the QR: the meeting's id and secret, signed with the time it was made."""
+    return _signer().sign_object({"m": meeting.pk, "s": meeting.signin_secret}, compress=True)
+
+
+def sign_in_check(*, meeting: Meeting, code: str, now: datetime | None = None) -> None:
+    """Raise ValidationError with the reason a member can read if the code may not be used."""
+    now = now or timezone.now()
+    max_age = settings.SIGN_IN_CODE_MAX_AGE_MINUTES * 60
+    try:
+        payload = _signer().unsign_object(code, max_age=max_age)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("This sign-in code has expired. Scan the code shown at the meeting again."), code="expired"
+        )
+    except signing.BadSignature:
+        raise ValidationError(_("This sign-in code is not valid."), code="invalid")
+    if payload.get("m") != meeting.pk:
+        raise ValidationError(_("This sign-in code belongs to another meeting."), code="other_meeting")
+    if payload.get("s") != meeting.signin_secret:
+        raise ValidationError(
+            _("This sign-in code has been replaced. Scan the code shown at the meeting again."), code="renewed"
+        )
+    if meeting.status in (S.CANCELLED, S.ARCHIVED):
+        raise ValidationError(_("This meeting is cancelled or archived."), code="closed")
+    if now < meeting.sign_in_opens_at:
+        raise ValidationError(
+            _("Sign-in opens %(minutes)s minutes before the meeting starts.")
+            % {"minutes": settings.SIGN_IN_OPENS_MINUTES_BEFORE},
+            code="too_early",
+        )
+    if now > meeting.ends_at:
+        raise ValidationError(_("The meeting is over: sign-in has closed."), code="too_late")
+
+
+@transaction.atomic
+def attendance_sign_in(*, meeting: Meeting, code: str, user: User, now: datetime | None = None) -> Attendance:
+    """A member signs themselves in. Signing in twice changes nothing."""
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    sign_in_check(meeting=meeting, code=code, now=now)
+    if not _is_current_member(meeting.group, user):
+        raise ValidationError(_("You are not a member of this study group, so you cannot sign in here."), code="not_member")
+    status = Attendance.Status.LATE if now > meeting.late_after else Attendance.Status.PRESENT
+    attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
+    if attendance and attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
+        return attendance
+    if attendance is None:
+        attendance = Attendance(meeting=meeting, user=user)
+    attendance.status = status
+    attendance.leave_reason = ""
+    attendance.source = Attendance.Source.SIGN_IN
+    attendance.signed_in_at = now
+    attendance.recorded_by = user
+    attendance.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            _stamp(attendance, user).save()
+    except IntegrityError:  # a parallel double tap won the race: theirs stands
+        return Attendance.objects.get(meeting=meeting, user=user)
+    return attendance
+
+
+# --- attendance recorded by staff -------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, by: User, meeting: Meeting, entries: dict[int, tuple[str, str]]) -> list[Attendance]:
+    """Staff record the sheet: ``entries`` maps a member's user id to (status, leave reason).
+
+    Only rows whose status or reason change are written, so saving the sheet twice is harmless.
+    """
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _require_editable(meeting)
+    if not entries:
+        return []
+    members = set(current_member_ids(meeting.group).values_list("user", flat=True))
+    existing = {a.user_id: a for a in Attendance.objects.filter(meeting=meeting, user_id__in=list(entries))}
+    outsiders = [uid for uid in entries if uid not in members and uid not in existing]
+    if outsiders:
+        raise ValidationError(_("Only members of the group can be given attendance."))
+    valid = set(Attendance.Status.values)
+    not_yet = timezone.now() < meeting.sign_in_opens_at
+    errors, changed = [], []
+    for user_id, (status, reason) in entries.items():
+        reason = (reason or "").strip()
+        if status not in valid:
+            errors.append(_("Unknown attendance status."))
+            continue
+        if status == Attendance.Status.LEAVE and not reason:
+            errors.append(_("Give a reason for each leave."))
+            continue
+        if not_yet and status != Attendance.Status.LEAVE:
+            errors.append(_("Before the meeting only leave can be recorded."))
+            continue
+        if status != Attendance.Status.LEAVE:
+            reason = ""
+        row = existing.get(user_id)
+        if row is not None and row.status == status and row.leave_reason == reason:
+            continue
+        if row is None:
+            row = Attendance(meeting=meeting, user_id=user_id)
+        row.status, row.leave_reason = status, reason
+        row.source = Attendance.Source.STAFF
+        row.recorded_by = by
+        changed.append(row)
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    for row in changed:
+        row.full_clean(validate_constraints=False)
+        _stamp(row, by).save()
+    return changed
+
+
+@transaction.atomic
+def attendance_request_leave(*, meeting: Meeting, user: User, reason: str) -> Attendance:
+    """A member asks for leave before the meeting starts."""
+    meeting = _lock(meeting)
+    if not _is_current_member(meeting.group, user):
+        raise ValidationError(_("Only members of the group can ask for leave."))
+    if meeting.status not in (S.PLANNED, S.NOTIFIED) or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Leave can only be asked for before the meeting starts."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the leave.")})
+    attendance = Attendance.objects.filter(meeting=meeting, user=user).first() or Attendance(meeting=meeting, user=user)
+    attendance.status = Attendance.Status.LEAVE
+    attendance.leave_reason = reason.strip()
+    attendance.source = Attendance.Source.LEAVE_REQUEST
+    attendance.recorded_by = user
+    attendance.full_clean(validate_constraints=False)
+    _stamp(attendance, user).save()
+    return attendance
+
+
+# --- make-up study (补课) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def makeup_submit(*, by: User, attendance: Attendance, content: str, studied_on: date) -> Attendance:
+    attendance = Attendance.objects.select_for_update().select_related("meeting").get(pk=attendance.pk)
+    if attendance.user_id != by.pk:
+        raise PermissionDenied
+    if attendance.status not in (Attendance.Status.LEAVE, Attendance.Status.ABSENT):
+        raise ValidationError(_("Only those on leave or absent owe make-up study."))
+    if attendance.makeup_confirmed_at:
+        raise ValidationError(_("This make-up study has already been confirmed."))
+    errors = {}
+    if not content.strip():
+        errors["content"] = _("Say what you studied.")
+    if studied_on > timezone.localdate():
+        errors["studied_on"] = _("The date cannot be in the future.")
+    elif studied_on < timezone.localtime(attendance.meeting.starts_at).date():
+        errors["studied_on"] = _("Make-up study comes after the meeting.")
+    if errors:
+        raise ValidationError(errors)
+    attendance.makeup_content = content.strip()
+    attendance.makeup_studied_on = studied_on
+    attendance.makeup_submitted_at = timezone.now()
+    _stamp(attendance, by).save()
+    return attendance
+
+
+@transaction.atomic
+def makeup_confirm(*, by: User, attendance: Attendance) -> Attendance:
+    attendance = Attendance.objects.select_for_update().select_related("meeting__group").get(pk=attendance.pk)
+    _require_manages(by, attendance.meeting.group)
+    if attendance.makeup_submitted_at is None:
+        raise ValidationError(_("Nothing has been entered for this make-up study yet."))
+    if attendance.makeup_confirmed_at is not None:
+        return attendance
+    attendance.makeup_confirmed_by = by
+    attendance.makeup_confirmed_at = timezone.now()
+    _stamp(attendance, by).save()
+    return attendance
+
+
+# --- minutes, speeches, report ----------------------------------------------------------------
+
+
+def _require_started(meeting: Meeting) -> None:
+    if meeting.status in (S.PLANNED,) or meeting.starts_at > timezone.now():
+        raise ValidationError(_("This can only be recorded once the meeting has taken place."))
+
+
+@transaction.atomic
+def minutes_save(*, by: User, meeting: Meeting, text: str) -> Minutes:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _require_editable(meeting)
+    _require_started(meeting)
+    minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting, entered_by=by)
+    if minutes.pk and minutes.text == text.strip():
+        return minutes
+    minutes.text = text.strip()
+    minutes.full_clean(exclude=["meeting"])
+    _stamp(minutes, by).save()
+    return minutes
+
+
+def _check_speaker(meeting: Meeting, speaker: User) -> None:
+    if not Membership.objects.filter(group=meeting.group, user=speaker).exists():
+        raise ValidationError({"speaker": _("The speaker must be a member of the group.")})
+
+
+@transaction.atomic
+def speech_add(*, by: User, meeting: Meeting, speaker: User, title: str, kind: str = Speech.Kind.DISCUSSION,
+               summary: str = "") -> Speech:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _require_editable(meeting)
+    _require_started(meeting)
+    _check_speaker(meeting, speaker)
+    speech = Speech(meeting=meeting, speaker=speaker, title=title.strip(), kind=kind, summary=summary,
+                    entered_by=by, position=meeting.speeches.count() + 1)
+    speech.full_clean()
+    _stamp(speech, by).save()
+    return speech
+
+
+@transaction.atomic
+def speech_update(*, by: User, speech: Speech, speaker: User, title: str, kind: str, summary: str = "") -> Speech:
+    _require_manages(by, speech.meeting.group)
+    _require_editable(speech.meeting)
+    _check_speaker(speech.meeting, speaker)
+    speech.speaker, speech.title, speech.kind, speech.summary = speaker, title.strip(), kind, summary
+    speech.full_clean()
+    _stamp(speech, by).save()
+    return speech
+
+
+@transaction.atomic
+def report_save(*, by: User, meeting: Meeting, title: str = "", text: str = "", link: str = "",
+                published_on: date | None = None) -> PublicityReport:
+    _require_manages(by, meeting.group)
+    meeting = _lock(meeting)
+    _require_editable(meeting)
+    _require_started(meeting)
+    report = PublicityReport.objects.filter(meeting=meeting).first() or PublicityReport(meeting=meeting, entered_by=by)
+    report.title, report.text, report.link, report.published_on = title.strip(), text.strip(), link.strip(), published_on
+    if not report.text and not report.link:
+        raise ValidationError({"text": _("A report needs its text or a link.")})
+    report.full_clean(exclude=["meeting"])
+    _stamp(report, by).save()
+    return report
+
+
+# --- materials ---------------------------------------------------------------------------------
+
+# Detected kind → (content type, extension used for the stored name).
+FILE_KINDS = {
+    "pdf": ("application/pdf", ".pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
+    "doc": ("application/msword", ".doc"),
+    "png": ("image/png", ".png"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "gif": ("image/gif", ".gif"),
+    "webp": ("image/webp", ".webp"),
+}
+
+
+def sniff_file_kind(upload) -> str | None:
+    """What the file really is, from its first bytes (and, for Office files, the zip's contents);
+    the name and the browser's content type are not trusted."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"  # the older Word/Excel format (OLE compound file)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            data = upload.read()
+            with zipfile.ZipFile(BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" not in names:
+            return None
+        for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+            if any(name.startswith(prefix) for name in names):
+                return kind
+    return None
+
+
+def _check_upload(upload: UploadedFile) -> tuple[str, str]:
+    limit = settings.MATERIAL_MAX_UPLOAD_MB * 1024 * 1024
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": settings.MATERIAL_MAX_UPLOAD_MB}}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    kind = sniff_file_kind(upload)
+    if kind is None:
+        raise ValidationError(
+            {"file": _("Only PDF, Word, Excel, PowerPoint and image files can be uploaded; this file is none of them.")}
+        )
+    return FILE_KINDS[kind]
+
+
+@transaction.atomic
+def material_add(*, by: User, title: str, meeting: Meeting | None = None, topic=None,
+                 upload: UploadedFile | None = None, url: str = "") -> Material:
+    if (meeting is None) == (topic is None):
+        raise ValidationError(_("A material belongs to a meeting or a plan topic."))
+    group = meeting.group if meeting is not None else topic.plan.group
+    _require_manages(by, group)
+    if meeting is not None:
+        _require_editable(meeting)
+    if (upload is None) == (not url):
+        raise ValidationError({"file": _("Upload a file or give a link, not both.")})
+    material = Material(group=group, meeting=meeting, topic=topic, title=title.strip(), url=url.strip(),
+                        uploaded_by=by)
+    if upload is not None:
+        content_type, extension = _check_upload(upload)
+        material.original_name = PurePosixPath(upload.name or "").name[:255]
+        material.content_type = content_type
+        material.size = upload.size
+        material.title = material.title or PurePosixPath(material.original_name).stem
+        # The stored name is generated (upload_to); only the checked extension is kept.
+        upload.name = f"upload{extension}"
+        material.file = upload
+    material.full_clean()
+    _stamp(material, by).save()
+    return material
+
+
+@transaction.atomic
+def material_withdraw(*, by: User, material: Material) -> Material:
+    """Materials are withdrawn, not deleted: the archive still says what was handed out."""
+    _require_manages(by, material.group)
+    if material.withdrawn_at is None:
+        material.withdrawn_at = timezone.now()
+        _stamp(material, by).save()
+    return material
+
+
+# --- calendar feed ----------------------------------------------------------------------------
+
+
+def feed_for(user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def feed_reset(*, user: User) -> CalendarFeed:
+    feed = feed_for(user)
+    feed.token = new_secret()
+    feed.created_at = timezone.now()
+    feed.save()
+    return feed
+
+
+# --- first-agenda study -----------------------------------------------------------------------
+
+FIRST_AGENDA_FIELDS = ("held_on", "meeting_name", "studied", "source", "source_date", "led_by", "notes")
+
+
+def _require_manages_org(by: User, organization: Organization) -> None:
+    if not scoping.managed_organizations(by).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def first_agenda_create(*, by: User, organization: Organization, held_on: date, meeting_name: str, studied: str,
+                        source: str = "", source_date: date | None = None, led_by: str = "",
+                        notes: str = "") -> FirstAgendaStudy:
+    _require_manages_org(by, organization)
+    study = FirstAgendaStudy(organization=organization, held_on=held_on, meeting_name=meeting_name,
+                             studied=studied, source=source, source_date=source_date, led_by=led_by,
+                             notes=notes, created_by=by)
+    _check_first_agenda(study)
+    study.full_clean()
+    _stamp(study, by).save()
+    return study
+
+
+def _check_first_agenda(study: FirstAgendaStudy) -> None:
+    if study.source_date and study.held_on and study.source_date > study.held_on:
+        raise ValidationError({"source_date": _("The speech cannot be dated after the meeting that studied it.")})
+
+
+@transaction.atomic
+def first_agenda_update(*, by: User, study: FirstAgendaStudy, **fields) -> FirstAgendaStudy:
+    _require_manages_org(by, study.organization)
+    for name, value in fields.items():
+        if name not in FIRST_AGENDA_FIELDS:
+            raise TypeError(name)
+        setattr(study, name, value)
+    _check_first_agenda(study)
+    study.full_clean()
+    _stamp(study, by).save()
+    return study
+
+
+@transaction.atomic
+def measure_add(*, by: User, study: FirstAgendaStudy, description: str, owner: str,
+                due_on: date | None = None) -> FollowUpMeasure:
+    _require_manages_org(by, study.organization)
+    measure = FollowUpMeasure(study=study, description=description.strip(), owner=owner.strip(), due_on=due_on)
+    measure.full_clean()
+    _stamp(measure, by).save()
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, by: User, measure: FollowUpMeasure, description: str, owner: str, due_on: date | None,
+                   done: bool, done_on: date | None = None, done_note: str = "") -> FollowUpMeasure:
+    _require_manages_org(by, measure.study.organization)
+    if done and done_on is None:
+        done_on = timezone.localdate()
+    if done_on and done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("The date cannot be in the future.")})
+    measure.description, measure.owner, measure.due_on = description.strip(), owner.strip(), due_on
+    measure.done, measure.done_on, measure.done_note = done, (done_on if done else None), done_note
+    measure.full_clean()
+    _stamp(measure, by).save()
+    return measure
+
+
+# --- observation visits -----------------------------------------------------------------------
+
+
+def supervising_organizations(by: User, meeting: Meeting):
+    """Organisations the user manages that sit above the meeting's group: who may observe it."""
+    ancestors = Organization.objects.get_ancestors(meeting.group.organization)
+    return scoping.managed_organizations(by).filter(pk__in=ancestors.values("pk"))
+
+
+@transaction.atomic
+def observation_create(*, by: User, meeting: Meeting, organization: Organization, observers: str,
+                       score: int | None = None, grade: str = "", comments: str = "", rectification: str = "",
+                       points: list[str] = ()) -> Observation:
+    if not supervising_organizations(by, meeting).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+    if meeting.status in (S.PLANNED, S.CANCELLED) or meeting.starts_at > timezone.now():
+        raise ValidationError(_("A visit is recorded for a meeting that has taken place."))
+    observation = Observation(meeting=meeting, organization=organization, observers=observers.strip(), score=score,
+                              grade=grade, comments=comments, rectification=rectification, recorded_by=by)
+    observation.full_clean()
+    _stamp(observation, by).save()
+    for text in points:
+        if text.strip():
+            point = ObservationPoint(observation=observation, text=text.strip())
+            _stamp(point, by).save()
+    return observation
+
+
+@transaction.atomic
+def observation_point_add(*, by: User, observation: Observation, text: str) -> ObservationPoint:
+    if not scoping.managed_organizations(by).filter(pk=observation.organization_id).exists():
+        raise PermissionDenied
+    point = ObservationPoint(observation=observation, text=text.strip())
+    point.full_clean()
+    _stamp(point, by).save()
+    return point
+
+
+@transaction.atomic
+def observation_point_answer(*, by: User, point: ObservationPoint, answer: str) -> ObservationPoint:
+    """The visited group's staff answer a point; the first answer's time is kept."""
+    if not Observation.objects.answerable_by(by).filter(pk=point.observation_id).exists():
+        raise PermissionDenied
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the answer.")})
+    point = ObservationPoint.objects.select_for_update().get(pk=point.pk)
+    point.answer = answer.strip()
+    point.answered_by = by
+    point.answered_at = point.answered_at or timezone.now()
+    point.full_clean()
+    _stamp(point, by).save()
+    return point

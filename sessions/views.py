@@ -1,0 +1,1027 @@
+"""Pages of meetings, sign-in, attendance, records, exports, first-agenda study and observation
+visits. Thin: objects come through the scoped querysets (mixins), reads through selectors,
+writes through services."""
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+
+from members import scoping
+from members.models import StudyGroup
+from members.views import apply_validation_error
+from plans.models import Topic
+from sessions import exports, forms, selectors, services
+from sessions.filters import FirstAgendaFilter, MeetingFilter, ObservationFilter
+from sessions.models import (
+    Attendance,
+    FirstAgendaStudy,
+    FollowUpMeasure,
+    Material,
+    Meeting,
+    Observation,
+    ObservationPoint,
+    Speech,
+)
+from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class MeetingObjectMixin(ScopedObjectMixin):
+    """Loads ``self.meeting`` (visible, or editable with ``requires = EDIT``) before the view."""
+
+    model = Meeting
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.meeting = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__organization")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
+
+
+class ServiceFormMixin:
+    """``form_valid`` calls ``self.perform(form)``; a ValidationError goes back on the form."""
+
+    success_message = ""
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url(result))
+
+    def get_success_url(self, result=None):
+        return self.meeting.get_absolute_url()
+
+
+# --- lists and calendar -----------------------------------------------------------------------
+
+
+class MeetingList(ScopedQuerysetMixin, FilterView):
+    model = Meeting
+    filterset_class = MeetingFilter
+    paginate_by = 25
+    template_name = "meetings/meeting_list.html"
+
+    def get_queryset(self):
+        return selectors.meeting_list(super().get_queryset())
+
+    def get_filterset_kwargs(self, filterset_class):
+        groups = scoping.visible_groups(self.request.user).select_related("organization")
+        return {**super().get_filterset_kwargs(filterset_class), "groups": groups}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selectors.annotate_backfill(context["object_list"])
+        context["can_create"] = scoping.managed_groups(self.request.user).exists()
+        context["records"] = selectors.SEVEN_RECORDS
+        return context
+
+
+class MeetingCalendar(ScopedQuerysetMixin, TemplateView):
+    model = Meeting
+    template_name = "meetings/meeting_calendar.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        year = min(max(_int(self.request.GET.get("year"), today.year), 2000), 2100)
+        month = min(max(_int(self.request.GET.get("month"), today.month), 1), 12)
+        queryset = self.get_queryset()
+        groups = scoping.visible_groups(self.request.user).select_related("organization")
+        group_id = _int(self.request.GET.get("group"), None)
+        if group_id:
+            queryset = queryset.filter(group=group_id)
+        return super().get_context_data(
+            calendar=selectors.month_calendar(queryset, year, month), groups=groups, group_id=group_id, **kwargs
+        )
+
+
+# --- creating and changing a meeting ----------------------------------------------------------
+
+
+def _meeting_form_kwargs(group):
+    return {"group": group, **selectors.meeting_form_choices(group)}
+
+
+class MeetingCreate(ManagesSomethingMixin, FormView):
+    template_name = "meetings/meeting_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.group = None
+        if request.user.is_authenticated:
+            managed = scoping.managed_groups(request.user)
+            group_id = _int(request.GET.get("group"), None)
+            if group_id is not None:
+                self.group = managed.filter(pk=group_id).select_related("organization").first()
+                if self.group is None:
+                    raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return forms.MeetingForm if self.group else forms.GroupChoiceForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.group is None:
+            return {**kwargs, "groups": scoping.managed_groups(self.request.user).select_related("organization")}
+        return {**kwargs, **_meeting_form_kwargs(self.group)}
+
+    def get(self, request, *args, **kwargs):
+        if self.group is None and "group" in request.GET:
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.group is None:
+            form = forms.GroupChoiceForm(request.POST, groups=scoping.managed_groups(request.user))
+            if form.is_valid():
+                return redirect(f"{reverse('meetings:meeting-create')}?group={form.cleaned_data['group'].pk}")
+            return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(group=self.group, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                by=self.request.user,
+                group=self.group,
+                **{name: data[name] for name in services.MEETING_FIELDS},
+                topics=data["topics"],
+                lead_speakers=data["lead_speakers"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting is scheduled. Add materials, then send the notice."))
+        return redirect(meeting)
+
+
+class MeetingUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
+    requires = EDIT
+    form_class = forms.MeetingForm
+    template_name = "meetings/meeting_form.html"
+    success_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), **_meeting_form_kwargs(self.meeting.group), "instance": self.meeting}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(group=self.meeting.group, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.meeting_update(
+            by=self.request.user,
+            meeting=self.meeting,
+            **{name: data[name] for name in services.MEETING_FIELDS},
+            topics=data["topics"],
+            lead_speakers=data["lead_speakers"],
+        )
+        messages.success(self.request, _("Saved."))
+
+
+class MeetingActionView(MeetingObjectMixin, ServiceFormMixin, FormView):
+    """A confirmation page whose POST runs a service on the meeting."""
+
+    requires = EDIT
+    form_class = forms.ConfirmForm
+    template_name = "meetings/meeting_action.html"
+    heading = ""
+    explanation = ""
+    button = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.heading, explanation=self.explanation, button=self.button, **kwargs
+        )
+
+
+class MeetingNotify(MeetingActionView):
+    form_class = forms.NoticeForm
+    template_name = "meetings/meeting_notify.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            materials=selectors.meeting_materials(self.meeting),
+            recipients=self.meeting.group.memberships.current().select_related("user").order_by("user__name"),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        notice = services.meeting_notify(by=self.request.user, meeting=self.meeting, message=form.cleaned_data["message"])
+        messages.success(
+            self.request, _("The notice was sent to %(count)s members.") % {"count": notice.recipients.count()}
+        )
+
+
+class MeetingCancel(MeetingActionView):
+    form_class = forms.CancelForm
+
+    @property
+    def heading(self):
+        return _("Cancel the meeting")
+
+    @property
+    def button(self):
+        return _("Cancel the meeting")
+
+    def perform(self, form):
+        services.meeting_cancel(by=self.request.user, meeting=self.meeting, reason=form.cleaned_data["reason"])
+        messages.success(self.request, _("The meeting is cancelled; its record stays."))
+
+
+class MeetingMarkHeld(MeetingActionView):
+    @property
+    def heading(self):
+        return _("Mark the meeting as held")
+
+    @property
+    def explanation(self):
+        return _("The meeting took place. Then record the attendance, minutes, speeches and report.")
+
+    @property
+    def button(self):
+        return _("Mark as held")
+
+    def perform(self, form):
+        services.meeting_mark_held(by=self.request.user, meeting=self.meeting)
+        messages.success(self.request, _("The meeting is marked as held."))
+
+
+class MeetingClose(MeetingActionView):
+    @property
+    def heading(self):
+        return _("Archive the meeting")
+
+    @property
+    def explanation(self):
+        return _("After archiving, the meeting's record can no longer change. Check the seven records first.")
+
+    @property
+    def button(self):
+        return _("Archive")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(records=selectors.seven_records(self.meeting), **kwargs)
+
+    def perform(self, form):
+        services.meeting_archive(by=self.request.user, meeting=self.meeting)
+        messages.success(self.request, _("The meeting is archived."))
+
+
+# --- the meeting page -------------------------------------------------------------------------
+
+
+class MeetingDetail(ScopedObjectMixin, DetailView):
+    model = Meeting
+    template_name = "meetings/meeting_detail.html"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.meeting_detail(self.get_queryset(), self.kwargs["pk"])
+        except Meeting.DoesNotExist:
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        meeting, user = self.object, self.request.user
+        is_member = selectors.is_current_member(meeting.group, user)
+        if is_member:
+            services.notice_mark_read(meeting=meeting, user=user)
+        can_manage = selectors.can_manage(meeting.group, user)
+        sees_sheet = can_manage or scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
+        return super().get_context_data(
+            meeting=meeting,
+            records=selectors.seven_records(meeting),
+            materials=selectors.meeting_materials(meeting),
+            my_attendance=selectors.my_attendance(meeting, user) if is_member else None,
+            is_member=is_member,
+            can_manage=can_manage,
+            sheet=selectors.attendance_sheet(meeting) if sees_sheet else None,
+            observations=selectors.meeting_observations(meeting, user),
+            can_observe=services.supervising_organizations(user, meeting).exists(),
+            window_open=meeting.sign_in_window_open(),
+            now=timezone.now(),
+            **kwargs,
+        )
+
+
+# --- attendance and sign-in -------------------------------------------------------------------
+
+
+class MeetingAttendanceUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
+    """The whole group on one screen: a radio row per member, leave reasons, mark all present."""
+
+    requires = EDIT
+    form_class = forms.AttendanceSheetForm
+    template_name = "meetings/meeting_attendance.html"
+
+    def get_form_kwargs(self):
+        self.rows = selectors.attendance_sheet(self.meeting)
+        return {**super().get_form_kwargs(), "rows": self.rows}
+
+    def perform(self, form):
+        changed = services.attendance_record(by=self.request.user, meeting=self.meeting, entries=form.entries())
+        messages.success(self.request, _("Attendance saved (%(count)s rows changed).") % {"count": len(changed)})
+
+
+class SignInScreen(MeetingObjectMixin, TemplateView):
+    """What staff put on the projector or hold up: the QR code and the live count."""
+
+    requires = EDIT
+    template_name = "meetings/sign_in_screen.html"
+
+    def post(self, request, *args, **kwargs):
+        services.meeting_renew_sign_in_code(by=request.user, meeting=self.meeting)
+        messages.success(request, _("A new sign-in code is shown; earlier codes no longer work."))
+        return redirect("meetings:meeting-sign-in-screen", pk=self.meeting.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            counts=selectors.sign_in_counts(self.meeting),
+            window_open=self.meeting.sign_in_window_open(),
+            **_qr_context(self.request, self.meeting),
+            **kwargs,
+        )
+
+
+def _qr_context(request, meeting):
+    code = services.sign_in_code(meeting)
+    url = request.build_absolute_uri(reverse("meetings:meeting-sign-in", kwargs={"pk": meeting.pk, "code": code}))
+    qr = segno.make(url, error="m")
+    return {"sign_in_url": url, "qr_svg": qr.svg_inline(scale=6, border=2), "code_minutes": settings.SIGN_IN_CODE_MAX_AGE_MINUTES}
+
+
+class SignInQr(MeetingObjectMixin, TemplateView):
+    """The QR code alone, refreshed by htmx so a photographed code soon stops working."""
+
+    requires = EDIT
+    template_name = "meetings/partials/sign_in_qr.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**_qr_context(self.request, self.meeting), **kwargs)
+
+
+class SignInCount(MeetingObjectMixin, TemplateView):
+    requires = EDIT
+    template_name = "meetings/partials/sign_in_count.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            counts=selectors.sign_in_counts(self.meeting),
+            waiting=selectors.sign_in_waiting(self.meeting),
+            **kwargs,
+        )
+
+
+class MeetingSignIn(MeetingObjectMixin, TemplateView):
+    """Where the QR code leads: check the code, then one tap signs the member in."""
+
+    template_name = "meetings/sign_in.html"
+
+    def check(self):
+        try:
+            services.sign_in_check(meeting=self.meeting, code=self.kwargs["code"])
+        except ValidationError as error:
+            return error.messages[0]
+        if not selectors.is_current_member(self.meeting.group, self.request.user):
+            return _("You are not a member of this study group, so you cannot sign in here.")
+        return None
+
+    def get_context_data(self, **kwargs):
+        attendance = selectors.my_attendance(self.meeting, self.request.user)
+        done = attendance is not None and attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LATE)
+        context = {"attendance": attendance, "done": done}
+        if "problem" not in kwargs:
+            context["problem"] = None if done else self.check()
+        return super().get_context_data(**{**context, **kwargs})
+
+    def post(self, request, *args, **kwargs):
+        try:
+            attendance = services.attendance_sign_in(meeting=self.meeting, code=self.kwargs["code"], user=request.user)
+        except ValidationError as error:
+            return self.render_to_response(self.get_context_data(problem=error.messages[0]))
+        return self.render_to_response(self.get_context_data(attendance=attendance, done=True, just_signed=True))
+
+
+class MemberOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        response_needs_login = not request.user.is_authenticated
+        if not response_needs_login:
+            self.meeting = self.get_object()
+            if not selectors.is_current_member(self.meeting.group, request.user):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MeetingLeave(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormView):
+    form_class = forms.LeaveForm
+    template_name = "meetings/simple_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Ask for leave"), **kwargs)
+
+    def perform(self, form):
+        services.attendance_request_leave(meeting=self.meeting, user=self.request.user, reason=form.cleaned_data["reason"])
+        messages.success(self.request, _("Your leave is recorded. Remember the make-up study afterwards."))
+
+
+class MeetingMakeup(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormView):
+    form_class = forms.MakeupForm
+    template_name = "meetings/simple_form.html"
+
+    def get_attendance(self):
+        attendance = selectors.my_attendance(self.meeting, self.request.user)
+        if attendance is None or attendance.status not in selectors.MISSED:
+            raise PermissionDenied
+        return attendance
+
+    def get_initial(self):
+        attendance = self.get_attendance()
+        initial = super().get_initial()
+        if attendance.makeup_submitted_at:
+            initial.update(content=attendance.makeup_content, studied_on=attendance.makeup_studied_on)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=_("Record my make-up study"),
+            explanation=_("Study the meeting's materials on your own, then say what you studied; staff confirm it."),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        services.makeup_submit(
+            by=self.request.user, attendance=self.get_attendance(),
+            content=form.cleaned_data["content"], studied_on=form.cleaned_data["studied_on"],
+        )
+        messages.success(self.request, _("Your make-up study is recorded; staff will confirm it."))
+
+
+class MakeupConfirm(ScopedObjectMixin, ServiceFormMixin, FormView):
+    model = Attendance
+    requires = EDIT
+    form_class = forms.ConfirmForm
+    template_name = "meetings/makeup_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.attendance = self.get_object()
+            self.meeting = self.attendance.meeting
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting__group", "user")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(attendance=self.attendance, meeting=self.meeting, **kwargs)
+
+    def perform(self, form):
+        services.makeup_confirm(by=self.request.user, attendance=self.attendance)
+        messages.success(self.request, _("Make-up study confirmed."))
+
+
+# --- minutes, speeches, report, materials -----------------------------------------------------
+
+
+class MeetingMinutes(MeetingObjectMixin, ServiceFormMixin, FormView):
+    requires = EDIT
+    form_class = forms.MinutesForm
+    template_name = "meetings/simple_form.html"
+
+    def get_initial(self):
+        minutes = getattr(self.meeting, "minutes", None)
+        return {"text": minutes.text} if minutes else {}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Minutes"), **kwargs)
+
+    def perform(self, form):
+        services.minutes_save(by=self.request.user, meeting=self.meeting, text=form.cleaned_data["text"])
+        messages.success(self.request, _("The minutes are saved."))
+
+
+def _speakers(group):
+    return selectors.speakers(group)
+
+
+class SpeechCreate(MeetingObjectMixin, ServiceFormMixin, FormView):
+    requires = EDIT
+    form_class = forms.SpeechForm
+    template_name = "meetings/simple_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "people": _speakers(self.meeting.group)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Add a speech"), **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.speech_add(by=self.request.user, meeting=self.meeting, speaker=data["speaker"], kind=data["kind"],
+                            title=data["title"], summary=data["summary"])
+        messages.success(self.request, _("The speech is recorded."))
+
+
+class SpeechUpdate(ScopedObjectMixin, ServiceFormMixin, FormView):
+    model = Speech
+    requires = EDIT
+    form_class = forms.SpeechForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.speech = self.get_object()
+            self.meeting = self.speech.meeting
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "people": _speakers(self.meeting.group), "instance": self.speech}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Edit the speech"), meeting=self.meeting, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.speech_update(by=self.request.user, speech=self.speech, speaker=data["speaker"], kind=data["kind"],
+                               title=data["title"], summary=data["summary"])
+        messages.success(self.request, _("Saved."))
+
+
+class MeetingReport(MeetingObjectMixin, ServiceFormMixin, FormView):
+    requires = EDIT
+    form_class = forms.ReportForm
+    template_name = "meetings/simple_form.html"
+
+    def get_initial(self):
+        report = getattr(self.meeting, "report", None)
+        if report is None:
+            return {"published_on": timezone.localdate()}
+        return {"title": report.title, "text": report.text, "link": report.link, "published_on": report.published_on}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Publicity report"), **kwargs)
+
+    def perform(self, form):
+        services.report_save(by=self.request.user, meeting=self.meeting, **form.cleaned_data)
+        messages.success(self.request, _("The report is saved."))
+
+
+class MaterialCreate(MeetingObjectMixin, ServiceFormMixin, FormView):
+    requires = EDIT
+    form_class = forms.MaterialForm
+    template_name = "meetings/material_form.html"
+
+    def perform(self, form):
+        data = form.cleaned_data
+        material = services.material_add(by=self.request.user, meeting=self.meeting, title=data["title"],
+                                         upload=data["file"] or None, url=data["url"])
+        messages.success(self.request, _("“%(title)s” was added to the materials.") % {"title": material.title})
+
+
+class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
+    """Materials for a plan topic: every meeting on the topic lists them."""
+
+    model = Topic
+    requires = EDIT
+    form_class = forms.MaterialForm
+    template_name = "meetings/material_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.topic = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.material_add(by=self.request.user, topic=self.topic, title=data["title"],
+                              upload=data["file"] or None, url=data["url"])
+        messages.success(self.request, _("The material was added to the topic."))
+
+    def get_success_url(self, result=None):
+        return self.topic.get_absolute_url()
+
+
+class MaterialDownload(ScopedObjectMixin, View):
+    """Files are served here, after the scope check; there is no public /media/ address."""
+
+    model = Material
+
+    def get(self, request, *args, **kwargs):
+        material = self.get_object()
+        if material.is_link:
+            return redirect(material.url)
+        if material.withdrawn_at and not selectors.can_manage(material.group, request.user):
+            raise Http404
+        inline = material.content_type in ("application/pdf",) or material.content_type.startswith("image/")
+        response = FileResponse(
+            material.file.open("rb"), as_attachment=not inline, filename=material.original_name or material.file.name,
+            content_type=material.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
+
+
+class MaterialWithdraw(ScopedObjectMixin, FormView):
+    model = Material
+    requires = EDIT
+    form_class = forms.ConfirmForm
+    template_name = "meetings/meeting_action.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.material = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=_("Withdraw “%(title)s”") % {"title": self.material.title},
+            explanation=_("Members no longer see it; the archive keeps a note that it was handed out."),
+            button=_("Withdraw"), meeting=self.material.meeting, **kwargs,
+        )
+
+    def form_valid(self, form):
+        services.material_withdraw(by=self.request.user, material=self.material)
+        messages.success(self.request, _("The material was withdrawn."))
+        target = self.material.meeting or self.material.topic
+        return redirect(target.get_absolute_url())
+
+
+# --- archive and exports ----------------------------------------------------------------------
+
+
+class MeetingArchive(ScopedObjectMixin, DetailView):
+    model = Meeting
+    template_name = "meetings/meeting_archive.html"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.meeting_detail(self.get_queryset(), self.kwargs["pk"])
+        except Meeting.DoesNotExist:
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**exports.archive_context(self.object), **kwargs)
+
+
+class MeetingArchivePdf(MeetingArchive):
+    def render_to_response(self, context, **response_kwargs):
+        return exports.archive_pdf_response(self.object, request=self.request)
+
+
+class SignInSheetXlsx(MeetingObjectMixin, View):
+    def get(self, request, *args, **kwargs):
+        return exports.sign_in_sheet_xlsx_response(self.meeting)
+
+
+class SignInSheetPdf(MeetingObjectMixin, View):
+    def get(self, request, *args, **kwargs):
+        return exports.sign_in_sheet_pdf_response(self.meeting, request=request)
+
+
+class MeetingIcs(MeetingObjectMixin, View):
+    def get(self, request, *args, **kwargs):
+        data = exports.ics_bytes([self.meeting], request=request, name=self.meeting.title)
+        return exports.ics_response(data, f"meeting-{self.meeting.pk}.ics")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CalendarFeedIcs(View):
+    """The personal feed calendar programs subscribe to: the secret token is the key."""
+
+    def get(self, request, token):
+        user = selectors.feed_user(token)
+        if user is None:
+            raise Http404
+        data = exports.ics_bytes(selectors.feed_meetings(user), request=request, name=_("My study meetings"))
+        return exports.ics_response(data, "meetings.ics", as_attachment=False)
+
+
+class CalendarFeedSettings(LoginRequiredMixin, TemplateView):
+    """The user's own feed address, and a button to make a new one."""
+
+    template_name = "meetings/feed_settings.html"
+
+    def post(self, request, *args, **kwargs):
+        services.feed_reset(user=request.user)
+        messages.success(request, _("A new address was made; the old one no longer works."))
+        return redirect("meetings:meeting-feed-settings")
+
+    def get_context_data(self, **kwargs):
+        feed = services.feed_for(self.request.user)
+        url = self.request.build_absolute_uri(reverse("meetings:meeting-feed", kwargs={"token": feed.token}))
+        return super().get_context_data(feed=feed, feed_url=url, webcal_url=url.replace("https://", "webcal://").replace("http://", "webcal://"), **kwargs)
+
+
+class GroupYear(ScopedObjectMixin, DetailView):
+    model = StudyGroup
+    template_name = "meetings/group_year.html"
+    context_object_name = "group"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+    def get_context_data(self, **kwargs):
+        year = min(max(_int(self.request.GET.get("year"), timezone.localdate().year), 2000), 2100)
+        return super().get_context_data(
+            year_data=selectors.group_year(self.object, year), year=year, records=selectors.SEVEN_RECORDS, **kwargs
+        )
+
+
+# --- first-agenda study -----------------------------------------------------------------------
+
+
+class FirstAgendaList(ScopedQuerysetMixin, FilterView):
+    model = FirstAgendaStudy
+    filterset_class = FirstAgendaFilter
+    paginate_by = 25
+    template_name = "meetings/first_agenda_list.html"
+
+    def get_queryset(self):
+        return selectors.first_agenda_list(super().get_queryset())
+
+    def get_filterset_kwargs(self, filterset_class):
+        organizations = scoping.read_organizations(self.request.user).order_by("path")
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if kwargs.get("data") is None or "year" not in kwargs["data"]:
+            data = kwargs["data"].copy() if kwargs.get("data") is not None else {}
+            data.setdefault("year", str(timezone.localdate().year))
+            kwargs["data"] = data
+        return {**kwargs, "organizations": organizations}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = selectors.first_agenda_summary(self.filterset.qs)
+        context["year"] = _int(self.filterset.data.get("year"), None)
+        context["can_create"] = scoping.managed_organizations(self.request.user).exists()
+        return context
+
+
+class FirstAgendaCreate(ManagesSomethingMixin, FormView):
+    form_class = forms.FirstAgendaForm
+    template_name = "meetings/simple_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organizations": scoping.managed_organizations(self.request.user).order_by("path")}
+
+    def get_initial(self):
+        return {"held_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Record a first-agenda study"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            study = services.first_agenda_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Recorded. Add the follow-up measures decided."))
+        return redirect(study)
+
+
+class FirstAgendaDetail(ScopedObjectMixin, DetailView):
+    model = FirstAgendaStudy
+    template_name = "meetings/first_agenda_detail.html"
+    context_object_name = "study"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization", "created_by")
+
+    def get_context_data(self, **kwargs):
+        can_manage = scoping.managed_organizations(self.request.user).filter(pk=self.object.organization_id).exists()
+        return super().get_context_data(
+            measures=self.object.measures.order_by("done", "due_on", "pk"),
+            can_manage=can_manage,
+            measure_form=forms.MeasureForm() if can_manage else None,
+            **kwargs,
+        )
+
+
+class FirstAgendaUpdate(ScopedObjectMixin, FormView):
+    model = FirstAgendaStudy
+    requires = EDIT
+    form_class = forms.FirstAgendaForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.study = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.study,
+                "organizations": scoping.managed_organizations(self.request.user).order_by("path")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Edit the first-agenda study"), **kwargs)
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.FIRST_AGENDA_FIELDS}
+        try:
+            services.first_agenda_update(by=self.request.user, study=self.study, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.study)
+
+
+class MeasureCreate(ScopedObjectMixin, FormView):
+    model = FirstAgendaStudy
+    requires = EDIT
+    form_class = forms.MeasureForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.study = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Add a follow-up measure"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.measure_add(by=self.request.user, study=self.study, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The measure is added."))
+        return redirect(self.study)
+
+
+class MeasureUpdate(ScopedObjectMixin, FormView):
+    model = FollowUpMeasure
+    requires = EDIT
+    form_class = forms.MeasureUpdateForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.measure = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("study__organization")
+
+    def get_initial(self):
+        m = self.measure
+        return {"description": m.description, "owner": m.owner, "due_on": m.due_on, "done": m.done,
+                "done_on": m.done_on, "done_note": m.done_note}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Follow-up measure"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.measure_update(by=self.request.user, measure=self.measure, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.measure.study)
+
+
+# --- observation visits -----------------------------------------------------------------------
+
+
+class ObservationList(ScopedQuerysetMixin, FilterView):
+    model = Observation
+    filterset_class = ObservationFilter
+    paginate_by = 25
+    template_name = "meetings/observation_list.html"
+
+    def get_queryset(self):
+        return selectors.observation_list(super().get_queryset())
+
+
+class ObservationCreate(MeetingObjectMixin, FormView):
+    form_class = forms.ObservationForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.meeting = self.get_object()
+            self.organizations = services.supervising_organizations(request.user, self.meeting)
+            if not self.organizations.exists():
+                raise PermissionDenied
+        return super(MeetingObjectMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organizations": self.organizations}
+
+    def get_initial(self):
+        return {"organization": self.organizations.order_by("-depth").first()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Record an observation visit"), **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        points = [line for line in data.pop("points", "").splitlines() if line.strip()]
+        try:
+            observation = services.observation_create(by=self.request.user, meeting=self.meeting, points=points, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The visit is recorded; the group will answer each point."))
+        return redirect(observation)
+
+
+class ObservationDetail(ScopedObjectMixin, DetailView):
+    model = Observation
+    template_name = "meetings/observation_detail.html"
+    context_object_name = "observation"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting__group", "organization", "recorded_by")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            points=self.object.points.select_related("answered_by").order_by("pk"),
+            **selectors.observation_rights(self.object, user),
+            point_form=forms.PointForm(),
+            **kwargs,
+        )
+
+
+class ObservationPointCreate(ScopedObjectMixin, FormView):
+    model = Observation
+    requires = EDIT
+    form_class = forms.PointForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.observation = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Add a problem found"), **kwargs)
+
+    def form_valid(self, form):
+        services.observation_point_add(by=self.request.user, observation=self.observation, text=form.cleaned_data["text"])
+        return redirect(self.observation)
+
+
+class ObservationPointAnswer(ScopedObjectMixin, FormView):
+    model = ObservationPoint
+    requires = EDIT
+    form_class = forms.AnswerForm
+    template_name = "meetings/simple_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.point = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"answer": self.point.answer}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("Answer the point"), explanation=self.point.text, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.observation_point_answer(by=self.request.user, point=self.point, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The answer is saved."))
+        return redirect(self.point.get_absolute_url())
+
