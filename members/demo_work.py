@@ -177,9 +177,11 @@ def _reflections(group, reviewer, rng, now):
         recent = meeting.starts_at > now - timedelta(days=45)
         for position, attendance in enumerate(attendees):
             author = attendance.user
+            # Each item's own generator: a rerun makes the same decisions whatever exists already.
+            rng = random.Random(f"{meeting.title}|{author.username}")
+            roll = rng.random()
             if MemberWork.objects.filter(meeting=meeting, author=author, kind=WorkKind.REFLECTION).exists():
                 continue
-            roll = rng.random()
             if roll < 0.12 and author.username != "demo-member":
                 continue  # not written: it shows as due on the member's page
             title = f"学习“{subject}”的心得体会"[:200]
@@ -209,7 +211,10 @@ def _reflections(group, reviewer, rng, now):
         # A study note or two per meeting.
         for attendance in attendees[:2]:
             title = f"{timezone.localdate(meeting.starts_at):%m月%d日}学习笔记"
-            note_body = "学习要点：\n" + "\n".join(rng.sample(MIDDLES, 2))
+            note_rng = random.Random(f"note|{meeting.title}|{attendance.user.username}")
+            note_body = f"学习要点（{attendance.user.name}）：\n" + "\n".join(
+                [rng.choice(MIDDLES), _paragraph(note_rng), _paragraph(note_rng)]
+            )
             written = _aware(timezone.localdate(meeting.starts_at), hour=11)
             _make(attendance.user, group, WorkKind.NOTE, title, state=WorkStatus.ACCEPTED, written=written,
                   delay_days=1, reviewer=reviewer, rng=rng, body=note_body, meeting=meeting)
@@ -246,9 +251,9 @@ def _research(group, members, reviewer, rng, year, today):
             start = date(year, 3 if half == 1 else 8, 5 + index)
             body = "\n".join([
                 f"为深入了解{title.removesuffix('调研')}，课题组于{start.month}月先后赴{'、'.join(places)}等地开展实地调研，召开座谈会{len(places)}场。",
-                "一、基本情况。" + rng.choice(MIDDLES),
+                "一、基本情况。" + _paragraph(rng) + _paragraph(rng),
                 "二、存在的问题。调研发现，部分政策落实存在“最后一公里”梗阻，基层力量不足，群众知晓率不高。",
-                "三、对策建议。" + rng.choice(MIDDLES),
+                "三、对策建议。" + _paragraph(rng) + _paragraph(rng),
             ])
             adopted = share == 0 and index % 2 == 0
             work = services.work_create(

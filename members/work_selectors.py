@@ -295,3 +295,35 @@ def review_queue_item(pk: int) -> MemberWork:
     )
     item.check = item.checks[0] if item.checks else None
     return item
+
+
+def form_choices(user, group=None) -> dict:
+    """What the work form chooses from: the member's groups, their recent meetings, the topics
+    of their plans in force, their groups' research topics."""
+    from datetime import timedelta
+
+    from plans.models import AnnualPlan, Topic
+    from sessions.models import Meeting
+
+    groups = my_groups(user)
+    group_ids = [group.pk] if group else groups.values("pk")
+    meetings = (
+        Meeting.objects.visible_to(user)
+        .filter(group__in=group_ids, starts_at__gte=timezone.now() - timedelta(days=400))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+    )
+    topics = (
+        Topic.objects.visible_to(user)
+        .filter(plan__group__in=group_ids, plan__in=AnnualPlan.objects.in_force().values("pk"))
+        .select_related("plan")
+        .order_by("-plan__year", "position")
+    )
+    research_topics = ResearchTopic.objects.visible_to(user).filter(group__in=group_ids).order_by("-year", "title")
+    return {"groups": groups, "meetings": meetings, "topics": topics, "research_topics": research_topics}
+
+
+def topics_for_filters(user):
+    from plans.models import Topic
+
+    return Topic.objects.visible_to(user).select_related("plan").order_by("-plan__year", "position")

@@ -5,8 +5,6 @@ Thin: objects come from the scoped querysets (``visible_to`` / ``editable_by`` /
 ``members.work_selectors``.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +21,7 @@ from members import scoping, search
 from members import work_exports as exports
 from members import work_selectors as selectors
 from members import work_services as services
-from members.models import MemberWork, ResearchTopic, StudyGroup, WorkKind, WorkStatus
+from members.models import MemberWork, StudyGroup, WorkKind, WorkStatus
 from members.views import apply_validation_error
 from members.work_filters import WorkFilter
 from members.work_forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
@@ -48,27 +46,7 @@ def _year(request) -> int:
 
 
 def _form_choices(user, group=None):
-    """Querysets the work form chooses from: the member's groups, their meetings and topics."""
-    from plans.models import AnnualPlan, Topic
-    from sessions.models import Meeting
-
-    groups = selectors.my_groups(user)
-    group_ids = [group.pk] if group else groups.values("pk")
-    since = timezone.now() - timedelta(days=400)
-    meetings = (
-        Meeting.objects.visible_to(user)
-        .filter(group__in=group_ids, starts_at__gte=since)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .order_by("-starts_at")
-    )
-    topics = (
-        Topic.objects.visible_to(user)
-        .filter(plan__group__in=group_ids, plan__in=AnnualPlan.objects.in_force().values("pk"))
-        .select_related("plan")
-        .order_by("-plan__year", "position")
-    )
-    research_topics = ResearchTopic.objects.visible_to(user).filter(group__in=group_ids).order_by("-year", "title")
-    return {"groups": groups, "meetings": meetings, "topics": topics, "research_topics": research_topics}
+    return selectors.form_choices(user, group)
 
 
 class MyWork(LoginRequiredMixin, TemplateView):
@@ -103,14 +81,12 @@ class WorkList(ScopedQuerysetMixin, FilterView):
         return selectors.work_for_list(super().get_queryset())
 
     def get_filterset_kwargs(self, filterset_class):
-        from plans.models import Topic
-
         user = self.request.user
         return {
             **super().get_filterset_kwargs(filterset_class),
             "groups": selectors.visible_groups_for_filters(user),
             "people": selectors.people_for_filters(user),
-            "topics": Topic.objects.visible_to(user).select_related("plan").order_by("-plan__year", "position"),
+            "topics": selectors.topics_for_filters(user),
         }
 
     def get_context_data(self, **kwargs):

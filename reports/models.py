@@ -361,7 +361,7 @@ class RectificationItem(models.Model):
     point of an observation visit (巡听旁听)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("To be rectified")
         IN_PROGRESS = "in_progress", _("In progress")
         REPORTED = "reported", _("Reported done")
         CONFIRMED = "confirmed", _("Confirmed at follow-up")

@@ -214,6 +214,7 @@ class Dashboard(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form, year=year, period=period, period_label=documents.period_label(year, period),
             board=board, page_obj=page, is_paginated=page.has_other_pages(), paginator=page.paginator,
+            waiting_count=sum(len(v) for v in board["waiting"].values()),
             chart_specs=chart_specs, charts=[{"spec": spec} for spec in chart_specs], behind_total=selectors.behind_quota_count(groups, year=year, period=period),
             todo=selectors.staff_todo(user) if "staff" in roles else None,
             table_keys=selectors.TABLE_KEYS, labels=selectors.FIGURE_LABELS, **kwargs,

@@ -57,7 +57,7 @@ def test_a_failed_build_is_reported_and_can_be_retried(world, issued, client_for
 
     build_document_pdf.delay(build_id=build.pk).get(timeout=60)
     build = _wait(build)
-    assert build.status == DocumentBuild.Status.FAILED and "version" in build.error
+    assert build.status == DocumentBuild.Status.FAILED and str(build.version) in build.error
     # A real failure of the current version shows its reason and a retry button.
     current = DocumentBuild.objects.create(kind="bulletin", object_id=issued.pk, version=issued.version, status="failed", error="ValueError: boom")
     panel = client.get(reverse("reports:build-status", kwargs={"pk": current.pk})).content.decode()

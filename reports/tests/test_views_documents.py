@@ -101,11 +101,13 @@ def test_word_exports_open_with_python_docx(world, issued, submitted, client_for
         assert document.tables and len(document.tables[0].rows) >= 2
 
 
-def test_generate_button_starts_one_build(world, issued, client_for):
+def test_generate_button_starts_one_build(world, issued, client_for, django_capture_on_commit_callbacks):
     client = client_for(world.staff)
     url = reverse("reports:bulletin-build", kwargs={"pk": issued.pk})
-    client.post(url)
-    client.post(url)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(url)
+        client.post(url)
+    assert len(callbacks) == 1  # the second click enqueued nothing
     builds = DocumentBuild.objects.filter(kind="bulletin", object_id=issued.pk)
     assert builds.count() == 1 and builds.get().status == DocumentBuild.Status.DONE  # eager in tests
     panel = client.get(reverse("reports:build-status", kwargs={"pk": builds.get().pk})).content.decode()
