@@ -10,8 +10,6 @@ from django.urls import reverse
 from plans.models import AnnualPlan
 from plans.tests.factories import THIS_YEAR
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -23,13 +21,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium):
+    """The session's shared Chromium (conftest): one Playwright per process, never nested."""
+    return chromium
 
 
 def page_as(browser, live_server, user, **context):
