@@ -9,16 +9,8 @@ from members import scoping, selectors, services
 from members.filters import GroupFilter, PersonFilter
 from members.forms import MembershipEndForm, MembershipStartForm, PersonCreateForm, PersonUpdateForm
 from members.models import Membership, Organization, StudyGroup, User
+from studygroup.forms import apply_validation_error
 from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
-
-
-def apply_validation_error(form, error: ValidationError):
-    """Put a service's ValidationError on the form, on the field at fault where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class OrganizationList(ScopedQuerysetMixin, ListView):

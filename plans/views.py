@@ -33,18 +33,10 @@ from plans.forms import (
     TopicFormSet,
 )
 from plans.models import AnnualPlan, CascadedTopic, PlanSection, ProposalCall, ScheduleEntry, Topic, TopicProposal
+from studygroup.forms import apply_validation_error
 from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 IMPORT_SESSION_KEY = "plans_import"
-
-
-def apply_validation_error(form, error: ValidationError):
-    """A service's ValidationError on the form, on the field at fault where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class PlanObjectMixin(ScopedObjectMixin):
