@@ -5,16 +5,25 @@ occasion: running it twice notifies nobody twice.
 """
 
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import DailyReading, MemberWork, NotificationKind, WorkKind, WorkStatus
-from members.notifications import escalate, group_staff, notification_send
+from members.models import (
+    DailyReading,
+    MemberWork,
+    NotificationKind,
+    WorkKind,
+    WorkStatus,
+)
+from members.notifications import escalate, format_day, group_staff, notification_send
 
 
 @shared_task(name="members.remind_reflections_due", ignore_result=True)
@@ -45,7 +54,7 @@ def remind_reflections_due(*, due_days: int | None = None, warn_days: int = 3) -
         due_at = meeting.ends_at + due
         overdue = due_at < now
         title = (_("Reflection overdue: %(title)s") if overdue else _("Reflection due on %(date)s: %(title)s")) % {
-            "title": meeting.title, "date": timezone.localtime(due_at).strftime("%Y-%m-%d"),
+            "title": meeting.title, "date": format_day(timezone.localtime(due_at).date()),
         }
         count += len(
             notification_send(
@@ -60,33 +69,60 @@ def remind_reflections_due(*, due_days: int | None = None, warn_days: int = 3) -
 
 @shared_task(name="members.remind_review_queue", ignore_result=True)
 def remind_review_queue(*, waiting_days: int | None = None, escalate_after_days: int | None = None) -> int:
-    """Reviewers (the group's secretaries and staff): work submitted and waiting longer than N
-    days; past the escalation threshold the supervising staff are told once."""
+    """Reviewers (the group's secretaries and staff): one message a week per group while work
+    has waited longer than N days (never for their own work), not one per piece, so a long
+    queue does not flood the inbox. Each piece waiting past the escalation threshold is told
+    once to the supervising staff."""
     waiting = timedelta(days=waiting_days or settings.REVIEW_WAITING_DAYS)
     escalate_after = timedelta(days=escalate_after_days or settings.ESCALATE_AFTER_DAYS)
     now = timezone.now()
-    rows = MemberWork.objects.filter(status=WorkStatus.SUBMITTED, submitted_at__lt=now - waiting).select_related(
-        "group__organization", "author"
+    year, week, _day = timezone.localdate().isocalendar()
+    rows = (
+        MemberWork.objects.filter(status=WorkStatus.SUBMITTED, submitted_at__lt=now - waiting)
+        .select_related("group__organization", "author")
+        .order_by("group_id", "submitted_at", "pk")
     )
     count = 0
-    staff_by_group = {}
-    for work in rows:
-        if work.group_id not in staff_by_group:
-            staff_by_group[work.group_id] = [p for p in group_staff(work.group)]
-        reviewers = [p for p in staff_by_group[work.group_id] if p.pk != work.author_id]
-        title = _("Waiting for review: %(kind)s “%(title)s” by %(author)s") % {
-            "kind": work.get_kind_display(), "title": work.title, "author": work.author,
-        }
-        count += len(
-            notification_send(
-                kind=NotificationKind.REVIEW_WAITING, obj=work, recipients=reviewers,
-                occasion=f"submission-{work.submission_count}", title=title, group=work.group, robots=False,
+    for group, works in groupby(rows, key=attrgetter("group")):
+        works = list(works)
+        for reviewer in group_staff(group):
+            theirs = [work for work in works if work.author_id != reviewer.pk]
+            if not theirs:
+                continue
+            count += len(
+                notification_send(
+                    kind=NotificationKind.REVIEW_WAITING, obj=group, recipients=[reviewer],
+                    occasion=f"review-queue-{year}-W{week:02d}",
+                    title=_("%(group)s: %(count)s pieces of work waiting for review") % {
+                        "group": group, "count": len(theirs),
+                    },
+                    body=_review_queue_text(theirs, now),
+                    url=reverse("members:review-queue", kwargs={"pk": group.pk}), group=group, robots=False,
+                )
             )
-        )
-        if work.submitted_at < now - escalate_after:
-            escalate(obj=work, organization=work.group.organization, title=title,
-                     occasion=f"submission-{work.submission_count}")
+        for work in works:
+            if work.submitted_at < now - escalate_after:
+                title = _("Waiting for review: %(kind)s “%(title)s” by %(author)s") % {
+                    "kind": work.get_kind_display(), "title": work.title, "author": work.author,
+                }
+                # The supervising staff are not the group's: say which group it is.
+                escalate(obj=work, organization=group.organization,
+                         title=_("Overdue at %(group)s: %(title)s") % {"group": group, "title": title},
+                         occasion=f"submission-{work.submission_count}")
     return count
+
+
+def _review_queue_text(works, now, *, shown: int = 10) -> str:
+    lines = [
+        _("%(kind)s “%(title)s” by %(author)s, waiting %(days)s days") % {
+            "kind": work.get_kind_display(), "title": work.title, "author": work.author,
+            "days": (now - work.submitted_at).days,
+        }
+        for work in works[:shown]
+    ]
+    if len(works) > shown:
+        lines.append(_("and %(n)s more") % {"n": len(works) - shown})
+    return "\n".join(f"- {line}" for line in lines)
 
 
 @shared_task(name="members.daily_reading_remind_approvers", ignore_result=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, NotificationKind
-from members.notifications import escalate, group_members, group_staff, notification_send
+from members.notifications import escalate, format_day, group_members, group_staff, notification_send
 from plans.models import AnnualPlan, ProposalCall
 
 
@@ -35,7 +35,7 @@ def remind_proposal_calls_closing(*, within_days: int | None = None) -> int:
             notification_send(
                 kind=NotificationKind.PROPOSAL_CALL_CLOSING, obj=call, recipients=recipients, occasion="closing",
                 title=_("Call for topics closes on %(date)s: %(title)s")
-                % {"date": call.deadline.strftime("%Y-%m-%d"), "title": call.title},
+                % {"date": format_day(call.deadline), "title": call.title},
                 body=call.description[:500], group=call.group, robots=False,
             )
         )
@@ -122,7 +122,9 @@ def remind_quotas() -> int:
         if works_due <= 0:
             continue
         counted = Q(work__kind="research") | Q(work__kind="article", work__level__in=["national", "provincial", "city"])
-        members = group_members(plan.group).annotate(
+        # The quota is the members' (组长, 副组长, 成员); the study secretary keeps the records.
+        roles = [Membership.Role.LEADER, Membership.Role.DEPUTY, Membership.Role.MEMBER]
+        members = group_members(plan.group, roles=roles).annotate(
             works=Count(
                 "work",
                 filter=counted & Q(work__year=today.year, work__status="accepted", work__group=plan.group),
@@ -134,8 +136,10 @@ def remind_quotas() -> int:
                 notification_send(
                     kind=NotificationKind.QUOTA_BEHIND, obj=plan, recipients=[member], occasion=f"member-{occasion}",
                     title=_("Behind the plan: articles and research reports"),
-                    body=_("You have %(done)s accepted this year; the plan expects %(due)s by now (%(year)s a year).")
-                    % {"done": member.works, "due": works_due, "year": plan.articles_per_member},
+                    body=_(
+                        "%(group)s: this year %(done)s of your research reports and articles (city level and "
+                        "above) have been accepted; the plan expects %(due)s by now (%(year)s a year)."
+                    ) % {"group": plan.group, "done": member.works, "due": works_due, "year": plan.articles_per_member},
                     group=plan.group, robots=False,
                 )
             )

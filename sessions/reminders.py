@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import NotificationKind
-from members.notifications import escalate, group_members, group_staff, notification_send
+from members.notifications import escalate, format_day, format_moment, group_members, group_staff, notification_send
 from sessions.models import Attendance, Meeting, Minutes
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return format_moment(moment)
 
 
 def _meeting_text(meeting: Meeting, message: str = "") -> str:
@@ -93,9 +93,10 @@ def remind_sign_in() -> int:
     ).select_related("group")
     count = 0
     for meeting in meetings:
-        recipients = group_members(meeting.group).exclude(
-            pk__in=Attendance.objects.filter(meeting=meeting).values("user")
-        )
+        # Signed in (present, late) or on leave; a member staff marked absent may still come and
+        # sign in (as on the sign-in screen's "not yet" list), so is reminded.
+        accounted_for = Attendance.objects.filter(meeting=meeting).exclude(status=Attendance.Status.ABSENT)
+        recipients = group_members(meeting.group).exclude(pk__in=accounted_for.values("user"))
         count += len(
             notification_send(
                 kind=NotificationKind.SIGN_IN_OPEN, obj=meeting, recipients=recipients, occasion="sign-in",
@@ -138,28 +139,33 @@ def remind_makeup_review(*, waiting_days: int | None = None, escalate_after_days
     waiting = timedelta(days=waiting_days or settings.REVIEW_WAITING_DAYS)
     escalate_after = timedelta(days=escalate_after_days or settings.ESCALATE_AFTER_DAYS)
     now = timezone.now()
+    # Only rows that still owe make-up (on leave or absent, not cancelled): a row corrected to
+    # present keeps its make-up fields, but there is nothing left to confirm.
     rows = (
-        Attendance.objects.filter(
-            makeup_submitted_at__isnull=False, makeup_submitted_at__lt=now - waiting, makeup_confirmed_at__isnull=True
-        )
-        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        Attendance.objects.owing_makeup()
+        .filter(makeup_submitted_at__isnull=False, makeup_submitted_at__lt=now - waiting)
         .select_related("meeting__group__organization", "user")
     )
     count = 0
+    staff_by_group = {}
     for attendance in rows:
         meeting = attendance.meeting
+        if meeting.group_id not in staff_by_group:
+            staff_by_group[meeting.group_id] = group_staff(meeting.group)
         title = _("Make-up study waiting for confirmation: %(person)s, %(title)s") % {
             "person": attendance.user, "title": meeting.title,
         }
         count += len(
             notification_send(
-                kind=NotificationKind.REVIEW_WAITING, obj=attendance, recipients=group_staff(meeting.group),
+                kind=NotificationKind.REVIEW_WAITING, obj=attendance, recipients=staff_by_group[meeting.group_id],
                 occasion="makeup-review", title=title, url=meeting.get_absolute_url(), group=meeting.group,
                 robots=False,
             )
         )
         if attendance.makeup_submitted_at < now - escalate_after:
-            escalate(obj=attendance, organization=meeting.group.organization, title=title,
+            # The supervising staff are not the group's: say which group it is.
+            escalate(obj=attendance, organization=meeting.group.organization,
+                     title=_("Overdue at %(group)s: %(title)s") % {"group": meeting.group, "title": title},
                      url=meeting.get_absolute_url())
     return count
 
@@ -193,7 +199,7 @@ def remind_records_missing(*, after_days: int | None = None, escalate_after_days
         }
         if meeting.ends_at + backfill > now:
             body = _("Enter them before %(date)s, or they count as backfilled.") % {
-                "date": timezone.localtime(meeting.ends_at + backfill).strftime("%Y-%m-%d")
+                "date": format_day(timezone.localtime(meeting.ends_at + backfill).date())
             }
             count += len(
                 notification_send(
