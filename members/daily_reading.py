@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import scoping
@@ -137,7 +138,7 @@ def daily_reading_push(*, reading: DailyReading) -> int:
         obj=reading,
         recipients=group_members(reading.group),
         occasion=reading.date.isoformat(),
-        title=_("Daily reading, %(date)s: %(first)s") % {"date": reading.date.strftime("%m-%d"), "first": items[0].title},
+        title=_("Daily reading, %(date)s: %(first)s") % {"date": date_format(reading.date, "MONTH_DAY_FORMAT"), "first": items[0].title},
         body=_push_body(items),
         group=reading.group,
     )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -60,7 +61,7 @@ class Organization(MP_Node):
     name = models.CharField(_("full name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    level = models.CharField(pgettext_lazy("organization level", "level"), max_length=20, choices=Level.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # treebeard: 4 characters a level allow 1.6 million children per node.
@@ -104,7 +105,7 @@ class StudyGroup(models.Model):
         related_name="study_group",
         verbose_name=_("organization"),
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(pgettext_lazy("name of a group or channel", "name"), max_length=150)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -142,9 +143,9 @@ class PersonManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     """A person: group member, staff, leader. Logs in by username."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("name of a person", "name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    position = models.CharField(_("position"), max_length=100, blank=True)
+    position = models.CharField(pgettext_lazy("job title", "position"), max_length=100, blank=True)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -457,7 +458,7 @@ class MemberWork(models.Model):
     adoption_note = models.TextField(_("how the result was used"), blank=True)
     # Articles (理论文章)
     outlet = models.CharField(_("published in"), max_length=150, blank=True)
-    level = models.CharField(_("level"), max_length=20, choices=ArticleLevel.choices, blank=True)
+    level = models.CharField(pgettext_lazy("publication level", "level"), max_length=20, choices=ArticleLevel.choices, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     # Lectures (宣讲 / 讲党课 / 思政课)
     lecture_kind = models.CharField(_("lecture kind"), max_length=20, choices=LectureKind.choices, blank=True)
@@ -819,6 +820,7 @@ class NotificationKind(models.TextChoices):
     RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")
     PROPOSAL_CALL_CLOSING = "proposal_call_closing", _("Call for topics closing")
     APPROVAL_WAITING = "approval_waiting", _("Waiting for approval or reading")
+    BULLETIN_ISSUED = "bulletin_issued", _("Bulletin issued")
     ESCALATION = "escalation", _("Overdue item escalated")
     DAILY_READING = "daily_reading", _("Daily reading")
     TEST = "test", _("Test message")
@@ -951,7 +953,7 @@ class GroupChannel(models.Model):
         StudyGroup, on_delete=models.PROTECT, related_name="channels", verbose_name=_("study group")
     )
     provider = models.CharField(_("robot"), max_length=20, choices=Provider.choices)
-    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. the group's DingTalk chat"))
+    name = models.CharField(pgettext_lazy("name of a group or channel", "name"), max_length=100, help_text=_("e.g. the group's DingTalk chat"))
     webhook_url = models.URLField(_("webhook address"), max_length=500)
     secret = models.CharField(
         _("signing secret"), max_length=200, blank=True,
@@ -1155,9 +1157,10 @@ class DailyReadingItem(models.Model):
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     approved_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=pgettext_lazy("daily reading approval", "approved by"),
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_at = models.DateTimeField(pgettext_lazy("daily reading approval", "approved at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     history = HistoricalRecords()

@@ -17,7 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from members.models import (
     Delivery,
@@ -173,7 +175,7 @@ def robot_markdown(*, title: str, body: str, url: str) -> str:
     if body:
         lines += [body, ""]
     if url:
-        lines.append(f"[{_('Open')}]({absolute_url(url)})")
+        lines.append(f"[{pgettext('link', 'Open')}]({absolute_url(url)})")
     return "\n".join(lines)
 
 
@@ -282,6 +284,16 @@ def escalate(
         kind=NotificationKind.ESCALATION, obj=obj, recipients=recipients, occasion=occasion,
         title=title, body=body, url=url, group=None,
     )
+
+
+def format_day(day) -> str:
+    """A date as people read it in messages: 2026年11月23日 in Chinese."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def format_moment(moment) -> str:
+    """A moment in local time as people read it in messages: 2026年11月23日 15:00 in Chinese."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def days_ago(days: int):

@@ -49,6 +49,7 @@ def schedules() -> list[Schedule]:
                  minute="0", hour="9", day_of_month="1", month_of_year="6,11"),
         Schedule("reminders: rectification deadlines", "reports.remind_rectification", minute="40", hour="9"),
         Schedule("reminders: reviews waiting to be read", "reports.remind_reviews_waiting", minute="45", hour="9"),
+        Schedule("reminders: bulletins not yet read", "reports.remind_bulletins_unread", minute="50", hour="9"),
         Schedule("daily reading: remind approvers", "members.daily_reading_remind_approvers",
                  minute=cutoff_minute, hour=remind_hour),
         Schedule("daily reading: push at the cutoff", "members.daily_reading_push",

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import NotificationKind, OrganizationAssignment, User, current_q
-from members.notifications import escalate, group_staff, notification_send, responsible_staff
+from members.notifications import (
+    escalate,
+    format_day,
+    group_staff,
+    notification_send,
+    responsible_staff,
+)
 from reports.models import HalfYearReview, RectificationItem
 
 
@@ -34,7 +40,7 @@ def remind_rectification(*, within_days: int | None = None, escalate_after_days:
             _("Rectification overdue since %(date)s: %(finding)s")
             if overdue
             else _("Rectification due on %(date)s: %(finding)s")
-        ) % {"date": item.deadline.strftime("%Y-%m-%d"), "finding": str(item)}
+        ) % {"date": format_day(item.deadline), "finding": str(item)}
         count += len(
             notification_send(
                 kind=NotificationKind.RECTIFICATION_DUE, obj=item, recipients=recipients,
@@ -62,19 +68,71 @@ def remind_reviews_waiting(*, waiting_days: int | None = None) -> int:
         status=HalfYearReview.Status.SUBMITTED, submitted_at__lt=now - waiting, submitted_to__isnull=False
     ).select_related("group", "submitted_to")
     count = 0
+    readers_of = {}  # per organisation submitted to: many groups submit to the same one
     for review in reviews:
-        leaders = User.objects.filter(
-            is_active=True,
-            assignments__in=OrganizationAssignment.objects.filter(
-                current_q(), organization=review.submitted_to, role=OrganizationAssignment.Role.LEADER
-            ),
-        )
-        recipients = responsible_staff(review.submitted_to) + list(leaders)
+        if review.submitted_to_id not in readers_of:
+            leaders = User.objects.filter(
+                is_active=True,
+                assignments__in=OrganizationAssignment.objects.filter(
+                    current_q(), organization=review.submitted_to, role=OrganizationAssignment.Role.LEADER
+                ),
+            )
+            readers_of[review.submitted_to_id] = responsible_staff(review.submitted_to) + list(leaders)
+        recipients = readers_of[review.submitted_to_id]
         count += len(
             notification_send(
                 kind=NotificationKind.APPROVAL_WAITING, obj=review, recipients=recipients,
                 occasion=f"submitted-v{review.version}",
                 title=_("Waiting to be read: %(title)s") % {"title": review.title}, robots=False,
+            )
+        )
+    return count
+
+
+def _bulletin_text(bulletin) -> str:
+    return _("%(organization)s, %(period)s. Open it to see your group's row, the ranking and what needs doing.") % {
+        "organization": bulletin.organization, "period": bulletin.period_label,
+    }
+
+
+def bulletin_issued_notify(*, bulletin) -> int:
+    """Called by ``reports.services.bulletin_issue``: the leaders and the groups' heads are told
+    at once (inbox and e-mail; a bulletin covers many groups, so no group robot)."""
+    from reports.selectors import bulletin_readers
+
+    sent = notification_send(
+        kind=NotificationKind.BULLETIN_ISSUED, obj=bulletin, recipients=bulletin_readers(bulletin),
+        occasion=f"issued-v{bulletin.version}", title=_("Bulletin issued: %(title)s") % {"title": bulletin.title},
+        body=_bulletin_text(bulletin), robots=False, by=bulletin.issued_by,
+    )
+    return len(sent)
+
+
+@shared_task(name="reports.remind_bulletins_unread", ignore_result=True)
+def remind_bulletins_unread(*, waiting_days: int | None = None, within_days: int = 60) -> int:
+    """Issued bulletins not opened N days after issue: their readers who have not opened them,
+    once per version (bulletins issued more than ``within_days`` ago are left alone)."""
+    from django.db.models import Exists, OuterRef
+
+    from reports.models import Bulletin, BulletinRead
+    from reports.selectors import bulletin_readers
+
+    waiting = timedelta(days=waiting_days or settings.APPROVAL_WAITING_DAYS)
+    now = timezone.now()
+    bulletins = Bulletin.objects.filter(
+        status=Bulletin.Status.ISSUED, issued_at__lt=now - waiting, issued_at__gte=now - timedelta(days=within_days)
+    ).select_related("organization")
+    count = 0
+    for bulletin in bulletins:
+        unread = bulletin_readers(bulletin).exclude(
+            Exists(BulletinRead.objects.filter(bulletin=bulletin, user=OuterRef("pk")))
+        )
+        count += len(
+            notification_send(
+                kind=NotificationKind.BULLETIN_ISSUED, obj=bulletin, recipients=unread,
+                occasion=f"unread-v{bulletin.version}",
+                title=_("Waiting to be read: %(title)s") % {"title": bulletin.title},
+                body=_bulletin_text(bulletin), robots=False,
             )
         )
     return count

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members import scoping
 from members.models import Membership, StudyGroup, current_q
@@ -65,13 +66,13 @@ FIGURES = [
     Figure("discussions_quota", _("Discussions required by the plan"), _("Discussion quota")),
     Figure("lectures", _("Expert lectures"), _("Lectures")),
     Figure("reading_classes", _("Reading classes"), _("Reading classes")),
-    Figure("attendance_rate", _("Attendance rate"), _("Attendance"), "%"),
+    Figure("attendance_rate", _("Attendance rate"), pgettext_lazy("short header: attendance rate", "Attendance"), "%"),
     Figure("makeup_owed", _("Absences without make-up study"), _("Make-up owed")),
     Figure("topics_planned", _("Planned topics in the period"), _("Topics planned")),
     Figure("topics_covered", _("Planned topics covered"), _("Topics covered")),
     Figure("first_agenda", _("First-agenda studies"), _("First agenda")),
     Figure("reflections", _("Reflections"), _("Reflections")),
-    Figure("notes", _("Study notes"), _("Notes")),
+    Figure("notes", _("Study notes"), pgettext_lazy("study notes", "Notes")),
     Figure("research_reports", _("Research reports"), _("Research")),
     Figure("articles", _("Articles at city level and above"), _("Articles")),
     Figure("lectures_given", _("Lectures given by members (宣讲)"), _("宣讲")),
@@ -474,6 +475,26 @@ def bulletin_groups(organization):
         organization__path__startswith=organization.path,
         organization__depth__gt=organization.depth,
     )
+
+
+def bulletin_readers(bulletin: Bulletin):
+    """Who is told of an issued bulletin and reminded to read it: the leaders of the issuing
+    organisation and of those below it, and the 组长 and study secretaries of the groups it
+    covers; never the person who issued it. One lazy queryset."""
+    from members.models import OrganizationAssignment, User
+
+    leaders = OrganizationAssignment.objects.filter(
+        current_q(), role=OrganizationAssignment.Role.LEADER,
+        organization__path__startswith=bulletin.organization.path,
+    ).values("user")
+    heads = Membership.objects.filter(
+        current_q(), role__in=[Membership.Role.LEADER, Membership.Role.SECRETARY],
+        group__in=bulletin_groups(bulletin.organization).values("pk"),
+    ).values("user")
+    readers = User.objects.filter(Q(pk__in=leaders) | Q(pk__in=heads), is_active=True)
+    if bulletin.issued_by_id:
+        readers = readers.exclude(pk=bulletin.issued_by_id)
+    return readers
 
 
 def observation_findings(groups, *, year: int, period: str, limit: int = 30) -> list[dict]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from members import scoping
 from members.models import Organization, StudyGroup, User
 from reports import selectors
+from reports.reminders import bulletin_issued_notify
 from reports.models import (
     Bulletin,
     BulletinRead,
@@ -230,7 +231,9 @@ def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     bulletin.issued_by = by
     bulletin.issued_at = timezone.now()
     bulletin.version += 1
-    return _save(bulletin, by)
+    bulletin = _save(bulletin, by)
+    bulletin_issued_notify(bulletin=bulletin)
+    return bulletin
 
 
 def bulletin_mark_opened(*, bulletin: Bulletin, by: User) -> None:
