@@ -64,6 +64,15 @@ def world(db):
 
 
 @pytest.fixture
+def city_staff(world):
+    """Staff of the city: the supervising organisation's staff for the county's groups (where
+    overdue items are escalated)."""
+    person = UserFactory(username="city_staff", name="市委宣传部干事", organization=world.city)
+    AssignmentFactory(user=person, organization=world.city, role=OrganizationAssignment.Role.STAFF)
+    return person
+
+
+@pytest.fixture
 def demo(db):
     """The seed_demo data, as the README's first command creates it."""
     from members import demo as members_demo
@@ -339,93 +348,10 @@ def smtp(smtp_server, settings):
     return smtp_server
 
 
-class RobotServer:
-    """A local stand-in for DingTalk's and WeCom's robot webhooks: checks DingTalk's signature
-    (HMAC-SHA256 of "timestamp\\nsecret", Base64, within an hour) and records every payload."""
-
-    def __init__(self, secret="SECtestsecret"):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.secret = secret
-        self.posts = []
-        self.fail_next = 0  # answer this many posts with an error (errcode 310000)
-        self.hang = None  # a threading.Event: hold each post until set
-        self.lock = threading.Lock()
-        robot = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                import json
-                from urllib.parse import parse_qs, urlparse
-
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                url = urlparse(self.path)
-                query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                provider = "dingtalk" if url.path.startswith("/robot/send") else "wecom"
-                signature_ok = None
-                if provider == "dingtalk":
-                    signature_ok = robot.check_signature(query.get("timestamp"), query.get("sign"))
-                with robot.lock:
-                    robot.posts.append(SimpleNamespace(provider=provider, query=query, body=body,
-                                                       signature_ok=signature_ok))
-                    failing = robot.fail_next > 0
-                    if failing:
-                        robot.fail_next -= 1
-                if robot.hang is not None:
-                    robot.hang.wait(60)
-                if provider == "dingtalk" and not signature_ok:
-                    answer = {"errcode": 310000, "errmsg": "sign not match"}
-                elif failing:
-                    answer = {"errcode": 310000, "errmsg": "temporarily failing"}
-                else:
-                    answer = {"errcode": 0, "errmsg": "ok"}
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def check_signature(self, timestamp, sign):
-        import base64
-        import hashlib
-        import hmac
-        import time
-
-        if not timestamp or not sign:
-            return False
-        if abs(time.time() * 1000 - int(timestamp)) > 3600 * 1000:
-            return False
-        digest = hmac.new(self.secret.encode(), f"{timestamp}\n{self.secret}".encode(), hashlib.sha256).digest()
-        return hmac.compare_digest(base64.b64encode(digest).decode(), sign)
-
-    @property
-    def dingtalk_url(self):
-        return f"http://127.0.0.1:{self.port}/robot/send?access_token=test-token"
-
-    @property
-    def wecom_url(self):
-        return f"http://127.0.0.1:{self.port}/cgi-bin/webhook/send?key=test-key"
-
-    def stop(self):
-        if self.hang is not None:
-            self.hang.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def robot_server():
+    from members.robot_sink import RobotServer
+
     server = RobotServer()
     try:
         yield server

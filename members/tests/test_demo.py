@@ -2,7 +2,18 @@ import pytest
 from django.core.management import call_command
 
 from members import scoping
-from members.models import Membership, Organization, StudyGroup, User
+from members import daily_reading
+from members.models import (
+    DailyReading,
+    DailyReadingItem,
+    Delivery,
+    GroupChannel,
+    Membership,
+    Notification,
+    Organization,
+    StudyGroup,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -11,6 +22,8 @@ def snapshot():
     return (
         Organization.objects.count(), StudyGroup.objects.count(), User.objects.count(),
         Membership.objects.count(), User.history.count(), Membership.history.count(),
+        Notification.objects.count(), Delivery.objects.count(), DailyReading.objects.count(),
+        DailyReadingItem.objects.count(), GroupChannel.objects.count(),
     )
 
 
@@ -19,7 +32,25 @@ def test_seed_demo_twice_changes_nothing(capsys):
     first = snapshot()
     call_command("seed_demo")
     assert snapshot() == first
-    assert "Demo@2026study" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "Demo@2026study" in output and "demo-approver" in output
+    _check_demo_notifications()
+
+
+def _check_demo_notifications():
+    """The daily reading, the approver, the robot and non-empty inboxes, from the full seed."""
+    approver = User.objects.get(username="demo-approver")
+    robot = GroupChannel.objects.get()
+    assert robot.is_active and robot.secret.startswith("SEC") and "127.0.0.1" in robot.webhook_url
+    waiting = DailyReading.objects.get(sent_at__isnull=True)
+    assert waiting.group == robot.group and waiting.items.approved().count() == 0
+    assert daily_reading.can_approve(approver, waiting)
+    assert not daily_reading.can_approve(User.objects.get(username="demo-staff"), waiting)
+    rate = daily_reading.reading_rate(robot.group)
+    assert 0.4 < rate["rate"] < 0.8, rate
+    for username in ("demo-staff", "demo-member", "demo-leader"):
+        assert Notification.objects.filter(recipient__username=username).exists(), username
+    assert not Notification.objects.filter(recipient__username="demo-other-staff", group__organization__path__startswith=robot.group.organization.path).exists()
 
 
 def test_seed_demo_builds_a_believable_county(demo):

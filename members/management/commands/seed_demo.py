@@ -24,7 +24,8 @@ class Command(BaseCommand):
         seeders = []
         # members.demo_work (members' own work) runs after the meetings' demo: it writes
         # reflections for the meetings members attended.
-        for name in ("plans.demo", "sessions.demo", "members.demo_work", "reports.demo"):
+        # members.demo_notifications runs last: it runs the reminder rules over everything.
+        for name in ("plans.demo", "sessions.demo", "members.demo_work", "reports.demo", "members.demo_notifications"):
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError:
