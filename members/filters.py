@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Membership, Organization, StudyGroup, User
 
@@ -24,7 +25,7 @@ class TextSearchFilter(django_filters.CharFilter):
 class GroupFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["name", "organization__name", "organization__short_name"])
     level = django_filters.ChoiceFilter(
-        label=_("Level"), field_name="organization__level", choices=Organization.Level.choices
+        label=pgettext_lazy("organization level", "Level"), field_name="organization__level", choices=Organization.Level.choices
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), field_name="organization__kind", choices=Organization.Kind.choices

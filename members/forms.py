@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Membership, Organization, User
+from studygroup.forms import DatePicker
 
 
 class PersonCreateForm(forms.ModelForm):
@@ -63,7 +64,7 @@ class MembershipStartForm(forms.Form):
     started_on = forms.DateField(
         label=_("Started on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
 
     def __init__(self, *args, people, **kwargs):
@@ -78,7 +79,7 @@ class MembershipEndForm(forms.Form):
     ended_on = forms.DateField(
         label=_("Ended on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
 
     def __init__(self, *args, membership, **kwargs):

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from members.models import GroupChannel, NotificationChannel, NotificationKind
+from members.models import GroupChannel, NotificationChannel, NotificationKind, default_robot_kinds
 from members.notifications import PERSONAL_CHANNELS, PREFERENCE_KINDS
 
 
@@ -48,7 +50,15 @@ class PreferencesForm(forms.Form):
 
 
 class GroupChannelForm(forms.ModelForm):
-    webhook_url = forms.URLField(label=_("webhook address"), max_length=500, assume_scheme="https")
+    webhook_url = forms.URLField(
+        label=_("webhook address"), max_length=500, assume_scheme="https",
+        # What the addresses look like (no words to translate but the robots' names).
+        help_text=format_lazy(
+            "{}: https://oapi.dingtalk.com/robot/send?access_token=… · "
+            "{}: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+            NotificationChannel.DINGTALK.label, NotificationChannel.WECOM.label,
+        ),
+    )
     kinds = forms.MultipleChoiceField(
         label=_("What is posted"), choices=NotificationKind.choices, widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -64,8 +74,16 @@ class GroupChannelForm(forms.ModelForm):
         self.fields["kinds"].choices = [
             (k.value, k.label) for k in NotificationKind if k not in (NotificationKind.TEST,)
         ]
+        if self.instance.pk is None:
+            # A new robot posts what the README promises by default (a ModelForm leaves a new
+            # instance's defaults out of its initial data).
+            self.initial.setdefault("kinds", default_robot_kinds())
         if self.instance.pk and self.instance.secret:
             self.fields["secret"].help_text = _("A secret is stored; leave empty to keep it.")
+        if self.is_bound:
+            # Shown again after an error is what the person just typed (never the stored
+            # secret: the field is posted empty to keep that), so it need not be typed twice.
+            self.fields["secret"].widget.render_value = True
 
     def clean_secret(self):
         # Never shown again: an empty field keeps the stored secret.
@@ -80,18 +98,22 @@ class GroupChannelForm(forms.ModelForm):
 
 class DailyReadingItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    source = forms.CharField(label=_("Source"), max_length=100, help_text=_("e.g. Qiushi, People's Daily"))
+    source = forms.CharField(label=pgettext_lazy("where a text comes from", "Source"), max_length=100, help_text=_("e.g. Qiushi, People's Daily"))
     link = forms.URLField(label=_("Link"), max_length=500, assume_scheme="https")
     excerpt = forms.CharField(label=_("Excerpt"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     day = forms.DateField(
-        label=_("Day"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Day"), initial=timezone.localdate,
+        # A date input takes ISO dates only; the Chinese default format (2024/03/01) shows empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
 class DailyReadingFilterForm(forms.Form):
     STATUS_CHOICES = [("", _("All")), ("waiting", _("Not pushed yet")), ("sent", _("Pushed"))]
 
-    group = forms.ModelChoiceField(label=_("Study group"), queryset=None, required=False)
+    group = forms.ModelChoiceField(
+        label=_("Study group"), queryset=None, required=False, empty_label=_("All groups")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
 
     def __init__(self, *args, groups, **kwargs):

@@ -8,16 +8,26 @@ notification ids answer 404), writes go through ``members.notifications`` and
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members import daily_reading, notifications, scoping
-from members.models import DailyReading, DailyReadingItem, Delivery, GroupChannel, Notification, StudyGroup
+from members.models import (
+    DailyReading,
+    DailyReadingItem,
+    Delivery,
+    GroupChannel,
+    Notification,
+    NotificationKind,
+    StudyGroup,
+)
 from members.notification_forms import (
     DailyReadingFilterForm,
     DailyReadingItemForm,
@@ -168,13 +178,23 @@ class GroupChannels(ScopedObjectMixin, DetailView):
     template_name = "members/notifications/group_channels.html"
     context_object_name = "group"
 
+    deliveries_per_page = 25
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         status = self.request.GET.get("status", "")
+        labels = dict(NotificationKind.choices)
+        channels = list(notifications.group_channels(user, self.object))
+        for channel in channels:
+            channel.kind_labels = [labels[kind] for kind in channel.kinds or [] if kind in labels]
+        # The log grows with every push: a page at a time.
+        paginator = Paginator(
+            notifications.group_deliveries(user, self.object, status=status), self.deliveries_per_page
+        )
+        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            channels=notifications.group_channels(user, self.object),
-            deliveries=notifications.group_deliveries(user, self.object, status=status)[:100],
-            status=status, statuses=Delivery.Status.choices, **kwargs,
+            channels=channels, deliveries=page.object_list, paginator=paginator, page_obj=page,
+            is_paginated=page.has_other_pages(), status=status, statuses=Delivery.Status.choices, **kwargs,
         )
 
 
@@ -289,17 +309,26 @@ class DailyReadingList(ScopedQuerysetMixin, ListView):
             status = self.filter_form.cleaned_data["status"]
         return daily_reading.readings_for(user, group=group, status=status)
 
+    rates_shown = 50
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         since = daily_reading.thirty_days_ago()
-        rates = daily_reading.groups_with_reading_rate(
-            scoping.visible_groups(user).select_related("organization"), since=since
-        ).order_by("organization__path")[:50]
-        rates = [daily_reading.with_rate_pct(group) for group in rates]
+        groups = scoping.visible_groups(user).select_related("organization")
+        if self.filter_form.is_valid() and self.filter_form.cleaned_data["group"]:
+            groups = groups.filter(pk=self.filter_form.cleaned_data["group"].pk)
+        rates = list(
+            daily_reading.groups_with_reading_rate(groups, since=since).order_by("organization__path")[
+                : self.rates_shown + 1
+            ]
+        )
+        rates_cut = len(rates) > self.rates_shown
+        rates = [daily_reading.with_rate_pct(group) for group in rates[: self.rates_shown]]
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            filter_form=self.filter_form, rates=rates, since=since, query=query.urlencode(),
+            filter_form=self.filter_form, rates=rates, rates_cut=rates_cut, rates_shown=self.rates_shown,
+            since=since, query=query.urlencode(),
             addable_groups=scoping.managed_groups(user).select_related("organization").order_by("organization__path")[:50],
             **kwargs,
         )
@@ -388,7 +417,7 @@ class DailyReadingItemApprove(ConfirmActionView):
     model = DailyReadingItem
     title = gettext_lazy("Approve the article")
     question = gettext_lazy("Approve this article for the day's push?")
-    button = gettext_lazy("Approve")
+    button = pgettext_lazy("daily reading approval", "Approve")
 
     def get_object(self, queryset=None):
         item = super().get_object(queryset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from members.models import MemberWork, WorkKind
 from members.work_text import plain_text
@@ -25,8 +26,8 @@ def work_list_xlsx(group, year: int, work: list[MemberWork]):
     title = _title(group, year, _("members' work list"))
     headers = [
         _("No."), _("Kind"), _("Author"), _("Title"), _("Date"), _("Meeting"), _("Plan topic"),
-        _("Research topic"), _("Published in"), _("Level"), _("Words"), _("Status"), _("Written at"),
-        _("First submitted at"), _("Days after"), _("Late"), _("Reviewed by"), _("Reviewed at"),
+        _("Research topic"), _("Published in"), pgettext("publication level", "Level"), _("Words"), _("Status"), _("Written at"),
+        _("First submitted at"), _("Days after"), pgettext("work submitted late", "Late"), _("Reviewed by"), _("Reviewed at"),
     ]
     workbook, sheet = documents.new_workbook(title, headers)
     for number, item in enumerate(work, start=1):

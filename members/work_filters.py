@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import MemberWork, StudyGroup, User, WorkKind, WorkStatus
 
@@ -22,7 +23,7 @@ class WorkFilter(django_filters.FilterSet):
         label=_("Date to"), field_name="occurred_on", lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    late = django_filters.BooleanFilter(label=_("Late"), method="filter_late")
+    late = django_filters.BooleanFilter(label=pgettext_lazy("work submitted late", "Late"), method="filter_late")
 
     class Meta:
         model = MemberWork

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import MemberWork, ResearchTopic, StudyGroup, WorkKind
+from studygroup.forms import DatePicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DatePicker()
 
 KIND_FIELDS = {
     WorkKind.SELF_STUDY_PLAN: ["group", "year", "title", "topics", "body"],
@@ -22,9 +24,9 @@ KIND_FIELDS = {
 
 BODY_LABELS = {
     WorkKind.SELF_STUDY_PLAN: _("What I will read and research"),
-    WorkKind.NOTE: _("Notes"),
+    WorkKind.NOTE: pgettext_lazy("study notes", "Notes"),
     WorkKind.REFLECTION: _("Reflection"),
-    WorkKind.RESEARCH: _("Report"),
+    WorkKind.RESEARCH: pgettext_lazy("research report text", "Report"),
     WorkKind.ARTICLE: _("Abstract or full text (optional)"),
     WorkKind.LECTURE: _("Outline (optional)"),
 }
@@ -141,7 +143,7 @@ class FieldVisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=DATE)
     place = forms.CharField(label=_("Place"), max_length=150)
     met_whom = forms.CharField(label=_("Whom you met"), max_length=200, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=pgettext_lazy("remarks", "Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SearchForm(forms.Form):

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import StudyGroup
 from plans.models import AnnualPlan, ProposalCall, Topic
@@ -50,7 +51,7 @@ class ProposalCallFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Plan year"))
     open = django_filters.ChoiceFilter(
         label=_("Open for proposals"), method="filter_open", empty_label=_("All"),
-        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        choices=[("open", pgettext_lazy("call for topics", "Open")), ("closed", _("Closed"))],
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import MONTHS, AnnualPlan, StudyForm
+from studygroup.forms import DatePicker
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -261,7 +262,7 @@ class CascadeAdoptForm(forms.Form):
 class ProposalCallForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     year = forms.IntegerField(label=_("Plan year"), min_value=2000, max_value=2100)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DatePicker())
     description = forms.CharField(label=_("What to propose"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, groups=(), **kwargs):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import Membership, current_q
@@ -125,7 +126,7 @@ class AnnualPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for approval")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("plan approval", "Approved")
         PUBLISHED = "published", _("Published")
 
     group = models.ForeignKey(
@@ -180,9 +181,9 @@ class AnnualPlan(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("approved by"),
+        verbose_name=pgettext_lazy("plan approval", "approved by"),
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_at = models.DateTimeField(pgettext_lazy("plan approval", "approved at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("published by"),
@@ -235,7 +236,7 @@ class PlanSection(models.Model):
 
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("plan"))
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     heading = models.CharField(_("heading"), max_length=100)
     text = models.TextField(_("text"), blank=True)
     holds_topics = models.BooleanField(
@@ -271,7 +272,7 @@ class Topic(models.Model):
 
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="topics", verbose_name=_("plan"))
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     label = models.CharField(_("number"), max_length=20, blank=True)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
@@ -463,9 +464,9 @@ class LeaderActionMixin:
 
 
 class PlanSubmit(PlanAction):
-    title = _("Submit the plan for approval")
-    button = _("Submit to the group leader")
-    done_message = _("The plan was submitted to the group leader for approval.")
+    title = gettext_lazy("Submit the plan for approval")
+    button = gettext_lazy("Submit to the group leader")
+    done_message = gettext_lazy("The plan was submitted to the group leader for approval.")
 
     def show_comment(self):
         return False
@@ -475,10 +476,10 @@ class PlanSubmit(PlanAction):
 
 
 class PlanWithdraw(PlanAction):
-    title = _("Withdraw the plan to change it")
-    button = _("Withdraw")
+    title = gettext_lazy("Withdraw the plan to change it")
+    button = gettext_lazy("Withdraw")
     button_class = "btn-outline-secondary"
-    done_message = _("The plan is a draft again.")
+    done_message = gettext_lazy("The plan is a draft again.")
 
     def show_comment(self):
         return False
@@ -488,30 +489,30 @@ class PlanWithdraw(PlanAction):
 
 
 class PlanApprove(LeaderActionMixin, PlanAction):
-    title = _("Approve the plan")
-    button = _("Approve")
-    done_message = _("The plan was approved.")
+    title = gettext_lazy("Approve the plan")
+    button = pgettext_lazy("plan approval", "Approve")
+    done_message = gettext_lazy("The plan was approved.")
 
     def act(self, data):
         return services.plan_approve(plan=self.plan, by=self.request.user, comment=data["comment"])
 
 
 class PlanReturn(LeaderActionMixin, PlanAction):
-    title = _("Return the plan for changes")
-    button = _("Return for changes")
+    title = gettext_lazy("Return the plan for changes")
+    button = gettext_lazy("Return for changes")
     button_class = "btn-outline-danger"
     comment_required = True
-    comment_label = _("What should be changed")
-    done_message = _("The plan was returned to the staff.")
+    comment_label = gettext_lazy("What should be changed")
+    done_message = gettext_lazy("The plan was returned to the staff.")
 
     def act(self, data):
         return services.plan_return(plan=self.plan, by=self.request.user, comment=data["comment"])
 
 
 class PlanPublish(PlanAction):
-    title = _("Publish the plan to the group's members")
-    button = _("Publish")
-    done_message = _("The plan was published; the group's members can read it now.")
+    title = gettext_lazy("Publish the plan to the group's members")
+    button = gettext_lazy("Publish")
+    done_message = gettext_lazy("The plan was published; the group's members can read it now.")
 
     def show_comment(self):
         return False
@@ -521,10 +522,10 @@ class PlanPublish(PlanAction):
 
 
 class PlanRevise(PlanAction):
-    title = _("Start a new revision")
-    button = _("Start the revision")
-    comment_label = _("Reason for the revision")
-    done_message = _("A new revision was started as a draft; the earlier one is kept.")
+    title = gettext_lazy("Start a new revision")
+    button = gettext_lazy("Start the revision")
+    comment_label = gettext_lazy("Reason for the revision")
+    done_message = gettext_lazy("A new revision was started as a draft; the earlier one is kept.")
 
     def act(self, data):
         return services.plan_revise(plan=self.plan, by=self.request.user, note=data["comment"])
@@ -533,10 +534,10 @@ class PlanRevise(PlanAction):
 class PlanCopy(PlanAction):
     """Copy this plan as the start of another year's plan (usually the next)."""
 
-    title = _("Copy as the start of another year's plan")
-    button = _("Copy")
+    title = gettext_lazy("Copy as the start of another year's plan")
+    button = gettext_lazy("Copy")
     form_class = PlanCopyForm
-    done_message = _("The copy was created as a draft.")
+    done_message = gettext_lazy("The copy was created as a draft.")
 
     def get_form_kwargs(self):
         return FormView.get_form_kwargs(self)
@@ -559,10 +560,10 @@ class PlanCopy(PlanAction):
 class CascadeCreate(PlanAction):
     """Hand a topic of this plan down to the groups below for a month."""
 
-    title = _("Hand a topic down to the groups below")
-    button = _("Hand down")
+    title = gettext_lazy("Hand a topic down to the groups below")
+    button = gettext_lazy("Hand down")
     form_class = CascadeForm
-    done_message = _("The topic was handed down; the groups below can take it up now.")
+    done_message = gettext_lazy("The topic was handed down; the groups below can take it up now.")
 
     def get_form_kwargs(self):
         return {**FormView.get_form_kwargs(self), "topics": list(self.plan.topics.all())}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from reports import charts, selectors
 from reports import listing as listing_module
@@ -108,7 +109,7 @@ TINY = {
     "meetings": gettext_lazy("Mtg"), "meetings_quota": gettext_lazy("Quota"), "discussions": gettext_lazy("Disc"),
     "lectures": gettext_lazy("Lect"), "attendance_rate": gettext_lazy("Att%"), "topics_covered": gettext_lazy("Topic"),
     "first_agenda": gettext_lazy("1st"), "research_reports": gettext_lazy("Res"), "articles": gettext_lazy("Art"),
-    "records_rate": gettext_lazy("7rec%"), "backfilled": gettext_lazy("Late"), "rect_overdue": gettext_lazy("Ovd"),
+    "records_rate": gettext_lazy("7rec%"), "backfilled": pgettext_lazy("compact column: backfilled records", "Late"), "rect_overdue": gettext_lazy("Ovd"),
 }
 
 
@@ -122,12 +123,14 @@ def bulletin_context(bulletin: Bulletin, *, highlight: set[int] | None = None, s
     table = []
     for row in snapshot["rows"]:
         f = row["figures"]
+        values = ["—" if f.get(k) is None else f"{f[k]:g}{units[k]}" if isinstance(f[k], float) else f"{f[k]}{units[k]}" for k in keys]
         table.append(
             {
                 "rank": row.get("rank"),
                 "group_id": row["group_id"],
                 "name": row["organization"],
-                "values": ["—" if f.get(k) is None else f"{f[k]:g}{units[k]}" if isinstance(f[k], float) else f"{f[k]}{units[k]}" for k in keys],
+                "values": values,
+                "cells": list(zip(columns, values, strict=True)),  # (column head, value): the phone's cards
                 "score": f["score"],
                 "behind": bool(f["behind"]),
                 "behind_text": "、".join(str(selectors.BEHIND_LABELS[b]) for b in f["behind"]),

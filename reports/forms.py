@@ -2,7 +2,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Bulletin, HalfYearReview, Inspection, Period, RectificationItem, StudyAccount
+from reports.models import (
+    Bulletin,
+    HalfYearReview,
+    Inspection,
+    Period,
+    RectificationItem,
+    StudyAccount,
+)
+from studygroup.forms import DatePicker
 
 
 def _year_field():
@@ -63,8 +71,8 @@ class InspectionForm(forms.ModelForm):
         model = Inspection
         fields = ["organization", "group", "held_on", "inspectors", "scope", "findings", "follow_up_on"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
-            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": DatePicker(),
+            "follow_up_on": DatePicker(),
             "scope": forms.Textarea(attrs={"rows": 3}),
             "findings": forms.Textarea(attrs={"rows": 5}),
         }
@@ -80,8 +88,8 @@ class InspectionUpdateForm(forms.ModelForm):
         model = Inspection
         fields = ["held_on", "inspectors", "scope", "findings", "follow_up_on", "follow_up_notes"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
-            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": DatePicker(),
+            "follow_up_on": DatePicker(),
             "scope": forms.Textarea(attrs={"rows": 3}),
             "findings": forms.Textarea(attrs={"rows": 5}),
             "follow_up_notes": forms.Textarea(attrs={"rows": 4}),
@@ -95,7 +103,7 @@ class ItemForm(forms.ModelForm):
         widgets = {
             "finding": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": DatePicker(),
         }
 
     def __init__(self, *args, owners, **kwargs):

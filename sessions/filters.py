@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.filters import TextSearchFilter
 from members.models import StudyGroup
@@ -16,7 +17,7 @@ class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Meeting.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Meeting.Status.choices)
     start = django_filters.DateFilter(label=_("From"), field_name="starts_at", lookup_expr="date__gte", widget=DATE)
-    end = django_filters.DateFilter(label=_("To"), field_name="starts_at", lookup_expr="date__lte", widget=DATE)
+    end = django_filters.DateFilter(label=pgettext_lazy("date range", "To"), field_name="starts_at", lookup_expr="date__lte", widget=DATE)
     topic = django_filters.CharFilter(label=_("Topic"), method="filter_topic")
     records = django_filters.ChoiceFilter(
         label=_("Seven records"),

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import User
 from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation, Speech
+from studygroup.forms import DatePicker, DateTimePicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = DatePicker()
+DATETIME = DateTimePicker()
 
 
 class PersonChoiceField(forms.ModelChoiceField):

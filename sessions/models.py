@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.scoping import (
@@ -225,7 +226,7 @@ class Attendance(models.Model):
 
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
-        LATE = "late", _("Late")
+        LATE = "late", pgettext_lazy("attendance", "Late")
         LEAVE = "leave", _("On leave")
         ABSENT = "absent", _("Absent")
 

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 register = template.Library()
@@ -30,3 +32,38 @@ def notifications_group_section(context, group):
         "can_manage": scoping.managed_groups(user).filter(pk=group.pk).exists(),
         "request": request,
     }
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?://|/)[^)\s]*\)")
+
+
+@register.filter
+def plain_text(value):
+    """A notification's text for the inbox: the robots' markdown (``[title](url)`` links,
+    ``> `` quotes) as plain text."""
+    return plain_quotes(_MARKDOWN_LINK.sub(r"\1", str(value or "")))
+
+
+_MARKDOWN_LINK_PARTS = re.compile(r"\[([^\]\n]*)\]\(((?:https?://|/)[^)\s]*)\)")
+
+
+@register.filter
+def text_with_links(value):
+    """For the plain-text e-mail: ``[title](url)`` as "title <url>", quotes without "> "."""
+    return plain_quotes(_MARKDOWN_LINK_PARTS.sub(r"\1 <\2>", str(value or "")))
+
+
+@register.filter
+def html_with_links(value):
+    """For the HTML e-mail: the text escaped, ``[title](url)`` as links, in paragraphs."""
+    from django.template.defaultfilters import linebreaks_filter
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    escaped = escape(plain_quotes(value))
+    linked = _MARKDOWN_LINK_PARTS.sub(r'<a href="\2">\1</a>', escaped)
+    return mark_safe(linebreaks_filter(mark_safe(linked), autoescape=False))
+
+
+def plain_quotes(value) -> str:
+    return "\n".join(line[2:] if line.startswith("> ") else line for line in str(value or "").splitlines())

@@ -26,6 +26,17 @@ def test_email_goes_through_smtp_with_text_and_html(smtp, settings):
     assert "周五下午三点" in html and 'href="https://study.example.gov.cn/meetings/7/"' in html
 
 
+def test_the_daily_readings_markdown_becomes_links_in_the_email(smtp):
+    text = "1. [学习<纲要>](https://example.org/reading/items/1/) —— 求是\n> 摘编：第一段"
+    channels.send_email(to="member@example.org", subject="每日推送", text=text, url="/reading/1/")
+    message = smtp.messages[0].message
+    plain = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "学习<纲要> <https://example.org/reading/items/1/>" in plain and "](" not in plain
+    assert '<a href="https://example.org/reading/items/1/">学习&lt;纲要&gt;</a>' in html
+    assert "摘编：第一段" in html and "&gt; 摘编" not in html and "](" not in html
+
+
 def test_email_to_an_unreachable_server_raises_for_a_retry(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2

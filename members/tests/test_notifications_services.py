@@ -213,13 +213,6 @@ def test_delivery_retry_is_for_staff_who_manage_the_group(people):
 # --- escalation -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def city_staff(world):
-    person = UserFactory(username="city_staff", name="市委宣传部干事", organization=world.city)
-    AssignmentFactory(user=person, organization=world.city, role=OrganizationAssignment.Role.STAFF)
-    return person
-
-
 def test_overdue_records_remind_staff_and_escalate_to_the_supervising_staff_once(world, city_staff, not_quiet):
     from sessions.reminders import remind_records_missing
     from sessions.tests.factories import MeetingFactory

@@ -88,15 +88,15 @@ def test_plan_entered_submitted_approved_and_read(world, live_server, browser):
     assert plan.schedule.get(study_form="lecture").speaker == "市委党校教授"
     assert plan.schedule.count() == 4
 
-    staff.get_by_role("link", name="提交审批").click()
-    staff.get_by_role("button", name="提交组长审批").click()
+    staff.get_by_role("link", name="提交审定").click()
+    staff.get_by_role("button", name="提交组长审定").click()
     staff.wait_for_url(f"**{plan.get_absolute_url()}")
 
     leader = page_as(browser, live_server, world.member)  # the bureau group's 组长
     leader.goto(live_server.url + reverse("home"))
     leader.locator(f"a[href='{reverse('plans:plan-approve', kwargs={'pk': plan.pk})}']").click()
     leader.fill("#id_comment", "同意，请按计划组织实施。")
-    leader.get_by_role("button", name="审批通过").click()
+    leader.get_by_role("button", name="审定", exact=True).click()
     leader.wait_for_url(f"**{plan.get_absolute_url()}")
     plan.refresh_from_db()
     assert plan.status == AnnualPlan.Status.APPROVED and plan.approved_by == world.member

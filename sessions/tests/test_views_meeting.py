@@ -235,7 +235,7 @@ def test_member_asks_for_leave_then_records_make_up_and_staff_confirm(world, cli
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=2)
     )
-    assert "补学" in client.get(reverse("home")).content.decode()
+    assert "补课" in client.get(reverse("home")).content.decode()
     client.post(reverse("meetings:meeting-makeup", args=[meeting.pk]),
                 {"content": "自学会议资料汇编三篇", "studied_on": timezone.localdate().isoformat()})
     row.refresh_from_db()

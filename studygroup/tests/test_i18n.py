@@ -296,8 +296,33 @@ def test_pages_are_in_chinese_by_default_and_english_on_request(client):
 
 
 @pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_person_switches(client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html and "登录" in html
+    client.cookies["django_language"] = "xx-unknown"
+    assert "登录" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+@pytest.mark.django_db
 def test_wrong_password_message_is_translated(client):
     response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
     html = response.content.decode()
     assert "用户名或密码错误。连续失败" in html
     assert "Wrong username or password" not in html
+
+
+def test_date_pickers_keep_their_value_in_chinese():
+    """A date input only shows an ISO value: in Chinese Django would write 2026/11/23 and the
+    field would come back empty for the user to fill in again."""
+    from datetime import date, datetime
+
+    from django.utils import translation
+
+    from studygroup.forms import DatePicker, DateTimePicker
+
+    with translation.override("zh-hans"):
+        assert 'value="2026-11-23"' in DatePicker().render("day", date(2026, 11, 23))
+        assert 'value="2026-11-23T09:30"' in DateTimePicker().render("at", datetime(2026, 11, 23, 9, 30))
+        assert 'type="date"' in DatePicker().render("day", None)
