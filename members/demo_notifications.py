@@ -66,10 +66,12 @@ def _reading_history(group, staff, approver, members, today):
                 daily_reading_push(reading=reading)
                 DailyReading.objects.filter(pk=reading.pk).update(sent_at=_when(day, 18))
                 # Leaders read nearly everything, the others about half: a rate of roughly 60%.
-                for index, person in enumerate(members):
-                    for item in items:
-                        if (index + item.position + made) % 5 < 3:
-                            DailyReadingRead.objects.create(item=item, user=person, read_at=_when(day, 19))
+                DailyReadingRead.objects.bulk_create(
+                    DailyReadingRead(item=item, user=person, read_at=_when(day, 19))
+                    for index, person in enumerate(members)
+                    for item in items
+                    if (index + item.position + made) % 5 < 3
+                )
             made += 1
         day -= timedelta(days=1)
 

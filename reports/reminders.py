@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,8 @@ from members.notifications import (
     notification_send,
     responsible_staff,
 )
-from reports.models import HalfYearReview, RectificationItem
+from reports.models import Bulletin, BulletinRead, HalfYearReview, RectificationItem
+from reports.selectors import bulletin_readers
 
 
 @shared_task(name="reports.remind_rectification", ignore_result=True)
@@ -98,8 +100,6 @@ def _bulletin_text(bulletin) -> str:
 def bulletin_issued_notify(*, bulletin) -> int:
     """Called by ``reports.services.bulletin_issue``: the leaders and the groups' heads are told
     at once (inbox and e-mail; a bulletin covers many groups, so no group robot)."""
-    from reports.selectors import bulletin_readers
-
     sent = notification_send(
         kind=NotificationKind.BULLETIN_ISSUED, obj=bulletin, recipients=bulletin_readers(bulletin),
         occasion=f"issued-v{bulletin.version}", title=_("Bulletin issued: %(title)s") % {"title": bulletin.title},
@@ -112,11 +112,6 @@ def bulletin_issued_notify(*, bulletin) -> int:
 def remind_bulletins_unread(*, waiting_days: int | None = None, within_days: int = 60) -> int:
     """Issued bulletins not opened N days after issue: their readers who have not opened them,
     once per version (bulletins issued more than ``within_days`` ago are left alone)."""
-    from django.db.models import Exists, OuterRef
-
-    from reports.models import Bulletin, BulletinRead
-    from reports.selectors import bulletin_readers
-
     waiting = timedelta(days=waiting_days or settings.APPROVAL_WAITING_DAYS)
     now = timezone.now()
     bulletins = Bulletin.objects.filter(
