@@ -267,6 +267,12 @@ class OrganizationAssignment(models.Model):
         # The office director (办公室主任) who approves the daily reading push of the groups of
         # the organisation and below; see members.daily_reading.
         APPROVER = "approver", _("Approver of the daily reading (office director)")
+        # The three separated administrator roles (三员分立, 等保 2.0), each acting on the
+        # organisation's subtree: accounts and organisations; security (unlocks, password
+        # resets, robot hosts); the audit trail (read and export only).
+        SYSTEM_ADMIN = "system_admin", _("System administrator")
+        SECURITY_ADMIN = "security_admin", _("Security administrator")
+        AUDITOR = "auditor", _("Audit administrator")
 
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("person")

@@ -30,6 +30,10 @@ from members.models import (
 STAFF = OrganizationAssignment.Role.STAFF
 LEADER = OrganizationAssignment.Role.LEADER
 APPROVER = OrganizationAssignment.Role.APPROVER
+SYSTEM_ADMIN = OrganizationAssignment.Role.SYSTEM_ADMIN
+SECURITY_ADMIN = OrganizationAssignment.Role.SECURITY_ADMIN
+AUDITOR = OrganizationAssignment.Role.AUDITOR
+ADMIN_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR)
 
 
 def _is_anonymous(user) -> bool:
@@ -155,6 +159,16 @@ def managed_people(user) -> models.QuerySet:
     return User.objects.filter(
         Q(organization__in=managed_organizations(user).values("pk")) | Exists(in_managed_group)
     ).values("pk")
+
+
+def administered_organizations(user, role) -> models.QuerySet:
+    """Organisations an administrator role (系统管理员 / 安全管理员 / 审计管理员) acts on: the
+    organisation it is assigned at and everything below. Superusers act everywhere."""
+    if _is_anonymous(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(_within(_assignments(user, [role])))
 
 
 def roles_of(user) -> set[str]:

@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    "rules.apps.AutodiscoverRulesConfig",
     "studygroup",
+    "studygroup.audit",
     "members",
     "plans",
     "sessions.apps.MeetingsConfig",
@@ -102,6 +104,8 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out username is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Object permissions: each app's rules.py registers its predicates (django-rules).
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +140,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Proxies in front of the app that append to X-Forwarded-For (nginx: 1); the client address
+# in the audit trail is read that many hops from the right, so a forged header counts for nothing.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # How long the audit trail of logins and changes is kept; 等保 2.0 asks for at least 180 days.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
 
@@ -151,6 +158,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded files leave only through the scoped download views (django-sendfile2): in production
+# nginx serves the body from an internal location (X-Accel-Redirect), no public /media/ URL.
+SENDFILE_BACKEND = env(
+    "SENDFILE_BACKEND",
+    default="django_sendfile.backends.simple" if DEBUG else "django_sendfile.backends.nginx",
+)
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

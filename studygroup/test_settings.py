@@ -28,3 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"studygroup-test-{os.getpid()}.sqlite3"),
     }
+# Downloads: the app streams the body itself (production hands it to nginx).
+SENDFILE_BACKEND = "django_sendfile.backends.simple"
+SENDFILE_ROOT = str(MEDIA_ROOT)
