@@ -63,7 +63,7 @@ class FileDownload:
 
     @property
     def key(self) -> str:
-        return f"{self.model._meta.label_lower}.{self.field}"
+        return f"{self.model._meta.concrete_model._meta.label_lower}.{self.field}"
 
     def queryset(self, user):
         if self.visible_to is not None:
@@ -94,7 +94,9 @@ def register(download: FileDownload) -> FileDownload:
 
 
 def entry_for(model, field: str) -> FileDownload | None:
-    return REGISTRY.get(f"{model._meta.label_lower}.{field}")
+    """The entry of a model's file field (a proxy model, e.g. a kind of members' work, shares
+    its concrete model's)."""
+    return REGISTRY.get(f"{model._meta.concrete_model._meta.label_lower}.{field}")
 
 
 def url_for(obj, field: str = "file") -> str | None:

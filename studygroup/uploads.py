@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,11 +66,11 @@ FILE_TYPES: dict[str, FileType] = {
         FileType("xls", "Excel", (".xls",), "application/vnd.ms-excel"),
         FileType("pptx", "PowerPoint", (".pptx",), PPTX),
         FileType("ppt", "PowerPoint", (".ppt",), "application/vnd.ms-powerpoint"),
-        FileType("png", gettext_lazy("image"), (".png",), "image/png"),
-        FileType("jpeg", gettext_lazy("image"), (".jpg", ".jpeg"), "image/jpeg"),
-        FileType("gif", gettext_lazy("image"), (".gif",), "image/gif"),
-        FileType("webp", gettext_lazy("image"), (".webp",), "image/webp"),
-        FileType("txt", gettext_lazy("text"), (".txt",), "text/plain"),
+        FileType("png", pgettext_lazy("file type", "image"), (".png",), "image/png"),
+        FileType("jpeg", pgettext_lazy("file type", "image"), (".jpg", ".jpeg"), "image/jpeg"),
+        FileType("gif", pgettext_lazy("file type", "image"), (".gif",), "image/gif"),
+        FileType("webp", pgettext_lazy("file type", "image"), (".webp",), "image/webp"),
+        FileType("txt", pgettext_lazy("file type", "text"), (".txt",), "text/plain"),
         FileType("csv", "CSV", (".csv",), "text/csv"),
     ]
 }
