@@ -2,6 +2,7 @@
 with a Chinese message naming the allowed types, the rest of the form keeps what was typed and
 nothing is stored; a right file is stored under a random name with its original name kept."""
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -160,3 +161,22 @@ def test_replacing_a_work_attachment_keeps_the_new_name_and_clearing_drops_it(wo
     client.post(url, {**data, "attachment-clear": "on"})
     work.refresh_from_db()
     assert not work.attachment and work.attachment_original_name == ""
+
+
+def test_a_big_upload_written_to_a_temporary_file_is_checked_the_same(world, client):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django writes the upload to a temporary file as it
+    arrives; the check reads it from there (zip directory and parts, not the whole file)."""
+    from django.conf import settings
+
+    padding = {"word/media/scan.png": os.urandom(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024)}
+    big_docx = samples.office("docx", parts=padding)
+    assert len(big_docx) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    meeting = MeetingFactory(group=world.groups.bureau)
+    client.force_login(world.staff)
+    url = reverse("meetings:material-create", args=[meeting.pk])
+    response = client.post(url, {"title": "大文件", "file": samples.upload("大文件.docx", big_docx)})
+    assert response.status_code == 302
+    assert Material.objects.get().size == len(big_docx)
+    big_exe = samples.EXE + b"\x00" * (settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 10)
+    response = client.post(url, {"title": "伪装", "file": samples.upload("伪装.pdf", big_exe)})
+    assert "可执行程序" in response.content.decode()
