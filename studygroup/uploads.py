@@ -620,15 +620,11 @@ class DisplayedFile:
         return True
 
 
-class UploadInput(forms.ClearableFileInput):
-    pass
-
-
 class UploadField(forms.FileField):
     """A file field checked by ``UPLOAD_POLICIES[upload]``: ``accept`` and the size for the
     browser (``static/js/uploads.js`` warns before sending), the check on the server."""
 
-    widget = UploadInput
+    widget = forms.ClearableFileInput
 
     def __init__(self, *, upload: str, **kwargs):
         self.upload = upload
