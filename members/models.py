@@ -356,11 +356,10 @@ class LectureKind(models.TextChoices):
 
 
 def work_upload_to(instance, filename):
-    from pathlib import PurePosixPath
-    from uuid import uuid4
+    """A generated name: the author's file name is kept in ``attachment_original_name``."""
+    from studygroup.uploads import random_upload_path
 
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"work/{timezone.now():%Y/%m}/{uuid4().hex}{suffix}"
+    return random_upload_path("work", filename)
 
 
 class MemberWorkQuerySet(models.QuerySet):
@@ -454,6 +453,7 @@ class MemberWork(models.Model):
         "plans.Topic", blank=True, related_name="self_study_plans", verbose_name=_("plan topics")
     )
     attachment = models.FileField(_("file"), upload_to=work_upload_to, blank=True, max_length=200)
+    attachment_original_name = models.CharField(_("file name"), max_length=255, blank=True)
 
     # Research reports (调研报告)
     research_topic = models.ForeignKey(

@@ -19,6 +19,8 @@ urlpatterns = [
 
 # Members' own work (members/work_views.py)
 from members import work_views  # noqa: E402
+from members.downloads import WORK_ATTACHMENT  # noqa: E402
+from studygroup.downloads import ScopedFileDownload  # noqa: E402
 
 urlpatterns += [
     path("my-study/", work_views.MyWork.as_view(), name="my-work"),
@@ -26,6 +28,7 @@ urlpatterns += [
     path("work/search/", work_views.WorkSearch.as_view(), name="work-search"),
     path("work/new/<slug:kind>/", work_views.WorkCreate.as_view(), name="work-create"),
     path("work/<int:pk>/", work_views.WorkDetail.as_view(), name="work-detail"),
+    path("work/<int:pk>/attachment/", ScopedFileDownload.as_view(file=WORK_ATTACHMENT.key), name="work-attachment"),
     path("work/<int:pk>/edit/", work_views.WorkUpdate.as_view(), name="work-update"),
     path("work/<int:pk>/submit/", work_views.WorkSubmit.as_view(), name="work-submit"),
     path("work/<int:pk>/withdraw/", work_views.WorkWithdraw.as_view(), name="work-withdraw"),

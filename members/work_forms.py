@@ -5,13 +5,14 @@ from django.utils.translation import pgettext_lazy
 
 from members.models import MemberWork, ResearchTopic, StudyGroup, WorkKind
 from studygroup.forms import DatePicker
+from studygroup.uploads import UploadField
 
 DATE = DatePicker()
 
 KIND_FIELDS = {
     WorkKind.SELF_STUDY_PLAN: ["group", "year", "title", "topics", "body"],
     WorkKind.NOTE: ["group", "meeting", "topic", "title", "body"],
-    WorkKind.REFLECTION: ["group", "meeting", "topic", "title", "body"],
+    WorkKind.REFLECTION: ["group", "meeting", "topic", "title", "body", "attachment"],
     WorkKind.RESEARCH: [
         "group", "research_topic", "new_research_topic", "half", "title", "body", "attachment",
         "adopted", "adoption_note",
@@ -46,6 +47,7 @@ class WorkForm(forms.ModelForm):
         help_text=_("Several members may share one research topic."),
     )
     url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    attachment = UploadField(upload="work_attachment", label=_("File"), required=False)
     half = forms.TypedChoiceField(
         label=_("Half year of the new topic"), choices=ResearchTopic.Half.choices, coerce=int,
         required=False, initial=ResearchTopic.Half.FIRST,

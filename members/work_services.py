@@ -33,6 +33,7 @@ from members.models import (
     WorkStatus,
 )
 from members.work_text import plain_text, sanitize, word_count
+from studygroup.uploads import check_upload
 
 TEXT_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH, WorkKind.SELF_STUDY_PLAN}
 CHECKED_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH}
@@ -76,6 +77,21 @@ def _derive(work: MemberWork) -> None:
     work.word_count = word_count(plain_text(work.body, work.body_is_html))
 
 
+def _attach(work: MemberWork, attachment) -> None:
+    """A new file goes through the upload check and keeps its name as data (the stored name
+    is random); clearing the file clears the name."""
+    if attachment is None or attachment == "" or attachment is False:
+        work.attachment = ""
+        work.attachment_original_name = ""
+        return
+    if getattr(attachment, "_committed", False) is True:
+        return  # the file already stored, unchanged
+    checked = check_upload(attachment, "work_attachment", error_key="attachment")
+    work.attachment_original_name = checked.original_name
+    attachment.name = f"upload{checked.extension}"
+    work.attachment = attachment
+
+
 def _save(work: MemberWork, by: User) -> MemberWork:
     _derive(work)
     _check_links(work)
@@ -107,10 +123,12 @@ def work_create(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    attachment = fields.pop("attachment", None)
     work = MemberWork(
         kind=kind, group=group, author=by, title=title, body=body,
         year=year or timezone.localdate().year, **fields,
     )
+    _attach(work, attachment)
     _save(work, by)
     if kind == WorkKind.SELF_STUDY_PLAN and topics:
         work.topics.set(topics)
@@ -128,6 +146,8 @@ def work_update(*, work: MemberWork, by: User, topics=None, **fields) -> MemberW
     unknown = set(fields) - EDITABLE_FIELDS - {"year"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if "attachment" in fields:
+        _attach(work, fields.pop("attachment"))
     for name, value in fields.items():
         setattr(work, name, value)
     _save(work, by)

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import MONTHS, AnnualPlan, StudyForm
 from studygroup.forms import DatePicker
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+from studygroup.uploads import UploadField
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -177,11 +176,7 @@ ScheduleFormSet = forms.formset_factory(ScheduleEntryForm, extra=0, can_delete=T
 
 class PlanImportForm(forms.Form):
     group = ObjectChoiceField(label=_("Study group"))
-    file = forms.FileField(
-        label=_("Plan document"), required=False,
-        help_text=_("A Word document (.docx) or a text file (.txt)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
-    )
+    file = UploadField(upload="plan_import", label=_("Plan document"), required=False)
     text = forms.CharField(
         label=_("Or paste the text"), required=False,
         widget=forms.Textarea(attrs={"rows": 10, "placeholder": _("Paste the whole plan here, title first.")}),
@@ -190,19 +185,6 @@ class PlanImportForm(forms.Form):
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"] = ObjectChoiceField(label=_("Study group"), objects=groups)
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload is None:
-            return None
-        name = upload.name.lower()
-        if name.endswith(".doc"):
-            raise ValidationError(_("Old .doc files cannot be read: save the file as .docx in Word and upload that."))
-        if not name.endswith((".docx", ".txt")):
-            raise ValidationError(_("Upload a .docx or .txt file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."))
-        return upload
 
     def clean(self):
         data = super().clean()

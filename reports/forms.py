@@ -11,6 +11,7 @@ from reports.models import (
     StudyAccount,
 )
 from studygroup.forms import DatePicker
+from studygroup.uploads import UploadField
 
 
 def _year_field():
@@ -118,7 +119,7 @@ class PointItemForm(ItemForm):
 
 class ItemActionForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    evidence = forms.FileField(label=_("Evidence file"), required=False)
+    evidence = UploadField(upload="evidence", label=_("Evidence file"), required=False)
 
 
 class AccountCreateForm(forms.Form):

@@ -6,9 +6,7 @@ review, an issued bulletin and a submitted 述学 keep their figures as a JSON s
 to the records do not change what was sent.
 """
 
-import uuid
 from datetime import date
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -441,8 +439,10 @@ class RectificationItem(models.Model):
 
 
 def evidence_upload_to(instance, filename):
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"rectification/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    """A generated name: the uploader's file name is kept in ``original_name``."""
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("rectification", filename)
 
 
 class RectificationEvidence(models.Model):
@@ -586,8 +586,10 @@ class StudyAccount(models.Model):
 
 
 def build_upload_to(instance, filename):
-    suffix = PurePosixPath(filename).suffix.lower()[:10] or ".pdf"
-    return f"reports/{timezone.now():%Y/%m}/{instance.kind}-{instance.object_id}-v{instance.version}-{uuid.uuid4().hex[:12]}{suffix}"
+    """A generated name; the download is named after the document."""
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("reports", filename)
 
 
 class DocumentBuildQuerySet(models.QuerySet):

@@ -33,6 +33,7 @@ from reports.models import (
     StudyAccount,
     period_label,
 )
+from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
 
@@ -360,9 +361,13 @@ def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationE
     _require(RectificationItem.objects.answerable_by(by), item)
     if item.status == RectificationItem.Status.CONFIRMED:
         raise ValidationError(_("The item is already confirmed."))
+    checked = check_upload(upload, "evidence", error_key="evidence")
     evidence = RectificationEvidence(
-        item=item, file=upload, original_name=upload.name[:255], size=upload.size, uploaded_by=by
+        item=item, original_name=checked.original_name, size=checked.size, uploaded_by=by
     )
+    # The stored name is generated (upload_to); only the checked extension is kept.
+    upload.name = f"upload{checked.extension}"
+    evidence.file = upload
     return _save(evidence, by)
 
 

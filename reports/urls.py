@@ -1,6 +1,8 @@
 from django.urls import path
 
 from reports import views
+from reports.downloads import EVIDENCE_FILE
+from studygroup.downloads import ScopedFileDownload
 
 app_name = "reports"
 
@@ -40,7 +42,7 @@ urlpatterns = [
     path("rectification/<int:pk>/report/", views.ItemAction.as_view(action="report"), name="item-report"),
     path("rectification/<int:pk>/confirm/", views.ItemAction.as_view(action="confirm"), name="item-confirm"),
     path("rectification/<int:pk>/reopen/", views.ItemAction.as_view(action="reopen"), name="item-reopen"),
-    path("evidence/<int:pk>/", views.EvidenceDownload.as_view(), name="evidence-download"),
+    path("evidence/<int:pk>/", ScopedFileDownload.as_view(file=EVIDENCE_FILE.key), name="evidence-download"),
     # 述学
     path("accounts/", views.AccountList.as_view(), name="account-list"),
     path("accounts/new/", views.AccountCreate.as_view(), name="account-create"),

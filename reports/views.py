@@ -16,17 +16,18 @@ from django_filters.views import FilterView
 from members import scoping
 from members.views import apply_validation_error
 from reports import documents, forms, selectors, services
+from reports.downloads import DOCUMENT_BUILD_FILE
 from reports.filters import AccountFilter, BulletinFilter, InspectionFilter, ItemFilter, ReviewFilter
 from reports.models import (
     Bulletin,
     DocumentBuild,
     HalfYearReview,
     Inspection,
-    RectificationEvidence,
     RectificationItem,
     StudyAccount,
     current_period,
 )
+from studygroup import downloads
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
 from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
@@ -131,9 +132,9 @@ class DocumentPdf(ScopedObjectMixin, View):
                 {"document": document, **panel_context(document, build, can_build=selectors.document_can_edit(document, request.user))},
                 status=503 if build.status == DocumentBuild.Status.FAILED else 202,
             )
-        with build.file.open("rb") as handle:
-            data = handle.read()
-        return file_response(data, filename, PDF_CONTENT_TYPE, as_attachment=False)
+        # The stored file leaves through the one download path (headers, audit, sendfile).
+        build._document = document
+        return downloads.serve(request, build, DOCUMENT_BUILD_FILE, filename=filename)
 
 
 class DocumentDocx(ScopedObjectMixin, View):
@@ -671,19 +672,6 @@ class ItemAction(ObjectActionView):
         if data.get("evidence") and self.action in ("start", "report"):
             services.evidence_add(item=self.object, upload=data["evidence"], by=self.request.user)
         services.item_transition(item=self.object, action=self.action, note=data.get("note", ""), by=self.request.user)
-
-
-class EvidenceDownload(ScopedObjectMixin, View):
-    model = RectificationEvidence
-
-    def get(self, request, *args, **kwargs):
-        evidence = self.get_object()
-        with evidence.file.open("rb") as handle:
-            data = handle.read()
-        import mimetypes
-
-        content_type = mimetypes.guess_type(evidence.original_name)[0] or "application/octet-stream"
-        return file_response(data, evidence.original_name, content_type)
 
 
 # --- 述学 ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Documents of a meeting: the archive (page and PDF, one template), the sign-in sheet (签到表,
 Excel and PDF with a signature column) and calendar files (.ics)."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,16 +24,21 @@ def _date_label(meeting: Meeting) -> str:
     return f"{start:%Y年%m月%d日} {start:%H:%M}–{end:%H:%M}"
 
 
-def archive_context(meeting: Meeting) -> dict:
-    """Everything the archive shows; ``meeting`` comes from ``selectors.meeting_detail``."""
-    sheet = selectors.attendance_sheet(meeting)
+def archive_context(meeting: Meeting, *, viewer) -> dict:
+    """Everything the archive shows to ``viewer``; ``meeting`` comes from
+    ``selectors.meeting_detail``. Attendance as on the meeting page: staff and leaders see every
+    row with the reasons for leave, a member only their own row (and the counts)."""
+    whole_sheet = selectors.attendance_sheet(meeting)
+    sees_whole_sheet = selectors.sees_attendance_sheet(meeting, viewer)
+    sheet = whole_sheet if sees_whole_sheet else [row for row in whole_sheet if row.user.pk == viewer.pk]
     return {
         "meeting": meeting,
         "records": selectors.seven_records(meeting),
         "materials": selectors.meeting_materials(meeting),
         "withdrawn_materials": meeting.materials.filter(withdrawn_at__isnull=False),
         "sheet": sheet,
-        "sheet_counts": _sheet_counts(sheet),
+        "sees_whole_sheet": sees_whole_sheet,
+        "sheet_counts": _sheet_counts(whole_sheet),
         "notices": list(meeting.notices.all()),
         "date_label": _date_label(meeting),
         "printed_at": timezone.localtime(),
@@ -52,20 +58,34 @@ def _filename(meeting: Meeting, what: str, suffix: str) -> str:
     return f"{day}-{meeting.title}-{what}{suffix}"
 
 
-def archive_pdf_response(meeting: Meeting, *, request=None):
-    data = documents.render_pdf("meetings/meeting_archive.html", archive_context(meeting), request=request)
+def archive_pdf_response(meeting: Meeting, *, request):
+    context = archive_context(meeting, viewer=request.user)
+    data = documents.render_pdf("meetings/meeting_archive.html", context, request=request)
     return documents.pdf_response(data, _filename(meeting, _("archive"), ".pdf"))
 
 
 # --- sign-in sheet ----------------------------------------------------------------------------
 
 
-def sign_in_rows(meeting: Meeting):
-    """Current members in the group's order, with what is already known (leave)."""
-    return [row for row in selectors.attendance_sheet(meeting) if row.is_member]
+@dataclass
+class SignInLine:
+    user: object
+    role: str
+    note: str
 
 
-def sign_in_sheet_xlsx(meeting: Meeting) -> bytes:
+def sign_in_rows(meeting: Meeting, *, viewer) -> list[SignInLine]:
+    """Current members in the group's order, with what is already known (leave): the reason
+    only where ``viewer`` sees it on the meeting page (staff and leaders: all; a member: their own)."""
+    sees_all = selectors.sees_attendance_sheet(meeting, viewer)
+    return [
+        SignInLine(row.user, row.role, selectors.sign_in_note(row, viewer, sees_all))
+        for row in selectors.attendance_sheet(meeting)
+        if row.is_member
+    ]
+
+
+def sign_in_sheet_xlsx(meeting: Meeting, *, viewer) -> bytes:
     from openpyxl.styles import Alignment, Border, Side
 
     title = _("Sign-in sheet: %(title)s") % {"title": meeting.title}
@@ -77,11 +97,8 @@ def sign_in_sheet_xlsx(meeting: Meeting) -> bytes:
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for number, row in enumerate(sign_in_rows(meeting), start=1):
-        note = ""
-        if row.attendance and row.attendance.status == row.attendance.Status.LEAVE:
-            note = _("On leave: %(reason)s") % {"reason": row.attendance.leave_reason}
-        sheet.append([number, row.user.name, row.user.position, row.role, "", note])
+    for number, row in enumerate(sign_in_rows(meeting, viewer=viewer), start=1):
+        sheet.append([number, row.user.name, row.user.position, row.role, "", row.note])
         sheet.row_dimensions[sheet.max_row].height = 30
         for cell in sheet[sheet.max_row]:
             cell.border = border
@@ -92,12 +109,14 @@ def sign_in_sheet_xlsx(meeting: Meeting) -> bytes:
     return data
 
 
-def sign_in_sheet_xlsx_response(meeting: Meeting):
-    return documents.xlsx_response(sign_in_sheet_xlsx(meeting), _filename(meeting, _("sign-in sheet"), ".xlsx"))
+def sign_in_sheet_xlsx_response(meeting: Meeting, *, viewer):
+    data = sign_in_sheet_xlsx(meeting, viewer=viewer)
+    return documents.xlsx_response(data, _filename(meeting, _("sign-in sheet"), ".xlsx"))
 
 
-def sign_in_sheet_pdf_response(meeting: Meeting, *, request=None):
-    context = {"meeting": meeting, "rows": sign_in_rows(meeting), "date_label": _date_label(meeting)}
+def sign_in_sheet_pdf_response(meeting: Meeting, *, request):
+    rows = sign_in_rows(meeting, viewer=request.user)
+    context = {"meeting": meeting, "rows": rows, "date_label": _date_label(meeting)}
     data = documents.render_pdf("meetings/sign_in_sheet.html", context, request=request)
     return documents.pdf_response(data, _filename(meeting, _("sign-in sheet"), ".pdf"))
 

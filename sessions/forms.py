@@ -1,11 +1,11 @@
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
 from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation, Speech
 from studygroup.forms import DatePicker, DateTimePicker
+from studygroup.uploads import UploadField
 
 DATE = DatePicker()
 DATETIME = DateTimePicker()
@@ -142,19 +142,12 @@ class ReportForm(forms.Form):
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False,
                             help_text=_("Leave empty to use the file name."))
-    file = forms.FileField(label=_("File"), required=False)
+    file = UploadField(upload="material", label=_("File"), required=False)
     url = forms.URLField(label=_("Or a link"), max_length=500, required=False, assume_scheme="https")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("PDF, Word, Excel, PowerPoint or an image, at most %(mb)s MB.") % {
-            "mb": settings.MATERIAL_MAX_UPLOAD_MB
-        }
-        self.fields["file"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.png,.jpg,.jpeg,.gif,.webp"
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("file")) == bool(data.get("url")):
+        if "file" not in self.errors and bool(data.get("file")) == bool(data.get("url")):
             raise forms.ValidationError(_("Upload a file or give a link, not both."))
         if data.get("url") and not data.get("title"):
             self.add_error("title", _("Give a title for the link."))

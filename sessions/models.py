@@ -7,9 +7,7 @@ Every timestamp that says when something was *entered* is evidence and is never 
 """
 
 import secrets
-import uuid
 from datetime import timedelta
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -411,8 +409,9 @@ class PublicityReport(models.Model):
 
 def material_upload_to(instance, filename):
     """A generated name: the uploader's file name is kept in the database only."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"materials/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("materials", filename)
 
 
 class MaterialQuerySet(GroupScopedQuerySet):

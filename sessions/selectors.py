@@ -273,6 +273,25 @@ def attendance_sheet(meeting: Meeting) -> list[SheetRow]:
     return sheet
 
 
+def sees_attendance_sheet(meeting: Meeting, user) -> bool:
+    """Staff managing the group and leaders reading its organisation see everyone's attendance
+    with the reasons for leave; a member sees only their own. The meeting page, the archive
+    (page and PDF) and the sign-in sheet (Excel and PDF) all follow this one rule."""
+    if can_manage(meeting.group, user):
+        return True
+    return scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
+
+
+def sign_in_note(row: SheetRow, user, sees_all: bool) -> str:
+    """The note of a row of the sign-in sheet: leave and its reason, for those who may see it."""
+    attendance = row.attendance
+    if attendance is None or attendance.status != Attendance.Status.LEAVE:
+        return ""
+    if not sees_all and row.user.pk != user.pk:
+        return ""
+    return str(_("On leave: %(reason)s") % {"reason": attendance.leave_reason})
+
+
 def sign_in_counts(meeting: Meeting) -> dict:
     """Signed in and not yet, for the live count on the sign-in screen: one query."""
     members = Membership.objects.filter(current_q(), group=meeting.group_id)

@@ -5,9 +5,7 @@ Status of a meeting moves only along planned → notified → held → archived,
 (with a reason) before it is held.
 """
 
-import zipfile
 from datetime import date, datetime
-from io import BytesIO
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -36,6 +34,7 @@ from sessions.models import (
     Speech,
     new_secret,
 )
+from studygroup.uploads import check_upload
 
 S = Meeting.Status
 TRANSITIONS = {
@@ -509,71 +508,6 @@ def report_save(*, by: User, meeting: Meeting, title: str = "", text: str = "", 
 
 # --- materials ---------------------------------------------------------------------------------
 
-# Detected kind → (content type, extension used for the stored name).
-FILE_KINDS = {
-    "pdf": ("application/pdf", ".pdf"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
-    "doc": ("application/msword", ".doc"),
-    "png": ("image/png", ".png"),
-    "jpeg": ("image/jpeg", ".jpg"),
-    "gif": ("image/gif", ".gif"),
-    "webp": ("image/webp", ".webp"),
-}
-
-
-def sniff_file_kind(upload) -> str | None:
-    """What the file really is, from its first bytes (and, for Office files, the zip's contents);
-    the name and the browser's content type are not trusted."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"  # the older Word/Excel format (OLE compound file)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            data = upload.read()
-            with zipfile.ZipFile(BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" not in names:
-            return None
-        for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-            if any(name.startswith(prefix) for name in names):
-                return kind
-    return None
-
-
-def _check_upload(upload: UploadedFile) -> tuple[str, str]:
-    limit = settings.MATERIAL_MAX_UPLOAD_MB * 1024 * 1024
-    if upload.size > limit:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": settings.MATERIAL_MAX_UPLOAD_MB}}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    kind = sniff_file_kind(upload)
-    if kind is None:
-        raise ValidationError(
-            {"file": _("Only PDF, Word, Excel, PowerPoint and image files can be uploaded; this file is none of them.")}
-        )
-    return FILE_KINDS[kind]
-
-
 @transaction.atomic
 def material_add(*, by: User, title: str, meeting: Meeting | None = None, topic=None,
                  upload: UploadedFile | None = None, url: str = "") -> Material:
@@ -588,13 +522,13 @@ def material_add(*, by: User, title: str, meeting: Meeting | None = None, topic=
     material = Material(group=group, meeting=meeting, topic=topic, title=title.strip(), url=url.strip(),
                         uploaded_by=by)
     if upload is not None:
-        content_type, extension = _check_upload(upload)
-        material.original_name = PurePosixPath(upload.name or "").name[:255]
-        material.content_type = content_type
-        material.size = upload.size
+        checked = check_upload(upload, "material", error_key="file")
+        material.original_name = checked.original_name
+        material.content_type = checked.content_type
+        material.size = checked.size
         material.title = material.title or PurePosixPath(material.original_name).stem
         # The stored name is generated (upload_to); only the checked extension is kept.
-        upload.name = f"upload{extension}"
+        upload.name = f"upload{checked.extension}"
         material.file = upload
     material.full_clean()
     _stamp(material, by).save()

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from sessions import views
+from sessions.downloads import MATERIAL_FILE
+from studygroup.downloads import ScopedFileDownload
 
 app_name = "meetings"
 
@@ -28,7 +30,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.MeetingReport.as_view(), name="meeting-report"),
     path("<int:pk>/materials/new/", views.MaterialCreate.as_view(), name="material-create"),
     path("topics/<int:pk>/materials/new/", views.TopicMaterialCreate.as_view(), name="topic-material-create"),
-    path("materials/<int:pk>/", views.MaterialDownload.as_view(), name="material-download"),
+    path("materials/<int:pk>/", ScopedFileDownload.as_view(file=MATERIAL_FILE.key), name="material-download"),
     path("materials/<int:pk>/withdraw/", views.MaterialWithdraw.as_view(), name="material-withdraw"),
     path("<int:pk>/archive/", views.MeetingArchive.as_view(), name="meeting-archive"),
     path("<int:pk>/archive.pdf", views.MeetingArchivePdf.as_view(), name="meeting-archive-pdf"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -318,7 +318,7 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
         if is_member:
             services.notice_mark_read(meeting=meeting, user=user)
         can_manage = selectors.can_manage(meeting.group, user)
-        sees_sheet = can_manage or scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
+        sees_sheet = selectors.sees_attendance_sheet(meeting, user)
         return super().get_context_data(
             meeting=meeting,
             records=selectors.seven_records(meeting),
@@ -634,27 +634,6 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
         return self.topic.get_absolute_url()
 
 
-class MaterialDownload(ScopedObjectMixin, View):
-    """Files are served here, after the scope check; there is no public /media/ address."""
-
-    model = Material
-
-    def get(self, request, *args, **kwargs):
-        material = self.get_object()
-        if material.is_link:
-            return redirect(material.url)
-        if material.withdrawn_at and not selectors.can_manage(material.group, request.user):
-            raise Http404
-        inline = material.content_type in ("application/pdf",) or material.content_type.startswith("image/")
-        response = FileResponse(
-            material.file.open("rb"), as_attachment=not inline, filename=material.original_name or material.file.name,
-            content_type=material.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-        return response
-
-
 class MaterialWithdraw(ScopedObjectMixin, FormView):
     model = Material
     requires = EDIT
@@ -694,7 +673,7 @@ class MeetingArchive(ScopedObjectMixin, DetailView):
             raise Http404
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**exports.archive_context(self.object), **kwargs)
+        return super().get_context_data(**exports.archive_context(self.object, viewer=self.request.user), **kwargs)
 
 
 class MeetingArchivePdf(MeetingArchive):
@@ -704,7 +683,7 @@ class MeetingArchivePdf(MeetingArchive):
 
 class SignInSheetXlsx(MeetingObjectMixin, View):
     def get(self, request, *args, **kwargs):
-        return exports.sign_in_sheet_xlsx_response(self.meeting)
+        return exports.sign_in_sheet_xlsx_response(self.meeting, viewer=request.user)
 
 
 class SignInSheetPdf(MeetingObjectMixin, View):

@@ -12,7 +12,11 @@ class StudygroupConfig(AppConfig):
     verbose_name = _("Study group management")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         check_pdf_font_subsetting()
+        # Each app's downloads.py registers its downloadable file fields (studygroup.downloads).
+        autodiscover_modules("downloads")
 
 
 def check_pdf_font_subsetting():

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request body bigger than any upload may be is refused before it is read (413).
+    "studygroup.uploads.UploadSizeLimitMiddleware",
     # Every page needs a login unless its view says otherwise (login, language switch, feeds).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -166,6 +168,23 @@ SENDFILE_BACKEND = env(
 )
 SENDFILE_ROOT = str(MEDIA_ROOT)
 SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
+# Uploads (studygroup.uploads): every upload field has its size cap in MB (materials:
+# MATERIAL_MAX_UPLOAD_MB below); the validator checks types by content and Office files as zip
+# archives with these limits (zip bombs).
+WORK_ATTACHMENT_MAX_UPLOAD_MB = env.int("WORK_ATTACHMENT_MAX_UPLOAD_MB", default=20)
+EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=20)
+PLAN_IMPORT_MAX_UPLOAD_MB = env.int("PLAN_IMPORT_MAX_UPLOAD_MB", default=5)
+UPLOAD_ZIP_MAX_UNPACKED_MB = env.int("UPLOAD_ZIP_MAX_UNPACKED_MB", default=200)
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
+# A request body above this (from its Content-Length, before it is read) is refused with 413;
+# empty means the largest upload cap plus 2 MB for the form's other fields. nginx's
+# client_max_body_size should not be lower.
+UPLOAD_REQUEST_MAX_MB = env.int("UPLOAD_REQUEST_MAX_MB", default=None)
+# Bigger uploads go to a temporary file as they arrive, never whole into memory; other form
+# data is capped as Django's default; a form never sends more than a few files.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -233,6 +252,7 @@ LOGGING = {
 SIGN_IN_OPENS_MINUTES_BEFORE = env.int("SIGN_IN_OPENS_MINUTES_BEFORE", default=30)
 SIGN_IN_LATE_AFTER_MINUTES = env.int("SIGN_IN_LATE_AFTER_MINUTES", default=10)
 SIGN_IN_CODE_MAX_AGE_MINUTES = env.int("SIGN_IN_CODE_MAX_AGE_MINUTES", default=10)
+# The size cap of uploaded materials (see the upload settings above).
 MATERIAL_MAX_UPLOAD_MB = env.int("MATERIAL_MAX_UPLOAD_MB", default=20)
 
 # Members' own work (issue 6): a reflection is due this many days after the meeting; anything

@@ -96,6 +96,9 @@ class WorkAttendanceFactory(factory.django.DjangoModelFactory):
     status = "present"
 
 
+# The smallest file the upload check accepts as a PDF.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 REFLECTION_TEXT = (
     "通过这次集中学习，我对习近平新时代中国特色社会主义思想的理解更加深入。\n"
     "结合教育工作实际，我体会到必须把立德树人作为根本任务，推动学校思政课建设。\n"
@@ -122,7 +125,8 @@ class MemberWorkFactory(factory.django.DjangoModelFactory):
 
 def work_for_permissions(world, which: str):
     """Objects of the bureau group for the permission walk (created once per test):
-    ``submitted`` reflection and ``draft`` reflection by ``world.member``, a ``research`` draft."""
+    ``submitted`` reflection and ``draft`` reflection by ``world.member``, a ``research`` draft,
+    an ``attached`` submitted reflection with a PDF attached."""
     from members import work_services
     from members.models import MemberWork
 
@@ -136,11 +140,16 @@ def work_for_permissions(world, which: str):
     if which == "meeting":
         return meeting
     kind = "research" if which == "research" else "reflection"
+    extra = {}
+    if which == "attached":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        extra["attachment"] = SimpleUploadedFile("心得附件.pdf", PDF_BYTES, content_type="application/pdf")
     work = work_services.work_create(
         by=world.member, kind=kind, group=world.groups.bureau, title=f"权限测试{which}",
-        body=REFLECTION_TEXT, meeting=meeting if kind == "reflection" else None,
+        body=REFLECTION_TEXT, meeting=meeting if kind == "reflection" else None, **extra,
     )
-    if which == "submitted":
+    if which in ("submitted", "attached"):
         work = work_services.work_submit(work=work, by=world.member)
     cache[which] = MemberWork.objects.get(pk=work.pk)
     return cache[which]

@@ -259,8 +259,9 @@ def test_material_upload_and_download_through_the_scope_check(world, client, set
     assert not material.get_absolute_url().startswith(settings.MEDIA_URL)
     client.force_login(world.member)
     download = client.get(material.get_absolute_url())
-    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
     client.force_login(world.sibling_staff)
     assert client.get(material.get_absolute_url()).status_code == 404
 

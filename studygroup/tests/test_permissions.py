@@ -68,6 +68,7 @@ EXPECTATIONS = {
         lambda w: {"kind": "reflection"}, statuses(staff=403, leader=403, sibling_staff=403)
     ),
     "members:work-detail": (lambda w: {"pk": _work(w, "submitted").pk}, GROUP_OBJECT),
+    "members:work-attachment": (lambda w: {"pk": _work(w, "attached").pk}, GROUP_OBJECT),
     # Drafts are the author's alone: everyone else gets 404.
     "members:work-update": (
         lambda w: {"pk": _work(w, "draft").pk}, statuses(staff=404, leader=404, sibling_staff=404)
