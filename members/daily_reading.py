@@ -255,18 +255,10 @@ def is_open(reading: DailyReading) -> bool:
     return reading.sent_at is None and timezone.now() <= daily_reading_cutoff(reading.date)
 
 
-def can_edit(user, reading: DailyReading) -> bool:
-    return DailyReading.objects.editable_by(user).filter(pk=reading.pk).exists()
-
-
-def can_approve(user, reading: DailyReading) -> bool:
-    return DailyReading.objects.approvable_by(user).filter(pk=reading.pk).exists()
-
-
 def items_for(user, reading: DailyReading, *, drafts: bool):
     """The articles of a day: all current ones for staff and approvers, the approved (pushed)
     ones for members."""
-    items = DailyReadingItem.objects.visible_to(user).filter(reading=reading).select_related("approved_by", "added_by")
+    items = DailyReadingItem.objects.visible_to(user).filter(reading=reading).select_related("reading", "approved_by", "added_by")
     items = items.filter(withdrawn_at__isnull=True) if drafts else items.approved()
     return items.order_by("position", "pk")
 

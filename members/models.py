@@ -133,7 +133,7 @@ class UserQuerySet(models.QuerySet):
     def editable_by(self, user):
         from members import scoping
 
-        return self.filter(pk__in=scoping.managed_people(user))
+        return self.filter(pk__in=scoping.editable_people(user))
 
 
 class PersonManager(UserManager.from_queryset(UserQuerySet)):
@@ -154,6 +154,10 @@ class User(AbstractUser):
         related_name="people",
         verbose_name=_("works in"),
     )
+
+    # Set when someone else reset the password: the person must choose a new one at the next
+    # login (studygroup.middleware.ForcePasswordChangeMiddleware).
+    must_change_password = models.BooleanField(_("must change the password"), default=False)
 
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
     objects = PersonManager()
@@ -310,9 +314,24 @@ class OrganizationAssignment(models.Model):
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
 
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None or self.ended_on > timezone.localdate()
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
     def clean(self):
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+
+
+ADMIN_ROLES = (
+    OrganizationAssignment.Role.SYSTEM_ADMIN,
+    OrganizationAssignment.Role.SECURITY_ADMIN,
+    OrganizationAssignment.Role.AUDITOR,
+)
 
 
 # Members' own work ---------------------------------------------------------------------------
@@ -829,6 +848,7 @@ class NotificationKind(models.TextChoices):
     BULLETIN_ISSUED = "bulletin_issued", _("Bulletin issued")
     ESCALATION = "escalation", _("Overdue item escalated")
     DAILY_READING = "daily_reading", _("Daily reading")
+    ACCOUNT_CHANGED = "account_changed", _("Your account was changed")
     TEST = "test", _("Test message")
 
 

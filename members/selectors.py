@@ -33,6 +33,16 @@ def my_assignments(user):
     )
 
 
+def person_roles(person):
+    """A person's current roles (staff, leader, approver, administrator roles) with where."""
+    return (
+        OrganizationAssignment.objects.current()
+        .filter(user=person)
+        .select_related("organization")
+        .order_by("organization__path", "role")
+    )
+
+
 def home_overview(user) -> dict:
     """What the home page shows: the user's own groups; staff: managed groups; leaders: subtree."""
     assignments = list(my_assignments(user))

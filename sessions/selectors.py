@@ -242,10 +242,6 @@ def is_current_member(group: StudyGroup, user) -> bool:
     return Membership.objects.filter(current_q(), group=group, user=user).exists()
 
 
-def can_manage(group: StudyGroup, user) -> bool:
-    return scoping.managed_groups(user).filter(pk=group.pk).exists()
-
-
 @dataclass
 class SheetRow:
     user: object
@@ -503,13 +499,6 @@ def meeting_observations(meeting: Meeting, user):
 
 
 
-def observation_rights(observation: Observation, user) -> dict:
-    return {
-        "can_answer": Observation.objects.answerable_by(user).filter(pk=observation.pk).exists(),
-        "can_edit": Observation.objects.editable_by(user).filter(pk=observation.pk).exists(),
-    }
-
-
 # --- choices for forms ------------------------------------------------------------------------
 
 
@@ -544,4 +533,4 @@ def group_section(group: StudyGroup, user) -> dict:
     base = Meeting.objects.filter(group=group).exclude(status=Meeting.Status.CANCELLED)
     upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:3])
     recent = list(base.filter(ends_at__lt=now).order_by("-starts_at")[: 6 - len(upcoming)])
-    return {"meetings": upcoming[::-1] + recent, "can_manage": can_manage(group, user)}
+    return {"meetings": upcoming[::-1] + recent}
