@@ -109,8 +109,9 @@ TEMPORARY_PASSWORD_LENGTH = 12
 
 
 def temporary_password(person: User | None = None) -> str:
-    """A random password that passes the password rules (upper, lower, digits, symbols)."""
-    alphabet = string.ascii_letters + string.digits + "@#%+=?"
+    """A random password that passes the password rules (upper, lower, digits, symbols), without
+    the characters people misread when it is read out or copied by hand (I l 1 O o 0)."""
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1Oo0") + "@#%+=?"
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(TEMPORARY_PASSWORD_LENGTH))
         try:
