@@ -161,3 +161,14 @@ def test_add_person_is_for_staff_and_sysadmins(world, role):
     assert world.staff.has_perm("members.add_person")
     assert sysadmin.has_perm("members.add_person")
     assert not getattr(world, role).has_perm("members.add_person")
+
+
+def test_a_superuser_gets_no_button_the_status_does_not_allow(world):
+    from plans.tests.factories import plan_world
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    plans = plan_world(world)
+    assert root.has_perm("plans.submit_plan", plans.draft)
+    assert not root.has_perm("plans.submit_plan", plans.published)
+    assert not root.has_perm("plans.approve_plan", plans.submitted), "only the 组长 approves"
+    assert root.has_perm("members.view_user"), "model permissions stay the superuser's"
