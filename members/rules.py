@@ -12,7 +12,7 @@ button that cannot apply costs no query.
 import rules
 
 from members import scoping
-from studygroup.permissions import in_scope
+from studygroup.permissions import in_scope, remembered
 from members.models import (
     DailyReading,
     DailyReadingItem,
@@ -155,7 +155,7 @@ def manages_group(user, group) -> bool:
 
 @rules.predicate
 def manages_some_group(user) -> bool:
-    return scoping.managed_groups(user).exists()
+    return remembered(("manages_some_group", user.pk), scoping.managed_groups(user).exists)
 
 
 @rules.predicate
@@ -214,7 +214,7 @@ def reviews_group(user, group) -> bool:
 
 @rules.predicate
 def member_of_some_group(user) -> bool:
-    return _signed_in(user) and Membership.objects.current().filter(user=user).exists()
+    return _signed_in(user) and remembered(("member_of_some_group", user.pk), scoping.member_groups(user).exists)
 
 
 @rules.predicate

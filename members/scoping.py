@@ -113,6 +113,26 @@ def managed_groups(user) -> models.QuerySet:
     return StudyGroup.objects.filter(organization__in=managed_organizations(user).values("pk"))
 
 
+def member_groups(user) -> models.QuerySet:
+    """Groups the user currently sits in (any role)."""
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    return StudyGroup.objects.filter(_member_of_group(user))
+
+
+def led_groups(user) -> models.QuerySet:
+    """Groups whose current 组长 (membership role leader) the user is."""
+    if _is_anonymous(user):
+        return StudyGroup.objects.none()
+    return StudyGroup.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                current_q(), user=user, group=OuterRef("pk"), role=Membership.Role.LEADER
+            )
+        )
+    )
+
+
 def reviewable_groups(user) -> models.QuerySet:
     """Groups whose members' work the user reviews: the groups they manage, and the groups where
     they are the current study secretary (学习秘书)."""

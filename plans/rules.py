@@ -11,7 +11,6 @@ Two kinds of permission:
 import rules
 
 from members import scoping
-from members.models import Membership, current_q
 from members.rules import manages_group, manages_some_group
 from plans.models import AnnualPlan, TopicProposal
 from studygroup.permissions import in_scope
@@ -33,20 +32,12 @@ def manages_plan_group(user, obj) -> bool:
     return in_scope("managed_groups", user, scoping.managed_groups, _group_id(obj))
 
 
-def _leader_groups(user):
-    from members.models import StudyGroup
-
-    return StudyGroup.objects.filter(
-        pk__in=Membership.objects.filter(current_q(), user=user, role=Membership.Role.LEADER).values("group")
-    )
-
-
 @rules.predicate
 def is_group_leader(user, obj) -> bool:
     """The 组长 of the object's group (a current membership with role leader)."""
     if obj is None or not user.is_authenticated:
         return False
-    return in_scope("leader_groups", user, _leader_groups, _group_id(obj))
+    return in_scope("led_groups", user, scoping.led_groups, _group_id(obj))
 
 
 @rules.predicate
@@ -91,14 +82,8 @@ def may_propose(user, call) -> bool:
 
     if call is None or not user.is_authenticated:
         return False
-    member = in_scope("visible_groups_as_member", user, _member_groups, call.group_id)
+    member = in_scope("member_groups", user, scoping.member_groups, call.group_id)
     return member or proposing_units(user, call).exists()
-
-
-def _member_groups(user):
-    from members.models import StudyGroup
-
-    return StudyGroup.objects.filter(pk__in=Membership.objects.filter(current_q(), user=user).values("group"))
 
 
 # Roles: pages and services.

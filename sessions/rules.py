@@ -10,7 +10,7 @@ import rules
 from django.utils import timezone
 
 from members import scoping
-from members.models import Membership, Organization, StudyGroup, current_q
+from members.models import Organization
 from members.rules import manages_group, manages_some_group
 from sessions.models import Attendance, Material, Meeting, Speech
 from studygroup.permissions import in_scope, remembered
@@ -32,10 +32,6 @@ def _group_id(obj):
     return meeting.group_id if meeting is not None else getattr(obj, "group_id", None)
 
 
-def _member_groups(user):
-    return StudyGroup.objects.filter(pk__in=Membership.objects.filter(current_q(), user=user).values("group"))
-
-
 @rules.predicate
 def manages_meeting_group(user, obj) -> bool:
     return obj is not None and in_scope("managed_groups", user, scoping.managed_groups, _group_id(obj))
@@ -45,7 +41,7 @@ def manages_meeting_group(user, obj) -> bool:
 def is_member_of_meeting_group(user, obj) -> bool:
     if obj is None or not user.is_authenticated:
         return False
-    return in_scope("member_groups", user, _member_groups, _group_id(obj))
+    return in_scope("member_groups", user, scoping.member_groups, _group_id(obj))
 
 
 @rules.predicate
