@@ -95,6 +95,16 @@ class StudyGroupQuerySet(models.QuerySet):
 
         return self.filter(pk__in=scoping.managed_groups(user).values("pk"))
 
+    def visible_or_administered_by(self, user):
+        """The groups the user sees, and those a 系统管理员 administers (the group itself, its
+        name and members; not its records)."""
+        from members import scoping
+
+        return self.filter(
+            Q(pk__in=scoping.visible_groups(user).values("pk"))
+            | Q(pk__in=scoping.administered_groups(user).values("pk"))
+        )
+
 
 class StudyGroup(models.Model):
     """An organisation's theory study center group (理论学习中心组)."""

@@ -204,6 +204,14 @@ def administered_organizations(user, role) -> models.QuerySet:
     return Organization.objects.filter(_within(_assignments(user, [role])))
 
 
+def administered_groups(user) -> models.QuerySet:
+    """Study groups a 系统管理员 sets up and renames: those of its administered tree. (It does
+    not read their plans, meetings or work: those follow ``visible_groups``.)"""
+    return StudyGroup.objects.filter(
+        organization__in=administered_organizations(user, SYSTEM_ADMIN).values("pk")
+    )
+
+
 def account_organizations(user) -> models.QuerySet:
     """Organisations whose people's accounts the user creates and edits: staff's managed tree and
     a 系统管理员's administered tree."""

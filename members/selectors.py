@@ -111,6 +111,11 @@ def people_with_groups(queryset):
     )
 
 
+def organization_group(org, user):
+    """The organisation's own study group, if the user sees or administers it."""
+    return StudyGroup.objects.visible_or_administered_by(user).filter(organization=org).first()
+
+
 def organization_child_groups(org, user):
     """The study groups of an organisation's direct children that the user may see."""
     return groups_with_counts(

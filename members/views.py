@@ -47,7 +47,7 @@ class OrganizationDetail(ScopedObjectMixin, DetailView):
             child_groups=selectors.organization_child_groups(org, user),
             assignments=org.assignments.current().select_related("user"),
             ancestors=selectors.organization_ancestors(org, user),
-            study_group=scoping.visible_groups(user).filter(organization=org).first(),
+            study_group=selectors.organization_group(org, user),
             **kwargs,
         )
 
@@ -67,7 +67,8 @@ class GroupDetail(ScopedObjectMixin, DetailView):
     template_name = "members/group_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organization")
+        # A 系统管理员 opens the groups it administers too (their records stay hidden from it).
+        return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")
 
     def get_context_data(self, **kwargs):
         include_past = self.request.GET.get("past") == "1"
@@ -487,7 +488,7 @@ class StudyGroupUpdate(ScopedObjectMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organization")
+        return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.group}

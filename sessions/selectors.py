@@ -530,7 +530,7 @@ def feed_user(token: str):
 def group_section(group: StudyGroup, user) -> dict:
     """The group page's meetings: the next ones and the latest held, six at most."""
     now = timezone.now()
-    base = Meeting.objects.filter(group=group).exclude(status=Meeting.Status.CANCELLED)
+    base = Meeting.objects.visible_to(user).filter(group=group).exclude(status=Meeting.Status.CANCELLED)
     upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:3])
     recent = list(base.filter(ends_at__lt=now).order_by("-starts_at")[: 6 - len(upcoming)])
     return {"meetings": upcoming[::-1] + recent}

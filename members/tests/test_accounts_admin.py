@@ -298,3 +298,28 @@ def test_members_sends_a_signal_and_never_imports_the_notifications_code():
     }
     assert "members.notifications" not in imported
     assert "members.signals" in imported
+
+
+def test_sysadmin_renames_a_group_it_administers_but_reads_none_of_its_records(world, admins, client):
+    from plans.tests.factories import plan_world
+
+    plans = plan_world(world)
+    client.force_login(admins.sysadmin)
+    organization_page = client.get(reverse("members:organization-detail", kwargs={"pk": world.bureau.pk}))
+    assert world.groups.bureau.get_absolute_url() in organization_page.content.decode()
+    response = client.post(
+        reverse("members:group-update", kwargs={"pk": world.groups.bureau.pk}), {"name": "教育局党组中心组", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    world.groups.bureau.refresh_from_db()
+    assert world.groups.bureau.name == "教育局党组中心组"
+    assert client.get(plans.published.get_absolute_url()).status_code == 404
+    assert client.get(reverse("members:group-update", kwargs={"pk": world.groups.sibling.pk})).status_code == 404
+
+
+def test_staff_may_not_rename_their_groups(world, client):
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("members:group-update", kwargs={"pk": world.groups.bureau.pk}), {"name": "改名", "is_active": "on"}
+    )
+    assert response.status_code == 403
