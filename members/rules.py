@@ -78,11 +78,6 @@ def creates_accounts(user) -> bool:
     return scoping.account_organizations(user).exists()
 
 
-@rules.predicate
-def grants_roles(user) -> bool:
-    return scoping.grantable_organizations(user).exists()
-
-
 rules.add_perm("members.view_person", may_view_person)
 rules.add_perm("members.add_person", creates_accounts)
 rules.add_perm("members.edit_person", may_edit_person)
@@ -111,7 +106,6 @@ def assignment_below_grantor(user, assignment) -> bool:
 
 
 rules.add_perm("members.end_role", assignment_is_current & ~own_assignment & assignment_below_grantor)
-rules.add_perm("members.manage_roles", grants_roles)
 
 
 # --- organisations and study groups ------------------------------------------------------------
@@ -120,11 +114,6 @@ rules.add_perm("members.manage_roles", grants_roles)
 @rules.predicate
 def administers_organization(user, organization) -> bool:
     return organization is not None and _in(_administered, user, organization.pk)
-
-
-@rules.predicate
-def administers_some_organization(user) -> bool:
-    return scoping.administered_organizations(user, scoping.SYSTEM_ADMIN).exists()
 
 
 @rules.predicate
@@ -139,7 +128,6 @@ def administers_group(user, group) -> bool:
 
 # ``add_organization`` is checked on the parent: the new one is created below it.
 rules.add_perm("members.add_organization", administers_organization)
-rules.add_perm("members.administer_organizations", administers_some_organization)
 rules.add_perm("members.change_organization", administers_organization)
 rules.add_perm("members.add_study_group", has_no_study_group & administers_organization)
 rules.add_perm("members.change_study_group", administers_group)

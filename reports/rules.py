@@ -95,7 +95,6 @@ rules.add_perm("reports.read_reports", reads_something)
 rules.add_perm("reports.add_review", manages_some_group)
 rules.add_perm("reports.add_group_review", manages_group)
 rules.add_perm("reports.manage_review", may_edit)
-rules.add_perm("reports.change_review", is_draft & may_edit)
 rules.add_perm("reports.submit_review", is_draft & may_edit)
 rules.add_perm("reports.read_review", reads_as_supervisor)
 rules.add_perm("reports.mark_review_read", is_submitted & reads_as_supervisor)
@@ -107,7 +106,6 @@ rules.add_perm("reports.build_document", is_frozen & may_edit)
 # Bulletins.
 rules.add_perm("reports.add_bulletin", manages_some_organization)
 rules.add_perm("reports.manage_bulletin", may_edit)
-rules.add_perm("reports.change_bulletin", is_draft & may_edit)
 rules.add_perm("reports.issue_bulletin", is_draft & may_edit)
 
 # Inspections and rectification items.
@@ -115,14 +113,12 @@ rules.add_perm("reports.add_inspection", manages_some_organization)
 rules.add_perm("reports.change_inspection", may_edit)
 rules.add_perm("reports.answer_item", answers_item)
 rules.add_perm("reports.inspect_item", may_edit)
-rules.add_perm("reports.add_item_evidence", _item_in(*RectificationItem.OPEN_STATUSES, RectificationItem.Status.REPORTED) & answers_item)
 for _action in ("start", "report", "confirm", "reopen"):
     rules.add_perm(f"reports.{_action}_item", item_transition_predicate(_action))
 
 # 述学 reports.
 rules.add_perm("reports.add_account", writes_some_account)
 rules.add_perm("reports.manage_account", may_edit)
-rules.add_perm("reports.change_account", is_draft & may_edit)
 rules.add_perm("reports.submit_account", is_draft & may_edit)
 rules.add_perm("reports.comment_account", may_comment)
 

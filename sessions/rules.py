@@ -12,7 +12,8 @@ from django.utils import timezone
 from members import scoping
 from members.models import Organization
 from members.rules import manages_group, manages_some_group
-from sessions.models import Attendance, Material, Meeting, Speech
+from plans.models import Topic
+from sessions.models import Attendance, Material, Meeting
 from studygroup.permissions import in_scope, remembered
 
 S = Meeting.Status
@@ -26,6 +27,8 @@ def _meeting_of(obj):
 
 
 def _group_id(obj):
+    if isinstance(obj, Topic):
+        return obj.plan.group_id
     if isinstance(obj, Material):
         return obj.group.pk if obj.group is not None else None
     meeting = _meeting_of(obj)
@@ -131,20 +134,6 @@ def supervises_meeting(user, meeting) -> bool:
     )
 
 
-@rules.predicate
-def material_may_be_withdrawn(_user, material) -> bool:
-    return (
-        isinstance(material, Material)
-        and material.withdrawn_at is None
-        and (material.meeting is None or material.meeting.is_open)
-    )
-
-
-@rules.predicate
-def speech_meeting_is_open(_user, speech) -> bool:
-    return isinstance(speech, Speech) and speech.meeting.is_open
-
-
 # Roles: pages and services.
 rules.add_perm("meetings.add_meeting", manages_some_group)
 rules.add_perm("meetings.manage_group_meetings", manages_group)
@@ -163,9 +152,9 @@ rules.add_perm(
 rules.add_perm("meetings.mark_held", meeting_is_notified & meeting_has_started & manages_meeting_group)
 rules.add_perm("meetings.archive_meeting", meeting_is_held & manages_meeting_group)
 rules.add_perm("meetings.cancel_meeting", meeting_is_upcoming & manages_meeting_group)
-rules.add_perm("meetings.change_speech", speech_meeting_is_open & manages_meeting_group)
-rules.add_perm("meetings.withdraw_material", material_may_be_withdrawn & manages_meeting_group)
 rules.add_perm("meetings.see_withdrawn_material", manages_meeting_group)
+# Materials of a plan topic (every meeting on the topic lists them).
+rules.add_perm("meetings.add_topic_material", manages_meeting_group)
 rules.add_perm("meetings.confirm_makeup", makeup_waits_for_confirmation & manages_meeting_group)
 rules.add_perm(
     "meetings.ask_leave",

@@ -34,7 +34,7 @@ from sessions.models import (
     ObservationPoint,
     Speech,
 )
-from studygroup.mixins import EDIT, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 
 
 def _int(value, default):
@@ -45,7 +45,7 @@ def _int(value, default):
 
 
 class MeetingObjectMixin(ScopedObjectMixin):
-    """Loads ``self.meeting`` (visible, or editable with ``requires = EDIT``) before the view."""
+    """Loads ``self.meeting`` (visible, then ``permission_required`` on it) before the view."""
 
     model = Meeting
 
@@ -455,6 +455,7 @@ class MeetingLeave(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormVi
 
 
 class MeetingMakeup(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormView):
+    permission_required = "meetings.record_makeup"
     form_class = forms.MakeupForm
     template_name = "meetings/simple_form.html"
 
@@ -611,7 +612,7 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
     """Materials for a plan topic: every meeting on the topic lists them."""
 
     model = Topic
-    requires = EDIT
+    permission_required = "meetings.add_topic_material"
     form_class = forms.MaterialForm
     template_name = "meetings/material_form.html"
 
