@@ -10,6 +10,13 @@ class MembersConfig(AppConfig):
     def ready(self):
         from members.schedules import on_post_migrate
 
+        # The notifications part listens to what members announces (members itself never
+        # imports it): a person's contact details changed by someone else.
+        from members.notifications import announce_contact_change
+        from members.signals import person_contact_changed
+
+        person_contact_changed.connect(announce_contact_change, dispatch_uid="notifications-contact-changed")
+
         # The beat schedule in the database: missing periodic tasks are created after migrate.
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="members_beat_schedules")
 

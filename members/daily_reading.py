@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members import scoping
+from studygroup.mixins import require_perm
 from members.models import (
     DailyReading,
     DailyReadingItem,
@@ -51,8 +51,7 @@ def _require_open(reading: DailyReading) -> None:
 def daily_reading_item_add(
     *, group: StudyGroup, by: User, title: str, source: str, link: str, excerpt: str = "", day: date | None = None
 ) -> DailyReadingItem:
-    if not scoping.managed_groups(by).filter(pk=group.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.add_reading_item", group)
     day = day or timezone.localdate()
     reading, _created = DailyReading.objects.get_or_create(group=group, date=day, defaults={"created_by": by})
     reading = DailyReading.objects.select_for_update().get(pk=reading.pk)
@@ -72,8 +71,7 @@ def daily_reading_item_add(
 
 @transaction.atomic
 def daily_reading_item_withdraw(*, item: DailyReadingItem, by: User) -> DailyReadingItem:
-    if not DailyReadingItem.objects.editable_by(by).filter(pk=item.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.edit_reading", item)
     item = DailyReadingItem.objects.select_for_update().get(pk=item.pk)
     _require_open(item.reading)
     item.withdrawn_at = timezone.now()
@@ -86,8 +84,7 @@ def daily_reading_item_withdraw(*, item: DailyReadingItem, by: User) -> DailyRea
 @transaction.atomic
 def daily_reading_item_approve(*, item: DailyReadingItem, by: User) -> DailyReadingItem:
     """The approver passes one article; only before the day's cutoff."""
-    if not DailyReadingItem.objects.approvable_by(by).filter(pk=item.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.approve_reading", item)
     item = DailyReadingItem.objects.select_for_update().select_related("reading").get(pk=item.pk)
     _require_open(item.reading)
     if item.withdrawn_at is not None:
@@ -102,8 +99,7 @@ def daily_reading_item_approve(*, item: DailyReadingItem, by: User) -> DailyRead
 @transaction.atomic
 def daily_reading_approve(*, reading: DailyReading, by: User) -> int:
     """Approve every article of the day still waiting."""
-    if not DailyReading.objects.approvable_by(by).filter(pk=reading.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.approve_reading", reading)
     reading = DailyReading.objects.select_for_update().get(pk=reading.pk)
     _require_open(reading)
     count = 0
@@ -255,18 +251,10 @@ def is_open(reading: DailyReading) -> bool:
     return reading.sent_at is None and timezone.now() <= daily_reading_cutoff(reading.date)
 
 
-def can_edit(user, reading: DailyReading) -> bool:
-    return DailyReading.objects.editable_by(user).filter(pk=reading.pk).exists()
-
-
-def can_approve(user, reading: DailyReading) -> bool:
-    return DailyReading.objects.approvable_by(user).filter(pk=reading.pk).exists()
-
-
 def items_for(user, reading: DailyReading, *, drafts: bool):
     """The articles of a day: all current ones for staff and approvers, the approved (pushed)
     ones for members."""
-    items = DailyReadingItem.objects.visible_to(user).filter(reading=reading).select_related("approved_by", "added_by")
+    items = DailyReadingItem.objects.visible_to(user).filter(reading=reading).select_related("reading", "approved_by", "added_by")
     items = items.filter(withdrawn_at__isnull=True) if drafts else items.approved()
     return items.order_by("position", "pk")
 

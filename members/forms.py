@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Membership, Organization, User
+from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from studygroup.forms import DatePicker
 
 
@@ -47,9 +47,12 @@ class PersonCreateForm(forms.ModelForm):
 
 
 class PersonUpdateForm(forms.ModelForm):
+    """Account data only. ``is_active`` is not here: leaving a checkbox out of a POST must never
+    deactivate anyone (deactivation is its own confirmed action)."""
+
     class Meta:
         model = User
-        fields = ["name", "organization", "position", "phone", "email", "is_active"]
+        fields = ["name", "organization", "position", "phone", "email"]
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,3 +99,43 @@ class MembershipEndForm(forms.Form):
 class OrganizationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization):
         return "　" * (obj.depth - 1) + obj.name
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation: the POST itself is the decision."""
+
+
+class AssignmentGrantForm(forms.Form):
+    organization = OrganizationChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=OrganizationAssignment.Role.choices)
+    started_on = forms.DateField(label=_("Started on"), initial=timezone.localdate, widget=DatePicker())
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class AssignmentEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), initial=timezone.localdate, widget=DatePicker())
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
+    def clean_ended_on(self):
+        ended_on = self.cleaned_data["ended_on"]
+        if ended_on < self.assignment.started_on:
+            raise forms.ValidationError(_("The end date cannot be before the start date."))
+        return ended_on
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "short_name", "kind", "level"]
+
+
+class StudyGroupForm(forms.ModelForm):
+    class Meta:
+        model = StudyGroup
+        fields = ["name", "is_active"]

@@ -7,7 +7,7 @@ notification ids answer 404), writes go through ``members.notifications`` and
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -345,8 +345,8 @@ class DailyReadingDetail(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         reading = self.object
-        can_edit = daily_reading.can_edit(user, reading)
-        can_approve = daily_reading.can_approve(user, reading)
+        can_edit = user.has_perm("members.edit_reading", reading)
+        can_approve = user.has_perm("members.approve_reading", reading)
         reads_group = scoping.read_organizations(user).filter(pk=reading.group.organization_id).exists()
         return super().get_context_data(
             items=daily_reading.items_for(user, reading, drafts=can_edit or can_approve),
@@ -363,7 +363,7 @@ class DailyReadingItemCreate(ScopedObjectMixin, FormView):
     """Staff add an article to a group's reading of a day (today by default)."""
 
     model = StudyGroup
-    requires = EDIT
+    permission_required = "members.add_reading_item"
     form_class = DailyReadingItemForm
     template_name = "members/notifications/daily_reading_item_form.html"
 
@@ -398,12 +398,7 @@ class DailyReadingApprove(ConfirmActionView):
     title = gettext_lazy("Approve the day's reading")
     question = gettext_lazy("Approve every article still waiting? They are pushed at the cutoff.")
     button = gettext_lazy("Approve all")
-
-    def get_object(self, queryset=None):
-        reading = super().get_object(queryset)
-        if not daily_reading.can_approve(self.request.user, reading):
-            raise PermissionDenied
-        return reading
+    permission_required = "members.approve_reading"
 
     def success_url(self):
         return self.object.get_absolute_url()
@@ -418,12 +413,7 @@ class DailyReadingItemApprove(ConfirmActionView):
     title = gettext_lazy("Approve the article")
     question = gettext_lazy("Approve this article for the day's push?")
     button = pgettext_lazy("daily reading approval", "Approve")
-
-    def get_object(self, queryset=None):
-        item = super().get_object(queryset)
-        if not daily_reading.can_approve(self.request.user, item.reading):
-            raise PermissionDenied
-        return item
+    permission_required = "members.approve_reading"
 
     def success_url(self):
         return self.object.reading.get_absolute_url()
@@ -435,7 +425,7 @@ class DailyReadingItemApprove(ConfirmActionView):
 
 class DailyReadingItemWithdraw(ConfirmActionView):
     model = DailyReadingItem
-    requires = EDIT
+    permission_required = "members.edit_reading"
     title = gettext_lazy("Withdraw the article")
     question = gettext_lazy("Withdraw this article from the day's push?")
     button = gettext_lazy("Withdraw")
@@ -463,7 +453,7 @@ class DailyReadingItemDetail(ScopedObjectMixin, DetailView):
         item = super().get_object(queryset)
         user = self.request.user
         if not item.is_approved and not (
-            daily_reading.can_edit(user, item.reading) or daily_reading.can_approve(user, item.reading)
+            user.has_perm("members.edit_reading", item) or user.has_perm("members.approve_reading", item)
         ):
             raise Http404
         return item

@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 # group's, configured by its staff).
 PERSONAL_CHANNELS = [NotificationChannel.EMAIL]
 # Kinds a person may switch e-mail off for; the rest are set by staff or are tests.
-PREFERENCE_KINDS = [kind for kind in NotificationKind if kind != NotificationKind.TEST]
+# Security notices about one's own account cannot be switched off.
+PREFERENCE_KINDS = [
+    kind for kind in NotificationKind if kind not in (NotificationKind.TEST, NotificationKind.ACCOUNT_CHANGED)
+]
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -432,3 +435,46 @@ def group_deliveries(user, group: StudyGroup, *, status: str = ""):
     if status in Delivery.Status.values:
         deliveries = deliveries.filter(status=status)
     return deliveries
+
+
+# --- announcements members sends as signals (members never imports this module) ---------------
+
+
+def announce_contact_change(sender, *, person: User, by: User, changes: dict, **kwargs) -> None:
+    """Receiver of ``members.signals.person_contact_changed``: tell the person that someone else
+    changed their e-mail or phone, in the inbox (and by e-mail to the current address, as every
+    notification) and by e-mail to the OLD address, so a takeover does not go unnoticed."""
+    from django.utils import translation
+
+    from members import channels
+
+    labels = {"email": _("E-mail"), "phone": _("Phone")}
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            _("%(field)s: %(old)s → %(new)s")
+            % {"field": labels.get(field, field), "old": old or "—", "new": new or "—"}
+            for field, (old, new) in changes.items()
+        ]
+        title = _("Your contact details were changed")
+        body = "\n".join(
+            [
+                _("%(who)s changed the contact details of your account on %(when)s:")
+                % {"who": by.get_full_name(), "when": format_moment(timezone.now())},
+                *lines,
+                _("If you did not expect this, tell your organization's staff or the security administrator."),
+            ]
+        )
+    occasion = f"contact:{timezone.now():%Y%m%d%H%M%S%f}"
+    notification_send(
+        kind=NotificationKind.ACCOUNT_CHANGED, obj=person, recipients=[person], occasion=occasion,
+        title=title, body=body, url=person.get_absolute_url(), robots=False, by=by,
+    )
+    old_email = changes.get("email", (None, None))[0]
+    if old_email:
+        try:
+            channels.send_email(
+                to=old_email, subject=title, text=body, url=person.get_absolute_url(),
+                kind_label=str(NotificationKind.ACCOUNT_CHANGED.label),
+            )
+        except channels.ChannelError:
+            logger.exception("Could not tell the old address of person %s about the change", person.pk)

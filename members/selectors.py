@@ -33,6 +33,16 @@ def my_assignments(user):
     )
 
 
+def person_roles(person):
+    """A person's current roles (staff, leader, approver, administrator roles) with where."""
+    return (
+        OrganizationAssignment.objects.current()
+        .filter(user=person)
+        .select_related("organization")
+        .order_by("organization__path", "role")
+    )
+
+
 def home_overview(user) -> dict:
     """What the home page shows: the user's own groups; staff: managed groups; leaders: subtree."""
     assignments = list(my_assignments(user))
@@ -99,6 +109,11 @@ def people_with_groups(queryset):
             to_attr="current_memberships",
         )
     )
+
+
+def organization_group(org, user):
+    """The organisation's own study group, if the user sees or administers it."""
+    return StudyGroup.objects.visible_or_administered_by(user).filter(organization=org).first()
 
 
 def organization_child_groups(org, user):

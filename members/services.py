@@ -1,8 +1,13 @@
-"""Writes on organisations, groups and people. Each validates, runs in a transaction and records
-who did it (django-simple-history picks the acting user up from ``_history_user``)."""
+"""Writes on organisations, groups, people and role assignments. Each checks the permission
+(``members/rules.py``) before it writes, validates, runs in a transaction and records who did it
+(django-simple-history picks the acting user up from ``_history_user``; role grants and ends,
+password resets and (de)activations also go to the audit trail)."""
 
+import secrets
+import string
 from datetime import date
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +15,15 @@ from django.utils.translation import gettext as _
 
 from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
+from members.signals import person_contact_changed
+from studygroup.audit.models import AuditEntry
+from studygroup.audit.services import audit_record
+from studygroup.mixins import require_perm
+
+# What the edit form may change; ``is_active`` is never among them (deactivation is its own
+# confirmed action), nor anything that gives power (roles are assignments, granted apart).
+PERSON_FIELDS = ("name", "organization", "position", "phone", "email")
+CONTACT_FIELDS = ("email", "phone")
 
 
 def _stamp(instance, by):
@@ -29,7 +43,8 @@ def person_create(
     position: str = "",
     email: str = "",
 ) -> User:
-    if organization is not None and not scoping.managed_organizations(by).filter(pk=organization.pk).exists():
+    require_perm(by, "members.add_person")
+    if organization is None or not scoping.account_organizations(by).filter(pk=organization.pk).exists():
         raise PermissionDenied
     person = User(
         username=username,
@@ -47,11 +62,87 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, by: User, person: User, **fields) -> User:
+    """Change a person's account data. A change of e-mail or phone by someone else is announced
+    to the person (``members.signals.person_contact_changed``, after commit)."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update does not change {sorted(unknown)}")
+    require_perm(by, "members.edit_person", person)
+    organization = fields.get("organization", person.organization)
+    if organization is None or not scoping.account_organizations(by).filter(pk=organization.pk).exists():
+        raise ValidationError({"organization": _("You can only place people in the organizations you manage.")})
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = {name: getattr(person, name) for name in CONTACT_FIELDS}
     for name, value in fields.items():
         setattr(person, name, value)
     person.full_clean()
     _stamp(person, by).save()
+    changes = {
+        name: (before[name], getattr(person, name))
+        for name in CONTACT_FIELDS
+        if (before[name] or "") != (getattr(person, name) or "")
+    }
+    if changes and by.pk != person.pk:
+        transaction.on_commit(
+            lambda: person_contact_changed.send(sender=User, person=person, by=by, changes=changes)
+        )
     return person
+
+
+@transaction.atomic
+def person_set_active(*, by: User, person: User, active: bool, request=None) -> User:
+    """Deactivate (the person can no longer log in; nothing of theirs is deleted) or reactivate."""
+    require_perm(by, "members.reactivate_person" if active else "members.deactivate_person", person)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    was = person.is_active
+    person.is_active = active
+    _stamp(person, by).save(update_fields=["is_active"])
+    audit_record(
+        action=AuditEntry.Action.UPDATE, actor=by, request=request, obj=person, organization=person.organization,
+        changes={"is_active": [was, active]},
+        detail=_("Account reactivated") if active else _("Account deactivated"),
+    )
+    return person
+
+
+TEMPORARY_PASSWORD_LENGTH = 12
+
+
+def temporary_password(person: User | None = None) -> str:
+    """A random password that passes the password rules (upper, lower, digits, symbols), without
+    the characters people misread when it is read out or copied by hand (I l 1 O o 0)."""
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1Oo0") + "@#%+=?"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(TEMPORARY_PASSWORD_LENGTH))
+        try:
+            password_validation.validate_password(candidate, person)
+        except ValidationError:
+            continue
+        return candidate
+
+
+@transaction.atomic
+def person_password_reset(*, by: User, person: User, request=None) -> str:
+    """安全管理员 sets a temporary password, returned to be shown once; the person must choose a
+    new one at the next login."""
+    require_perm(by, "members.reset_password", person)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    password = temporary_password(person)
+    person.set_password(password)
+    person.must_change_password = True
+    _stamp(person, by).save(update_fields=["password", "must_change_password"])
+    audit_record(
+        action=AuditEntry.Action.PASSWORD_RESET, actor=by, request=request, obj=person,
+        organization=person.organization, changes={"must_change_password": [False, True]},
+    )
+    return password
+
+
+def password_changed_by_self(*, person: User) -> None:
+    """The person chose a new password: the forced change is done."""
+    if person.must_change_password:
+        person.must_change_password = False
+        person.save(update_fields=["must_change_password"])
 
 
 @transaction.atomic
@@ -63,8 +154,7 @@ def membership_start(
     role: str,
     started_on: date | None = None,
 ) -> Membership:
-    if not scoping.managed_groups(by).filter(pk=group.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.seat_member", group)
     if not scoping.managed_people(by).filter(pk=person.pk).exists():
         raise ValidationError({"user": _("You can only add people of the organizations you manage.")})
     if group.memberships.current().filter(user=person).exists():
@@ -92,14 +182,25 @@ def membership_end(*, by: User, membership: Membership, ended_on: date | None = 
 
 
 @transaction.atomic
-def assignment_start(
+def assignment_grant(
     *,
-    by: User | None,
+    by: User,
     person: User,
     organization: Organization,
     role: str,
     started_on: date | None = None,
+    request=None,
 ) -> OrganizationAssignment:
+    """Grant a role (staff, leader, approver, or one of the three administrator roles) at an
+    organisation. Only a 系统管理员 (or superuser), strictly below its own organisation, to a
+    person of its tree who is not more powerful, never to itself."""
+    require_perm(by, "members.grant_role", person)
+    if not scoping.grantable_organizations(by).filter(pk=organization.pk).exists():
+        raise ValidationError(
+            {"organization": _("You can grant roles only in the organizations below your own.")}
+        )
+    if OrganizationAssignment.objects.current().filter(user=person, organization=organization, role=role).exists():
+        raise ValidationError({"role": _("This person already holds this role here.")})
     assignment = OrganizationAssignment(
         user=person,
         organization=organization,
@@ -108,15 +209,93 @@ def assignment_start(
     )
     assignment.full_clean()
     _stamp(assignment, by).save()
+    audit_record(
+        action=AuditEntry.Action.PERMISSION_CHANGE, actor=by, request=request, obj=assignment,
+        organization=organization,
+        changes={"person": person.username, "role": [None, role], "organization": organization.name},
+        detail=_("Role granted"),
+    )
     return assignment
 
 
 @transaction.atomic
-def study_group_create(*, by: User | None, organization: Organization, name: str = "") -> StudyGroup:
+def assignment_end(
+    *, by: User, assignment: OrganizationAssignment, ended_on: date | None = None, request=None
+) -> OrganizationAssignment:
+    require_perm(by, "members.end_role", assignment)
+    assignment = OrganizationAssignment.objects.select_for_update().select_related("user", "organization").get(
+        pk=assignment.pk
+    )
+    ended_on = ended_on or timezone.localdate()
+    if ended_on < assignment.started_on:
+        raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+    assignment.ended_on = ended_on
+    assignment.full_clean()
+    _stamp(assignment, by).save()
+    audit_record(
+        action=AuditEntry.Action.PERMISSION_CHANGE, actor=by, request=request, obj=assignment,
+        organization=assignment.organization,
+        changes={"person": assignment.user.username, "role": [assignment.role, None],
+                 "organization": assignment.organization.name, "ended_on": str(ended_on)},
+        detail=_("Role ended"),
+    )
+    return assignment
+
+
+ORGANIZATION_FIELDS = ("name", "short_name", "kind", "level")
+
+
+@transaction.atomic
+def organization_create(*, by: User, parent: Organization, request=None, **fields) -> Organization:
+    require_perm(by, "members.add_organization", parent)
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    parent = Organization.objects.get(pk=parent.pk)  # treebeard needs the stored numchild
+    organization = Organization(**fields)
+    organization.full_clean(exclude=["path", "depth", "numchild"])
+    _stamp(organization, by)
+    organization = Organization.objects.add_child(parent, instance=organization)
+    audit_record(action=AuditEntry.Action.CREATE, actor=by, request=request, obj=organization,
+                 organization=organization, changes={name: fields.get(name, "") for name in ORGANIZATION_FIELDS})
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, by: User, organization: Organization, request=None, **fields) -> Organization:
+    require_perm(by, "members.change_organization", organization)
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    before = {name: getattr(organization, name) for name in fields}
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    _stamp(organization, by).save()
+    changed = {name: [before[name], value] for name, value in fields.items() if before[name] != value}
+    if changed:
+        audit_record(action=AuditEntry.Action.UPDATE, actor=by, request=request, obj=organization,
+                     organization=organization, changes=changed)
+    return organization
+
+
+@transaction.atomic
+def study_group_create(*, by: User, organization: Organization, name: str = "") -> StudyGroup:
+    require_perm(by, "members.add_study_group", organization)
     group = StudyGroup(
         organization=organization,
         name=name or _("%(organization)s Theory Study Center Group") % {"organization": organization.name},
     )
+    group.full_clean()
+    _stamp(group, by).save()
+    return group
+
+
+@transaction.atomic
+def study_group_update(*, by: User, group: StudyGroup, name: str, is_active: bool) -> StudyGroup:
+    require_perm(by, "members.change_study_group", group)
+    group.name = name
+    group.is_active = is_active
     group.full_clean()
     _stamp(group, by).save()
     return group

@@ -15,6 +15,15 @@ urlpatterns = [
     path("people/add/", views.PersonCreate.as_view(), name="person-create"),
     path("people/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", views.PersonUpdate.as_view(), name="person-update"),
+    path("people/<int:pk>/deactivate/", views.PersonDeactivate.as_view(), name="person-deactivate"),
+    path("people/<int:pk>/reactivate/", views.PersonReactivate.as_view(), name="person-reactivate"),
+    path("people/<int:pk>/password-reset/", views.PersonPasswordReset.as_view(), name="person-password-reset"),
+    path("people/<int:pk>/roles/add/", views.AssignmentGrant.as_view(), name="assignment-grant"),
+    path("roles/<int:pk>/end/", views.AssignmentEnd.as_view(), name="assignment-end"),
+    path("organizations/<int:pk>/add/", views.OrganizationCreate.as_view(), name="organization-create"),
+    path("organizations/<int:pk>/edit/", views.OrganizationUpdate.as_view(), name="organization-update"),
+    path("organizations/<int:pk>/group/add/", views.StudyGroupCreate.as_view(), name="group-create"),
+    path("groups/<int:pk>/edit/", views.StudyGroupUpdate.as_view(), name="group-update"),
 ]
 
 # Members' own work (members/work_views.py)

@@ -1,16 +1,30 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 
 from members import scoping, selectors, services
 from members.filters import GroupFilter, PersonFilter
-from members.forms import MembershipEndForm, MembershipStartForm, PersonCreateForm, PersonUpdateForm
-from members.models import Membership, Organization, StudyGroup, User
+from members.forms import (
+    AssignmentEndForm,
+    AssignmentGrantForm,
+    ConfirmForm,
+    MembershipEndForm,
+    MembershipStartForm,
+    OrganizationForm,
+    PersonCreateForm,
+    PersonUpdateForm,
+    StudyGroupForm,
+)
+from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from studygroup.forms import apply_validation_error
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 
 class OrganizationList(ScopedQuerysetMixin, ListView):
@@ -33,8 +47,7 @@ class OrganizationDetail(ScopedObjectMixin, DetailView):
             child_groups=selectors.organization_child_groups(org, user),
             assignments=org.assignments.current().select_related("user"),
             ancestors=selectors.organization_ancestors(org, user),
-            study_group=scoping.visible_groups(user).filter(organization=org).first(),
-            can_manage=scoping.managed_organizations(user).filter(pk=org.pk).exists(),
+            study_group=selectors.organization_group(org, user),
             **kwargs,
         )
 
@@ -54,14 +67,14 @@ class GroupDetail(ScopedObjectMixin, DetailView):
     template_name = "members/group_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organization")
+        # A 系统管理员 opens the groups it administers too (their records stay hidden from it).
+        return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")
 
     def get_context_data(self, **kwargs):
         include_past = self.request.GET.get("past") == "1"
         return super().get_context_data(
             memberships=selectors.group_memberships(self.object, include_past=include_past),
             include_past=include_past,
-            can_manage=scoping.managed_groups(self.request.user).filter(pk=self.object.pk).exists(),
             **kwargs,
         )
 
@@ -70,7 +83,7 @@ class MembershipCreate(ScopedObjectMixin, FormView):
     """Seat a person in a group: staff of the group's organisation or above."""
 
     model = StudyGroup
-    requires = EDIT
+    permission_required = "members.seat_member"
     form_class = MembershipStartForm
     template_name = "members/membership_form.html"
 
@@ -104,7 +117,7 @@ class MembershipCreate(ScopedObjectMixin, FormView):
 
 class MembershipEnd(ScopedObjectMixin, FormView):
     model = Membership
-    requires = EDIT
+    permission_required = "members.end_membership"
     form_class = MembershipEndForm
     template_name = "members/membership_end.html"
 
@@ -151,10 +164,6 @@ class PersonList(ScopedQuerysetMixin, FilterView):
             "groups": scoping.visible_groups(user).select_related("organization"),
         }
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            can_add=scoping.managed_organizations(self.request.user).exists(), **kwargs
-        )
 
 
 class PersonDetail(ScopedObjectMixin, DetailView):
@@ -174,17 +183,18 @@ class PersonDetail(ScopedObjectMixin, DetailView):
         )
         return super().get_context_data(
             memberships=memberships,
-            can_edit=scoping.managed_people(user).filter(pk=self.object.pk).exists(),
+            roles=selectors.person_roles(self.object),
             **kwargs,
         )
 
 
-class PersonCreate(ManagesSomethingMixin, FormView):
+class PersonCreate(PermissionRequiredMixin, FormView):
+    permission_required = "members.add_person"
     form_class = PersonCreateForm
     template_name = "members/person_form.html"
 
     def get_form_kwargs(self):
-        organizations = scoping.managed_organizations(self.request.user).order_by("path")
+        organizations = scoping.account_organizations(self.request.user).order_by("path")
         return {**super().get_form_kwargs(), "organizations": organizations}
 
     def form_valid(self, form):
@@ -207,23 +217,31 @@ class PersonCreate(ManagesSomethingMixin, FormView):
         return redirect(person)
 
 
-class PersonUpdate(ScopedObjectMixin, FormView):
+class PersonObjectMixin(ScopedObjectMixin):
+    """One person the user sees (else 404), then the view's permission on them (else 403)."""
+
     model = User
-    requires = EDIT
-    form_class = PersonUpdateForm
-    template_name = "members/person_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.person = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        organizations = scoping.managed_organizations(self.request.user).order_by("path")
-        return {**super().get_form_kwargs(), "organizations": organizations, "instance": self.person}
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)
+
+
+class PersonUpdate(PersonObjectMixin, FormView):
+    permission_required = "members.edit_person"
+    form_class = PersonUpdateForm
+    template_name = "members/person_form.html"
+
+    def get_form_kwargs(self):
+        organizations = scoping.account_organizations(self.request.user).order_by("path")
+        return {**super().get_form_kwargs(), "organizations": organizations, "instance": self.person}
 
     def form_valid(self, form):
         try:
@@ -237,3 +255,264 @@ class PersonUpdate(ScopedObjectMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.person)
+
+
+class PersonConfirmAction(PersonObjectMixin, FormView):
+    """A confirmation page whose POST runs the action on the person."""
+
+    form_class = ConfirmForm
+    template_name = "members/person_confirm.html"
+    heading = explanation = button = ""
+    button_class = "btn-danger"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.heading, explanation=self.explanation, button=self.button,
+            button_class=self.button_class, **kwargs,
+        )
+
+
+class PersonDeactivate(PersonConfirmAction):
+    permission_required = "members.deactivate_person"
+    heading = gettext_lazy("Deactivate the account")
+    explanation = gettext_lazy(
+        "The person can no longer log in. Nothing of theirs is deleted; the account can be reactivated."
+    )
+    button = gettext_lazy("Deactivate")
+
+    def form_valid(self, form):
+        services.person_set_active(by=self.request.user, person=self.person, active=False, request=self.request)
+        messages.success(self.request, _("The account of %(person)s is deactivated.") % {"person": self.person})
+        return redirect(self.person)
+
+
+class PersonReactivate(PersonConfirmAction):
+    permission_required = "members.reactivate_person"
+    heading = gettext_lazy("Reactivate the account")
+    explanation = gettext_lazy("The person can log in again with their password.")
+    button = gettext_lazy("Reactivate")
+    button_class = "btn-party"
+
+    def form_valid(self, form):
+        services.person_set_active(by=self.request.user, person=self.person, active=True, request=self.request)
+        messages.success(self.request, _("The account of %(person)s is active again.") % {"person": self.person})
+        return redirect(self.person)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PersonPasswordReset(PersonConfirmAction):
+    """安全管理员 only: a temporary password, shown once here and nowhere else; the person must
+    choose a new one at the next login."""
+
+    permission_required = "members.reset_password"
+    heading = gettext_lazy("Reset the password")
+    explanation = gettext_lazy(
+        "A temporary password is shown once on the next page. Hand it to the person in a safe way; "
+        "they must choose a new password when they next log in."
+    )
+    button = gettext_lazy("Reset the password")
+
+    def form_valid(self, form):
+        password = services.person_password_reset(by=self.request.user, person=self.person, request=self.request)
+        return self.response_class(
+            request=self.request,
+            template=["members/person_password_reset_done.html"],
+            context=self.get_context_data(temporary_password=password),
+            using=self.template_engine,
+        )
+
+
+class AssignmentGrant(PersonObjectMixin, FormView):
+    """系统管理员: grant a role (staff, leader, approver or an administrator role) to a person."""
+
+    permission_required = "members.grant_role"
+    form_class = AssignmentGrantForm
+    template_name = "members/assignment_form.html"
+
+    def get_form_kwargs(self):
+        organizations = scoping.grantable_organizations(self.request.user).order_by("path")
+        return {**super().get_form_kwargs(), "organizations": organizations}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            assignment = services.assignment_grant(
+                by=self.request.user, person=self.person, organization=data["organization"], role=data["role"],
+                started_on=data["started_on"], request=self.request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(person)s is now %(role)s of %(organization)s.")
+            % {"person": self.person, "role": assignment.get_role_display(), "organization": assignment.organization},
+        )
+        return redirect(self.person)
+
+
+class AssignmentEnd(ScopedObjectMixin, FormView):
+    model = OrganizationAssignment
+    permission_required = "members.end_role"
+    form_class = AssignmentEndForm
+    template_name = "members/assignment_end.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.assignment = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "organization")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "assignment": self.assignment}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(assignment=self.assignment, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.assignment_end(
+                by=self.request.user, assignment=self.assignment, ended_on=form.cleaned_data["ended_on"],
+                request=self.request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The role has ended."))
+        return redirect(self.assignment.user)
+
+
+class OrganizationCreate(ScopedObjectMixin, FormView):
+    """系统管理员: a new organisation below one it administers."""
+
+    model = Organization
+    permission_required = "members.add_organization"
+    form_class = OrganizationForm
+    template_name = "members/organization_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.parent = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parent=self.parent, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            organization = services.organization_create(
+                by=self.request.user, parent=self.parent, request=self.request,
+                **{name: form.cleaned_data[name] for name in services.ORGANIZATION_FIELDS},
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(organization)s was added.") % {"organization": organization})
+        return redirect(organization)
+
+
+class OrganizationUpdate(ScopedObjectMixin, FormView):
+    model = Organization
+    permission_required = "members.change_organization"
+    form_class = OrganizationForm
+    template_name = "members/organization_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organization = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.organization}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=self.organization, **kwargs)
+
+    def form_valid(self, form):
+        organization = self.organization
+        try:
+            services.organization_update(
+                by=self.request.user, organization=organization, request=self.request,
+                **{name: form.cleaned_data[name] for name in services.ORGANIZATION_FIELDS},
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(organization)
+
+
+class StudyGroupCreate(ScopedObjectMixin, FormView):
+    """系统管理员: the study group of an organisation that has none."""
+
+    model = Organization
+    permission_required = "members.add_study_group"
+    form_class = StudyGroupForm
+    template_name = "members/group_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organization = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"name": _("%(organization)s Theory Study Center Group") % {"organization": self.organization.name},
+                "is_active": True}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=self.organization, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            group = services.study_group_create(
+                by=self.request.user, organization=self.organization, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(group)s was added.") % {"group": group})
+        return redirect(group)
+
+
+class StudyGroupUpdate(ScopedObjectMixin, FormView):
+    model = StudyGroup
+    permission_required = "members.change_study_group"
+    form_class = StudyGroupForm
+    template_name = "members/group_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.group = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.group}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(group=self.group, organization=self.group.organization, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.study_group_update(
+                by=self.request.user, group=self.group, name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.group)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """The person's own password change; it also ends a change forced by a reset."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed_by_self(person=form.user)
+        return response

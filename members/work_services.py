@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import search, similarity
+from studygroup.mixins import require_perm
 from members.models import (
     FieldVisit,
     Membership,
@@ -205,8 +206,7 @@ def _reviewable(work: MemberWork, by: User) -> MemberWork:
     work = _locked(work)
     if work.author_id == by.pk:
         raise PermissionDenied(_("Nobody reviews their own work."))
-    if not MemberWork.objects.reviewable_by(by).filter(pk=work.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "members.review_work", work)
     if work.status != WorkStatus.SUBMITTED:
         raise ValidationError(_("Only submitted work can be reviewed."))
     return work

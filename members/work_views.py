@@ -7,7 +7,7 @@ Thin: objects come from the scoped querysets (``visible_to`` / ``editable_by`` /
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,16 +17,16 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from members import scoping, search
+from members import search
 from members import work_exports as exports
 from members import work_selectors as selectors
 from members import work_services as services
-from members.models import MemberWork, StudyGroup, WorkKind, WorkStatus
+from members.models import MemberWork, StudyGroup, WorkKind
 from members.views import apply_validation_error
 from members.work_filters import WorkFilter
 from members.work_forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
 from members.work_text import highlight, plain_text, render
-from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 
 KIND_ICONS = {
     WorkKind.SELF_STUDY_PLAN: "bi-calendar2-check",
@@ -101,8 +101,8 @@ class WorkCreate(LoginRequiredMixin, FormView):
         if kwargs["kind"] not in WorkKind.values:
             raise Http404
         self.kind = kwargs["kind"]
-        if request.user.is_authenticated and not selectors.my_groups(request.user).exists():
-            raise PermissionDenied
+        if request.user.is_authenticated:
+            require_perm(request.user, "members.add_work")
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -153,16 +153,11 @@ class WorkDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         work, user = self.object, self.request.user
-        can_review = (
-            work.status == WorkStatus.SUBMITTED
-            and self.scoped_manager().reviewable_by(user).filter(pk=work.pk).exists()
-        )
-        is_reviewer = scoping.reviewable_groups(user).filter(pk=work.group_id).exists() and work.author_id != user.pk
+        is_reviewer = user.has_perm("members.see_similarity", work)
         check = selectors.latest_check(work) if is_reviewer else None
         return super().get_context_data(
             body=render(work.body, work.body_is_html),
             is_author=work.author_id == user.pk,
-            can_review=can_review,
             check=check,
             check_view=_check_view(work, check) if check else None,
             review_form=ReviewForm(),
@@ -181,15 +176,13 @@ def _check_view(work, check):
 
 class WorkUpdate(ScopedObjectMixin, FormView):
     model = MemberWork
-    requires = EDIT
+    permission_required = "members.change_work"
     form_class = WorkForm
     template_name = "members/work/work_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.work = self.get_object()
-            if not self.work.is_editable:
-                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -227,7 +220,7 @@ class WorkUpdate(ScopedObjectMixin, FormView):
 
 class _AuthorAction(ScopedObjectMixin, View):
     model = MemberWork
-    requires = EDIT
+    permission_required = "members.own_work"
     http_method_names = ["post"]
     service = None
     done_message = ""
@@ -265,14 +258,7 @@ class WorkReview(ScopedObjectMixin, View):
     """Accept or return submitted work; with htmx the queue's row is replaced in place."""
 
     model = MemberWork
-
-    def get_object(self, queryset=None):
-        work = super().get_object(queryset)
-        if work.author_id == self.request.user.pk:
-            raise PermissionDenied
-        if not self.scoped_manager().reviewable_by(self.request.user).filter(pk=work.pk).exists():
-            raise PermissionDenied
-        return work
+    permission_required = "members.review_work"
 
     def get(self, request, *args, **kwargs):
         work = self.get_object()
@@ -315,12 +301,7 @@ class ReviewQueue(ScopedObjectMixin, DetailView):
     model = StudyGroup
     template_name = "members/work/review_queue.html"
     context_object_name = "group"
-
-    def get_object(self, queryset=None):
-        group = super().get_object(queryset)
-        if not scoping.reviewable_groups(self.request.user).filter(pk=group.pk).exists():
-            raise PermissionDenied
-        return group
+    permission_required = "members.review_group_work"
 
     def get_context_data(self, **kwargs):
         items = list(selectors.review_queue(self.object, self.request.user))
@@ -332,7 +313,7 @@ class ReviewQueue(ScopedObjectMixin, DetailView):
 
 class FieldVisitCreate(ScopedObjectMixin, FormView):
     model = MemberWork
-    requires = EDIT
+    permission_required = "members.own_work"
     form_class = FieldVisitForm
     template_name = "members/work/field_visit_form.html"
 
@@ -371,16 +352,7 @@ class WorkExport(ScopedObjectMixin, View):
     """A group's work of a year: Excel list, Word and PDF compilations (心得体会汇编)."""
 
     model = StudyGroup
-
-    def get_object(self, queryset=None):
-        group = super().get_object(queryset)
-        user = self.request.user
-        readers = scoping.reviewable_groups(user).filter(pk=group.pk).exists() or scoping.read_organizations(
-            user
-        ).filter(pk=group.organization_id).exists()
-        if not readers:
-            raise PermissionDenied
-        return group
+    permission_required = "members.export_group_work"
 
     def get(self, request, *args, **kwargs):
         group = self.get_object()

@@ -74,7 +74,6 @@ def home_plans(user: User) -> dict:
         "awaiting": list(plans_awaiting_approval(user)[:10]),
         "in_force": list(in_force),
         "in_progress": list(in_progress),
-        "can_manage": scoping.managed_groups(user).exists(),
     }
 
 
@@ -380,7 +379,7 @@ def call_proposals(call: ProposalCall, user: User):
     return (
         TopicProposal.objects.visible_to(user)
         .filter(call=call)
-        .select_related("proposed_by", "on_behalf_of", "decided_by", "adopted_topic__plan")
+        .select_related("call", "proposed_by", "on_behalf_of", "decided_by", "adopted_topic__plan")
         .order_by("status", "-created_at")
     )
 

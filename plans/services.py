@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
-from members.models import Membership, Organization, StudyGroup, User
+from members.models import Organization, StudyGroup, User
+from studygroup.mixins import require_perm
 from plans.models import (
     AnnualPlan,
     CascadedTopic,
@@ -58,20 +59,9 @@ def _save(instance, by, **kwargs):
 # ---------------------------------------------------------------------------
 
 
-def can_manage_group(user: User, group: StudyGroup) -> bool:
-    return scoping.managed_groups(user).filter(pk=group.pk).exists()
-
-
-def is_group_leader(user: User, group: StudyGroup) -> bool:
-    """The 组长: a current membership with role leader. Only they approve the group's plan."""
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.current().filter(user=user, group=group, role=Membership.Role.LEADER).exists()
-
-
 def _require_manager(by: User, group: StudyGroup) -> None:
-    if not can_manage_group(by, group):
-        raise PermissionDenied
+    """Staff managing the group (``plans.manage_group_plans``, see plans/rules.py)."""
+    require_perm(by, "plans.manage_group_plans", group)
 
 
 def _require_status(plan: AnnualPlan, *allowed: str, action: str) -> None:
@@ -281,8 +271,7 @@ def plan_withdraw(*, plan: AnnualPlan, by: User) -> AnnualPlan:
 @transaction.atomic
 def plan_return(*, plan: AnnualPlan, by: User, comment: str) -> AnnualPlan:
     """The 组长 sends the plan back to the staff with what to change."""
-    if not is_group_leader(by, plan.group):
-        raise PermissionDenied
+    require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     _require_status(plan, Status.SUBMITTED, action=_("returned"))
     if not comment.strip():
@@ -295,8 +284,7 @@ def plan_return(*, plan: AnnualPlan, by: User, comment: str) -> AnnualPlan:
 @transaction.atomic
 def plan_approve(*, plan: AnnualPlan, by: User, comment: str = "") -> AnnualPlan:
     """书记审定: only the group's 组长 approves; who and when are recorded."""
-    if not is_group_leader(by, plan.group):
-        raise PermissionDenied
+    require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     _require_status(plan, Status.SUBMITTED, action=_("approved"))
     plan.status = Status.APPROVED
@@ -522,13 +510,6 @@ def proposing_units(user: User, call: ProposalCall):
     return scoping.managed_organizations(user).filter(path__startswith=call.group.organization.path)
 
 
-def may_propose(user: User, call: ProposalCall) -> bool:
-    if not user.is_authenticated:
-        return False
-    member = Membership.objects.current().filter(user=user, group=call.group).exists()
-    return member or proposing_units(user, call).exists()
-
-
 @transaction.atomic
 def proposal_submit(
     *,
@@ -539,8 +520,7 @@ def proposal_submit(
     description: str = "",
     on_behalf_of: Organization | None = None,
 ) -> TopicProposal:
-    if not may_propose(by, call):
-        raise PermissionDenied
+    require_perm(by, "plans.propose_topic", call)
     if not call.is_open:
         raise ValidationError(_("The call closed on %(date)s.") % {"date": f"{call.deadline:%Y年%-m月%-d日}"})
     if on_behalf_of is not None and not proposing_units(by, call).filter(pk=on_behalf_of.pk).exists():

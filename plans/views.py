@@ -35,7 +35,7 @@ from plans.forms import (
 )
 from plans.models import AnnualPlan, CascadedTopic, PlanSection, ProposalCall, ScheduleEntry, Topic, TopicProposal
 from studygroup.forms import apply_validation_error
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 IMPORT_SESSION_KEY = "plans_import"
 
@@ -78,22 +78,16 @@ class PlanList(ScopedQuerysetMixin, FilterView):
         groups = scoping.visible_groups(self.request.user).select_related("organization").order_by("organization__path")
         return {**super().get_filterset_kwargs(filterset_class), "groups": groups}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=scoping.managed_groups(self.request.user).exists(), **kwargs)
-
-
 class PlanDetail(PlanObjectMixin, DetailView):
     template_name = "plans/plan_detail.html"
 
     def get_context_data(self, **kwargs):
         plan, user = self.plan, self.request.user
-        can_manage = services.can_manage_group(user, plan.group)
+        shows_cascades = plan.is_locked or user.has_perm("plans.manage_plan", plan)
         return super().get_context_data(
             **selectors.plan_document(plan),
             revisions=list(selectors.plan_revisions(plan, user)),
-            cascades=list(selectors.plan_cascades(plan)) if plan.is_locked or can_manage else [],
-            can_manage=can_manage,
-            is_group_leader=services.is_group_leader(user, plan.group),
+            cascades=list(selectors.plan_cascades(plan)) if shows_cascades else [],
             today=timezone.localdate(),
             **kwargs,
         )
@@ -244,8 +238,10 @@ class PlanFormMixin:
         return redirect(plan)
 
 
-class PlanCreate(ManagesSomethingMixin, PlanFormMixin, TemplateView):
+class PlanCreate(PermissionRequiredMixin, PlanFormMixin, TemplateView):
     """A new plan, empty, or pre-filled from an imported document (``?import=<token>``)."""
+
+    permission_required = "plans.add_plan"
 
     def imported(self):
         token = self.request.GET.get("import") or self.request.POST.get("import_token")
@@ -298,7 +294,7 @@ class PlanCreate(ManagesSomethingMixin, PlanFormMixin, TemplateView):
 
 
 class PlanUpdate(PlanObjectMixin, PlanFormMixin, TemplateView):
-    requires = EDIT
+    permission_required = "plans.manage_plan"
 
     def people(self):
         return list(selectors.group_members_for_leads(self.plan.group))
@@ -334,7 +330,7 @@ class PlanUpdate(PlanObjectMixin, PlanFormMixin, TemplateView):
 class ScheduleUpdate(PlanObjectMixin, FormView):
     """The 安排表 as an editable table: one row per topic and month."""
 
-    requires = EDIT
+    permission_required = "plans.manage_plan"
     template_name = "plans/schedule_form.html"
 
     def get_form(self, form_class=None):
@@ -384,9 +380,10 @@ class ScheduleUpdate(PlanObjectMixin, FormView):
 # ---------------------------------------------------------------------------
 
 
-class PlanImport(ManagesSomethingMixin, FormView):
+class PlanImport(PermissionRequiredMixin, FormView):
     """Upload a .docx / .txt or paste the text; the parsed plan opens as a form to review."""
 
+    permission_required = "plans.add_plan"
     form_class = PlanImportForm
     template_name = "plans/plan_import.html"
 
@@ -423,7 +420,7 @@ class PlanAction(PlanObjectMixin, FormView):
 
     template_name = "plans/plan_action.html"
     form_class = CommentForm
-    requires = EDIT
+    permission_required = "plans.manage_plan"
     title = ""
     button = ""
     comment_required = False
@@ -454,13 +451,7 @@ class PlanAction(PlanObjectMixin, FormView):
 class LeaderActionMixin:
     """Only the group's 组长 may; others who see the plan get 403."""
 
-    requires = "view"
-
-    def get_object(self, queryset=None):
-        plan = super().get_object(queryset)
-        if not services.is_group_leader(self.request.user, plan.group):
-            raise PermissionDenied
-        return plan
+    permission_required = "plans.review_plan"
 
 
 class PlanSubmit(PlanAction):
@@ -671,13 +662,13 @@ class ProposalCallList(ScopedQuerysetMixin, FilterView):
         user = self.request.user
         return super().get_context_data(
             my_proposals=list(selectors.my_proposals(user)[:20]),
-            can_manage=scoping.managed_groups(user).exists(),
             today=timezone.localdate(),
             **kwargs,
         )
 
 
-class ProposalCallCreate(ManagesSomethingMixin, FormView):
+class ProposalCallCreate(PermissionRequiredMixin, FormView):
+    permission_required = "plans.add_proposal_call"
     form_class = ProposalCallForm
     template_name = "plans/call_form.html"
 
@@ -704,14 +695,12 @@ class ProposalCallDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, call = self.request.user, self.object
-        can_manage = services.can_manage_group(user, call.group)
-        units = list(services.proposing_units(user, call))
-        may_propose = services.may_propose(user, call)
+        may_propose = user.has_perm("plans.propose_topic_now", call)
+        units = list(services.proposing_units(user, call)) if may_propose else []
         return super().get_context_data(
             proposals=list(selectors.call_proposals(call, user)),
-            can_manage=can_manage,
-            may_propose=may_propose and call.is_open,
-            form=ProposalForm(units=units) if may_propose and call.is_open else None,
+            may_propose=may_propose,
+            form=ProposalForm(units=units) if may_propose else None,
             decline_form=DeclineForm(),
             **kwargs,
         )
@@ -719,14 +708,13 @@ class ProposalCallDetail(ScopedObjectMixin, DetailView):
 
 class ProposalCreate(ScopedObjectMixin, FormView):
     model = ProposalCall
+    permission_required = "plans.propose_topic"
     form_class = ProposalForm
     template_name = "plans/proposal_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.call = self.get_object()
-            if not services.may_propose(request.user, self.call):
-                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -747,7 +735,7 @@ class ProposalCreate(ScopedObjectMixin, FormView):
 
 class ProposalDecide(ScopedObjectMixin, FormView):
     model = TopicProposal
-    requires = EDIT
+    permission_required = "plans.manage_proposals"
     template_name = "plans/proposal_decide.html"
 
     def dispatch(self, request, *args, **kwargs):

@@ -748,7 +748,6 @@ def group_section(group: StudyGroup, user) -> dict:
         "reviews": list(HalfYearReview.objects.visible_to(user).filter(group=group).order_by("-year", "-period")[:6]),
         "items": list(items_for_list(items)[:20]),
         "overdue_count": items.overdue().count(),
-        "can_manage": scoping.managed_groups(user).filter(pk=group.pk).exists(),
     }
 
 
@@ -793,49 +792,6 @@ def inspectable_groups(user):
 # --- what the user may do (for the views, which never touch managers) -----------------------
 
 
-def _has(queryset, obj) -> bool:
-    return queryset.filter(pk=obj.pk).exists()
-
-
-def review_permissions(review: HalfYearReview, user) -> dict:
-    return {
-        "can_edit": _has(HalfYearReview.objects.editable_by(user), review),
-        "can_read": _has(HalfYearReview.objects.readable_as_supervisor_by(user), review),
-    }
-
-
-def reviews_supervised_by(user):
-    return HalfYearReview.objects.readable_as_supervisor_by(user)
-
-
-def bulletin_can_edit(bulletin: Bulletin, user) -> bool:
-    return _has(Bulletin.objects.editable_by(user), bulletin)
-
-
-def inspection_can_edit(inspection, user) -> bool:
-    from reports.models import Inspection
-
-    return _has(Inspection.objects.editable_by(user), inspection)
-
-
-def account_permissions(account: StudyAccount, user) -> dict:
-    return {
-        "can_edit": _has(StudyAccount.objects.editable_by(user), account),
-        "can_comment": _has(StudyAccount.objects.commentable_by(user), account),
-    }
-
-
-def accounts_commentable_by(user):
-    return StudyAccount.objects.commentable_by(user)
-
-
-def items_for(user, who: str):
-    """Items the user may move: ``group`` (their groups' staff) or ``inspector``."""
-    if who == "group":
-        return RectificationItem.objects.answerable_by(user)
-    return RectificationItem.objects.editable_by(user)
-
-
 def observation_points_visible_to(user):
     from sessions.models import ObservationPoint
 
@@ -853,10 +809,6 @@ def observation_points_trackable_by(user):
 
 def build_document(build: DocumentBuild):
     return build.document_model.objects.get(pk=build.object_id)
-
-
-def document_can_edit(document, user) -> bool:
-    return _has(type(document).objects.editable_by(user), document)
 
 
 def group_owners(group: StudyGroup):

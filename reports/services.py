@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
+from studygroup.mixins import require_perm
 from members.models import Organization, StudyGroup, User
 from reports import selectors
 from reports.reminders import bulletin_issued_notify
@@ -109,7 +110,7 @@ def review_draft_text(snapshot: dict, *, group: StudyGroup, year: int, period: s
 
 @transaction.atomic
 def review_create(*, group: StudyGroup, year: int, period: str, by: User) -> HalfYearReview:
-    _require(scoping.managed_groups(by), group)
+    require_perm(by, "reports.add_group_review", group)
     if HalfYearReview.objects.filter(group=group, year=year, period=period).exists():
         raise ValidationError(_("This group already has a review for this period."))
     snapshot = selectors.review_snapshot(group, year=year, period=period)
@@ -121,7 +122,7 @@ def review_create(*, group: StudyGroup, year: int, period: str, by: User) -> Hal
 
 @transaction.atomic
 def review_update(*, review: HalfYearReview, by: User, title: str, good_practices: str, problems: str, next_plan: str) -> HalfYearReview:
-    _require(HalfYearReview.objects.editable_by(by), review)
+    require_perm(by, "reports.manage_review", review)
     review = _locked(HalfYearReview, review)
     if review.status != HalfYearReview.Status.DRAFT:
         raise ValidationError(_("A submitted review cannot be changed."))
@@ -133,7 +134,7 @@ def review_update(*, review: HalfYearReview, by: User, title: str, good_practice
 @transaction.atomic
 def review_submit(*, review: HalfYearReview, by: User) -> HalfYearReview:
     """Freeze the figures and send the review to the supervising organisation."""
-    _require(HalfYearReview.objects.editable_by(by), review)
+    require_perm(by, "reports.manage_review", review)
     review = _locked(HalfYearReview, review)
     if review.status != HalfYearReview.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
@@ -152,7 +153,7 @@ def review_submit(*, review: HalfYearReview, by: User) -> HalfYearReview:
 @transaction.atomic
 def review_mark_read(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
     """The supervising organisation's leader or staff reads and comments."""
-    _require(HalfYearReview.objects.readable_as_supervisor_by(by), review)
+    require_perm(by, "reports.read_review", review)
     review = _locked(HalfYearReview, review)
     if review.status != HalfYearReview.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted review can be marked read."))
@@ -166,7 +167,7 @@ def review_mark_read(*, review: HalfYearReview, by: User, comment: str) -> HalfY
 @transaction.atomic
 def review_return(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
     """The supervisor sends a submitted review back to be rewritten (a new version follows)."""
-    _require(HalfYearReview.objects.readable_as_supervisor_by(by), review)
+    require_perm(by, "reports.read_review", review)
     review = _locked(HalfYearReview, review)
     if review.status != HalfYearReview.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted review can be returned."))
@@ -208,7 +209,7 @@ BULLETIN_TEXT_FIELDS = ["number", "title", "introduction", "good_practices", "co
 
 @transaction.atomic
 def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
-    _require(Bulletin.objects.editable_by(by), bulletin)
+    require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = _locked(Bulletin, bulletin)
     if bulletin.status != Bulletin.Status.DRAFT:
         raise ValidationError(_("An issued bulletin cannot be changed."))
@@ -223,7 +224,7 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
 @transaction.atomic
 def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Freeze the table, ranking and charts and make the bulletin visible to the groups."""
-    _require(Bulletin.objects.editable_by(by), bulletin)
+    require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = _locked(Bulletin, bulletin)
     if bulletin.status != Bulletin.Status.DRAFT:
         raise ValidationError(_("This bulletin has already been issued."))
@@ -264,7 +265,7 @@ def inspection_create(
 
 @transaction.atomic
 def inspection_update(*, inspection: Inspection, by: User, **fields) -> Inspection:
-    _require(Inspection.objects.editable_by(by), inspection)
+    require_perm(by, "reports.change_inspection", inspection)
     inspection = _locked(Inspection, inspection)
     for name in ("held_on", "inspectors", "scope", "findings", "follow_up_on", "follow_up_notes"):
         if name in fields:
@@ -281,7 +282,7 @@ def _check_owner(group, owner):
 def item_create(
     *, inspection: Inspection, finding: str, measures: str, deadline: date, owner: User | None, by: User
 ) -> RectificationItem:
-    _require(Inspection.objects.editable_by(by), inspection)
+    require_perm(by, "reports.change_inspection", inspection)
     _check_owner(inspection.group, owner)
     item = RectificationItem(
         organization=inspection.organization, group=inspection.group, inspection=inspection, finding=finding,
@@ -296,7 +297,7 @@ def item_from_observation_point(*, point, deadline: date, measures: str, owner: 
     from sessions.models import Observation, ObservationPoint
 
     point = ObservationPoint.objects.select_related("observation__meeting__group").get(pk=point.pk)
-    _require(Observation.objects.editable_by(by), point.observation)
+    require_perm(by, "meetings.change_observation", point.observation)
     if RectificationItem.objects.filter(observation_point=point).exists():
         raise ValidationError(_("This point is already on the rectification list."))
     group = point.observation.meeting.group
@@ -317,20 +318,11 @@ ITEM_TRANSITIONS = {
 }
 
 
-def item_can(item: RectificationItem, action: str, user) -> bool:
-    allowed, _to, who = ITEM_TRANSITIONS[action]
-    if item.status not in allowed:
-        return False
-    queryset = RectificationItem.objects.answerable_by(user) if who == "group" else RectificationItem.objects.editable_by(user)
-    return queryset.filter(pk=item.pk).exists()
-
-
 @transaction.atomic
 def item_transition(*, item: RectificationItem, action: str, note: str = "", by: User) -> RectificationItem:
     """Move an item along open → in progress → reported done → confirmed (回头看) or reopened."""
     allowed, to, who = ITEM_TRANSITIONS[action]
-    queryset = RectificationItem.objects.answerable_by(by) if who == "group" else RectificationItem.objects.editable_by(by)
-    _require(queryset, item)
+    require_perm(by, "reports.answer_item" if who == "group" else "reports.inspect_item", item)
     item = _locked(RectificationItem, item)
     if item.status not in allowed:
         raise ValidationError(
@@ -358,7 +350,7 @@ def item_transition(*, item: RectificationItem, action: str, note: str = "", by:
 
 @transaction.atomic
 def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationEvidence:
-    _require(RectificationItem.objects.answerable_by(by), item)
+    require_perm(by, "reports.answer_item", item)
     if item.status == RectificationItem.Status.CONFIRMED:
         raise ValidationError(_("The item is already confirmed."))
     checked = check_upload(upload, "evidence", error_key="evidence")
@@ -397,7 +389,7 @@ def _may_write_account(group: StudyGroup, user) -> bool:
 
 @transaction.atomic
 def account_update(*, account: StudyAccount, by: User, title: str, text: str) -> StudyAccount:
-    _require(StudyAccount.objects.editable_by(by), account)
+    require_perm(by, "reports.manage_account", account)
     account = _locked(StudyAccount, account)
     if account.status != StudyAccount.Status.DRAFT:
         raise ValidationError(_("A submitted 述学 report cannot be changed."))
@@ -409,7 +401,7 @@ def account_update(*, account: StudyAccount, by: User, title: str, text: str) ->
 @transaction.atomic
 def account_submit(*, account: StudyAccount, by: User) -> StudyAccount:
     """Attach the year's figures and send the report to the supervising committee."""
-    _require(StudyAccount.objects.editable_by(by), account)
+    require_perm(by, "reports.manage_account", account)
     account = _locked(StudyAccount, account)
     if account.status != StudyAccount.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
@@ -426,7 +418,7 @@ def account_submit(*, account: StudyAccount, by: User) -> StudyAccount:
 @transaction.atomic
 def account_comment(*, account: StudyAccount, by: User, comment: str) -> StudyAccount:
     """点评 by a leader of the supervising committee."""
-    _require(StudyAccount.objects.commentable_by(by), account)
+    require_perm(by, "reports.comment_account", account)
     account = _locked(StudyAccount, account)
     if not comment.strip():
         raise ValidationError({"comment": _("Write the comment.")})

@@ -29,11 +29,9 @@ from reports.models import (
 )
 from studygroup import downloads
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import EDIT, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 
 
-def _reads_something(user) -> bool:
-    return scoping.read_organizations(user).exists()
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -42,7 +40,7 @@ def _reads_something(user) -> bool:
 class ObjectActionView(ScopedObjectMixin, FormView):
     """A page that asks for a comment or a confirmation and then calls one service.
 
-    ``permitted(user)`` is the queryset of objects the user may act on: visible but not
+    ``permission_required`` (reports/rules.py) is checked on the object: visible but not
     permitted answers 403, not visible 404."""
 
     requires = EDIT
@@ -58,13 +56,6 @@ class ObjectActionView(ScopedObjectMixin, FormView):
         if request.user.is_authenticated:
             self.object = self.get_object()
         return super().dispatch(request, *args, **kwargs)
-
-    def permitted(self, user):
-        return self.scoped_manager().editable_by(user)
-
-    def check_editable(self, obj):
-        if not self.permitted(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied
 
     def get_context_data(self, **kwargs):
         defaults = {
@@ -129,7 +120,7 @@ class DocumentPdf(ScopedObjectMixin, View):
         if build.status != DocumentBuild.Status.DONE:
             return TemplateResponse(
                 request, "reports/build_wait.html",
-                {"document": document, **panel_context(document, build, can_build=selectors.document_can_edit(document, request.user))},
+                {"document": document, **panel_context(document, build, can_build=request.user.has_perm("reports.build_document", document))},
                 status=503 if build.status == DocumentBuild.Status.FAILED else 202,
             )
         # The stored file leaves through the one download path (headers, audit, sendfile).
@@ -146,7 +137,7 @@ class DocumentDocx(ScopedObjectMixin, View):
 class DocumentBuildStart(ScopedObjectMixin, View):
     """Staff click "generate": one build per document version, started once."""
 
-    requires = EDIT
+    permission_required = "reports.manage_document"
 
     def get(self, request, *args, **kwargs):
         """Without JavaScript: a page with the build panel (its button posts here)."""
@@ -156,8 +147,7 @@ class DocumentBuildStart(ScopedObjectMixin, View):
 
     def post(self, request, *args, **kwargs):
         document = self.get_object()
-        if not document_is_frozen(document):
-            raise PermissionDenied
+        require_perm(request.user, "reports.build_document", document)
         build, started = services.build_request(document=document, by=request.user)
         if request.htmx:
             return TemplateResponse(request, "reports/_build_panel.html", panel_context(document, build, can_build=True))
@@ -176,7 +166,7 @@ class BuildStatus(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         build = self.object
         document = selectors.build_document(build)
-        can_build = selectors.document_can_edit(document, self.request.user)
+        can_build = self.request.user.has_perm("reports.build_document", document)
         # DetailView passes object=the build: the panel is about the document.
         return super().get_context_data(**{**kwargs, **panel_context(document, self.object, can_build=can_build)})
 
@@ -184,16 +174,12 @@ class BuildStatus(ScopedObjectMixin, DetailView):
 # --- dashboard -------------------------------------------------------------------------------
 
 
-class Dashboard(LoginRequiredMixin, TemplateView):
+class Dashboard(PermissionRequiredMixin, TemplateView):
     """Leaders: their subtree at a glance for the current half. Staff: what needs doing."""
 
+    permission_required = "reports.read_reports"
     template_name = "reports/dashboard.html"
     per_page = 50
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _reads_something(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -234,11 +220,9 @@ class ReviewList(ScopedQuerysetMixin, FilterView):
     def get_queryset(self):
         return selectors.reviews_for_list(super().get_queryset())
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=scoping.managed_groups(self.request.user).exists(), **kwargs)
 
-
-class ReviewCreate(ManagesSomethingMixin, FormView):
+class ReviewCreate(PermissionRequiredMixin, FormView):
+    permission_required = "reports.add_review"
     form_class = forms.ReviewCreateForm
     template_name = "reports/form.html"
 
@@ -276,16 +260,15 @@ class ReviewDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         if review.is_frozen:
             live = selectors.figures_for_group(review.group, year=review.year, period=review.period)
             changes = selectors.changes_since(review.figures["figures"], live)
-        allowed = selectors.review_permissions(review, user)
         return super().get_context_data(
-            **ctx, changes=changes, **allowed, can_build=allowed["can_edit"],
+            **ctx, changes=changes, can_build=user.has_perm("reports.build_document", review),
             **self.build_context(review), **kwargs,
         )
 
 
 class ReviewUpdate(ScopedObjectMixin, FormView):
     model = HalfYearReview
-    requires = EDIT
+    permission_required = "reports.manage_review"
     form_class = forms.ReviewForm
     template_name = "reports/form.html"
 
@@ -312,6 +295,7 @@ class ReviewUpdate(ScopedObjectMixin, FormView):
 
 class ReviewSubmit(ObjectActionView):
     model = HalfYearReview
+    permission_required = "reports.manage_review"
     title = gettext_lazy("Submit the review")
     intro = gettext_lazy("The figures are frozen as they are now and the review goes to the supervising organization. It cannot be changed afterwards.")
     button = gettext_lazy("Submit")
@@ -323,14 +307,12 @@ class ReviewSubmit(ObjectActionView):
 
 class ReviewRead(ObjectActionView):
     model = HalfYearReview
+    permission_required = "reports.read_review"
     form_class = forms.CommentForm
     title = gettext_lazy("Mark the review read")
     intro = gettext_lazy("Your comment is shown on the review to the group.")
     button = gettext_lazy("Mark read")
     done_message = gettext_lazy("The review is marked read.")
-
-    def permitted(self, user):
-        return selectors.reviews_supervised_by(user)
 
     def act(self, data):
         services.review_mark_read(review=self.object, by=self.request.user, comment=data["comment"])
@@ -372,11 +354,9 @@ class BulletinList(ScopedQuerysetMixin, FilterView):
     def get_queryset(self):
         return selectors.bulletins_for_list(super().get_queryset())
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=scoping.managed_organizations(self.request.user).exists(), **kwargs)
 
-
-class BulletinCreate(ManagesSomethingMixin, FormView):
+class BulletinCreate(PermissionRequiredMixin, FormView):
+    permission_required = "reports.add_bulletin"
     form_class = forms.BulletinCreateForm
     template_name = "reports/form.html"
 
@@ -408,13 +388,14 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         bulletin, user = self.object, self.request.user
         services.bulletin_mark_opened(bulletin=bulletin, by=user)
         ctx = documents.bulletin_context(bulletin, highlight=selectors.own_group_ids(user))
-        can_edit = selectors.bulletin_can_edit(bulletin, user)
-        return super().get_context_data(**ctx, can_edit=can_edit, can_build=can_edit, **self.build_context(bulletin), **kwargs)
+        return super().get_context_data(
+            **ctx, can_build=user.has_perm("reports.build_document", bulletin), **self.build_context(bulletin), **kwargs
+        )
 
 
 class BulletinUpdate(ScopedObjectMixin, FormView):
     model = Bulletin
-    requires = EDIT
+    permission_required = "reports.manage_bulletin"
     form_class = forms.BulletinForm
     template_name = "reports/form.html"
 
@@ -441,6 +422,7 @@ class BulletinUpdate(ScopedObjectMixin, FormView):
 
 class BulletinIssue(ObjectActionView):
     model = Bulletin
+    permission_required = "reports.manage_bulletin"
     title = gettext_lazy("Issue the bulletin")
     intro = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
     button = gettext_lazy("Issue")
@@ -465,16 +447,13 @@ class BulletinBuild(DocumentBuildStart):
 # --- inspections and rectification -----------------------------------------------------------
 
 
-class InspectionList(ScopedQuerysetMixin, FilterView):
+class InspectionList(PermissionRequiredMixin, ScopedQuerysetMixin, FilterView):
+    permission_required = "reports.read_reports"
     model = Inspection
     filterset_class = InspectionFilter
     paginate_by = 25
     template_name = "reports/inspection_list.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _reads_something(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.inspections_for_list(super().get_queryset())
@@ -486,10 +465,11 @@ class InspectionList(ScopedQuerysetMixin, FilterView):
             .select_related("observation__meeting__group__organization")
             .order_by("created_at")[:20]
         )
-        return super().get_context_data(can_manage=scoping.managed_organizations(user).exists(), open_points=points, **kwargs)
+        return super().get_context_data(open_points=points, **kwargs)
 
 
-class InspectionCreate(ManagesSomethingMixin, FormView):
+class InspectionCreate(PermissionRequiredMixin, FormView):
+    permission_required = "reports.add_inspection"
     form_class = forms.InspectionForm
     template_name = "reports/form.html"
 
@@ -528,14 +508,13 @@ class InspectionDetail(ScopedObjectMixin, DetailView):
         user = self.request.user
         return super().get_context_data(
             items=selectors.items_for_list(self.object.items.all()),
-            can_edit=selectors.inspection_can_edit(self.object, user),
             **kwargs,
         )
 
 
 class InspectionUpdate(ScopedObjectMixin, FormView):
     model = Inspection
-    requires = EDIT
+    permission_required = "reports.change_inspection"
     form_class = forms.InspectionUpdateForm
     template_name = "reports/form.html"
 
@@ -562,6 +541,7 @@ class InspectionUpdate(ScopedObjectMixin, FormView):
 
 class ItemCreate(ObjectActionView):
     model = Inspection
+    permission_required = "reports.change_inspection"
     form_class = forms.ItemForm
     template_name = "reports/form.html"
     title = gettext_lazy("Add a rectification item")
@@ -587,12 +567,10 @@ class PointItemCreate(ObjectActionView):
     form_class = forms.PointItemForm
     template_name = "reports/form.html"
     title = gettext_lazy("Track the observation point as a rectification item")
+    permission_required = "reports.track_point"
 
     def get_queryset(self):
         return selectors.observation_points_visible_to(self.request.user)
-
-    def permitted(self, user):
-        return selectors.observation_points_trackable_by(user)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "owners": selectors.group_owners(self.object.observation.meeting.group)}
@@ -610,18 +588,15 @@ class PointItemCreate(ObjectActionView):
         return redirect(item)
 
 
-class ItemList(ScopedQuerysetMixin, FilterView):
+class ItemList(PermissionRequiredMixin, ScopedQuerysetMixin, FilterView):
     """The rectification list: the inspector's items and the items of the user's groups."""
 
+    permission_required = "reports.read_reports"
     model = RectificationItem
     filterset_class = ItemFilter
     paginate_by = 30
     template_name = "reports/item_list.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _reads_something(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.items_for_list(super().get_queryset())
@@ -638,9 +613,8 @@ class ItemDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item, user = self.object, self.request.user
-        actions = [(name, services.item_can(item, name, user)) for name in services.ITEM_TRANSITIONS]
         return super().get_context_data(
-            actions=[name for name, allowed in actions if allowed],
+            actions=[name for name in services.ITEM_TRANSITIONS if user.has_perm(f"reports.{name}_item", item)],
             evidence=item.evidence.select_related("uploaded_by"),
             history=item.history.select_related("history_user").order_by("-history_date")[:20],
             **kwargs,
@@ -658,8 +632,11 @@ class ItemAction(ObjectActionView):
         "reopen": gettext_lazy("Reopen the item"),
     }
 
-    def permitted(self, user):
-        return selectors.items_for(user, services.ITEM_TRANSITIONS[self.action][2])
+    def check_object_permission(self, obj):
+        """The side that takes this step: the group's staff (start, report) or the inspecting
+        organisation's (confirm, reopen)."""
+        side = "reports.answer_item" if services.ITEM_TRANSITIONS[self.action][2] == "group" else "reports.inspect_item"
+        require_perm(self.request.user, side, obj)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -686,18 +663,11 @@ class AccountList(ScopedQuerysetMixin, FilterView):
     def get_queryset(self):
         return selectors.accounts_for_list(super().get_queryset())
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_write=selectors.accountable_groups(self.request.user).exists(), **kwargs)
 
-
-class AccountCreate(LoginRequiredMixin, FormView):
+class AccountCreate(PermissionRequiredMixin, FormView):
+    permission_required = "reports.add_account"
     form_class = forms.AccountCreateForm
     template_name = "reports/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.accountable_groups(request.user).exists():
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "groups": selectors.accountable_groups(self.request.user), "initial": {"year": current_period()[0]}}
@@ -723,15 +693,15 @@ class AccountDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         account, user = self.object, self.request.user
-        allowed = selectors.account_permissions(account, user)
         return super().get_context_data(
-            **documents.account_context(account), **allowed, can_build=allowed["can_edit"],
+            **documents.account_context(account), can_build=user.has_perm("reports.build_document", account),
             **self.build_context(account), **kwargs,
         )
 
 
 class AccountUpdate(ObjectActionView):
     model = StudyAccount
+    permission_required = "reports.manage_account"
     form_class = forms.AccountForm
     template_name = "reports/form.html"
     title = gettext_lazy("Write the 述学 report")
@@ -745,6 +715,7 @@ class AccountUpdate(ObjectActionView):
 
 class AccountSubmit(ObjectActionView):
     model = StudyAccount
+    permission_required = "reports.manage_account"
     title = gettext_lazy("Submit the 述学 report")
     intro = gettext_lazy("The year's figures are attached as they are now and the report goes to the supervising committee.")
     button = gettext_lazy("Submit")
@@ -756,13 +727,11 @@ class AccountSubmit(ObjectActionView):
 
 class AccountComment(ObjectActionView):
     model = StudyAccount
+    permission_required = "reports.comment_account"
     form_class = forms.RequiredCommentForm
     title = gettext_lazy("Comment (点评)")
     button = gettext_lazy("Save the comment")
     done_message = gettext_lazy("The comment was saved.")
-
-    def permitted(self, user):
-        return selectors.accounts_commentable_by(user)
 
     def get_initial(self):
         return {"comment": self.object.comment}

@@ -1,13 +1,12 @@
 """Files of meetings that can be downloaded (see studygroup.downloads)."""
 
-from sessions import selectors
 from sessions.models import Material
 from studygroup import downloads
 
 
 def _material_may_download(material: Material, user) -> bool:
     """A withdrawn material is no longer handed out: only staff managing the group still open it."""
-    return material.withdrawn_at is None or selectors.can_manage(material.group, user)
+    return material.withdrawn_at is None or user.has_perm("meetings.see_withdrawn_material", material)
 
 
 MATERIAL_FILE = downloads.register(downloads.FileDownload(

@@ -242,10 +242,6 @@ def is_current_member(group: StudyGroup, user) -> bool:
     return Membership.objects.filter(current_q(), group=group, user=user).exists()
 
 
-def can_manage(group: StudyGroup, user) -> bool:
-    return scoping.managed_groups(user).filter(pk=group.pk).exists()
-
-
 @dataclass
 class SheetRow:
     user: object
@@ -277,7 +273,7 @@ def sees_attendance_sheet(meeting: Meeting, user) -> bool:
     """Staff managing the group and leaders reading its organisation see everyone's attendance
     with the reasons for leave; a member sees only their own. The meeting page, the archive
     (page and PDF) and the sign-in sheet (Excel and PDF) all follow this one rule."""
-    if can_manage(meeting.group, user):
+    if user.has_perm("meetings.manage_meeting", meeting):
         return True
     return scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
 
@@ -522,13 +518,6 @@ def meeting_observations(meeting: Meeting, user):
 
 
 
-def observation_rights(observation: Observation, user) -> dict:
-    return {
-        "can_answer": Observation.objects.answerable_by(user).filter(pk=observation.pk).exists(),
-        "can_edit": Observation.objects.editable_by(user).filter(pk=observation.pk).exists(),
-    }
-
-
 # --- choices for forms ------------------------------------------------------------------------
 
 
@@ -560,7 +549,7 @@ def feed_user(token: str):
 def group_section(group: StudyGroup, user) -> dict:
     """The group page's meetings: the next ones and the latest held, six at most."""
     now = timezone.now()
-    base = Meeting.objects.filter(group=group).exclude(status=Meeting.Status.CANCELLED)
+    base = Meeting.objects.visible_to(user).filter(group=group).exclude(status=Meeting.Status.CANCELLED)
     upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:3])
     recent = list(base.filter(ends_at__lt=now).order_by("-starts_at")[: 6 - len(upcoming)])
-    return {"meetings": upcoming[::-1] + recent, "can_manage": can_manage(group, user)}
+    return {"meetings": upcoming[::-1] + recent}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
+from studygroup.mixins import require_perm
 from members.models import Membership, Organization, StudyGroup, User, current_q
 from sessions.models import (
     Attendance,
@@ -52,8 +53,8 @@ def _stamp(instance, by):
 
 
 def _require_manages(by: User, group: StudyGroup) -> None:
-    if not scoping.managed_groups(by).filter(pk=group.pk).exists():
-        raise PermissionDenied
+    """Staff managing the group (``meetings.manage_group_meetings``, sessions/rules.py)."""
+    require_perm(by, "meetings.manage_group_meetings", group)
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -568,8 +569,7 @@ FIRST_AGENDA_FIELDS = ("held_on", "meeting_name", "studied", "source", "source_d
 
 
 def _require_manages_org(by: User, organization: Organization) -> None:
-    if not scoping.managed_organizations(by).filter(pk=organization.pk).exists():
-        raise PermissionDenied
+    require_perm(by, "meetings.manage_first_agenda", organization)
 
 
 @transaction.atomic
@@ -659,8 +659,7 @@ def observation_create(*, by: User, meeting: Meeting, organization: Organization
 
 @transaction.atomic
 def observation_point_add(*, by: User, observation: Observation, text: str) -> ObservationPoint:
-    if not scoping.managed_organizations(by).filter(pk=observation.organization_id).exists():
-        raise PermissionDenied
+    require_perm(by, "meetings.change_observation", observation)
     point = ObservationPoint(observation=observation, text=text.strip())
     point.full_clean()
     _stamp(point, by).save()
@@ -670,8 +669,7 @@ def observation_point_add(*, by: User, observation: Observation, text: str) -> O
 @transaction.atomic
 def observation_point_answer(*, by: User, point: ObservationPoint, answer: str) -> ObservationPoint:
     """The visited group's staff answer a point; the first answer's time is kept."""
-    if not Observation.objects.answerable_by(by).filter(pk=point.observation_id).exists():
-        raise PermissionDenied
+    require_perm(by, "meetings.answer_observation", point.observation)
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer.")})
     point = ObservationPoint.objects.select_for_update().get(pk=point.pk)

@@ -34,7 +34,7 @@ from sessions.models import (
     ObservationPoint,
     Speech,
 )
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 
 
 def _int(value, default):
@@ -45,7 +45,7 @@ def _int(value, default):
 
 
 class MeetingObjectMixin(ScopedObjectMixin):
-    """Loads ``self.meeting`` (visible, or editable with ``requires = EDIT``) before the view."""
+    """Loads ``self.meeting`` (visible, then ``permission_required`` on it) before the view."""
 
     model = Meeting
 
@@ -99,7 +99,6 @@ class MeetingList(ScopedQuerysetMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selectors.annotate_backfill(context["object_list"])
-        context["can_create"] = scoping.managed_groups(self.request.user).exists()
         context["records"] = selectors.SEVEN_RECORDS
         return context
 
@@ -129,7 +128,8 @@ def _meeting_form_kwargs(group):
     return {"group": group, **selectors.meeting_form_choices(group)}
 
 
-class MeetingCreate(ManagesSomethingMixin, FormView):
+class MeetingCreate(PermissionRequiredMixin, FormView):
+    permission_required = "meetings.add_meeting"
     template_name = "meetings/meeting_form.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,7 +186,7 @@ class MeetingCreate(ManagesSomethingMixin, FormView):
 
 
 class MeetingUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.MeetingForm
     template_name = "meetings/meeting_form.html"
     success_message = ""
@@ -213,7 +213,7 @@ class MeetingUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
 class MeetingActionView(MeetingObjectMixin, ServiceFormMixin, FormView):
     """A confirmation page whose POST runs a service on the meeting."""
 
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.ConfirmForm
     template_name = "meetings/meeting_action.html"
     heading = ""
@@ -314,10 +314,9 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         meeting, user = self.object, self.request.user
-        is_member = selectors.is_current_member(meeting.group, user)
+        is_member = user.has_perm("meetings.attend_meeting", meeting)
         if is_member:
             services.notice_mark_read(meeting=meeting, user=user)
-        can_manage = selectors.can_manage(meeting.group, user)
         sees_sheet = selectors.sees_attendance_sheet(meeting, user)
         return super().get_context_data(
             meeting=meeting,
@@ -325,10 +324,8 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
             materials=selectors.meeting_materials(meeting),
             my_attendance=selectors.my_attendance(meeting, user) if is_member else None,
             is_member=is_member,
-            can_manage=can_manage,
             sheet=selectors.attendance_sheet(meeting) if sees_sheet else None,
             observations=selectors.meeting_observations(meeting, user),
-            can_observe=services.supervising_organizations(user, meeting).exists(),
             window_open=meeting.sign_in_window_open(),
             now=timezone.now(),
             **kwargs,
@@ -341,7 +338,7 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
 class MeetingAttendanceUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
     """The whole group on one screen: a radio row per member, leave reasons, mark all present."""
 
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.AttendanceSheetForm
     template_name = "meetings/meeting_attendance.html"
 
@@ -357,7 +354,7 @@ class MeetingAttendanceUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
 class SignInScreen(MeetingObjectMixin, TemplateView):
     """What staff put on the projector or hold up: the QR code and the live count."""
 
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     template_name = "meetings/sign_in_screen.html"
 
     def post(self, request, *args, **kwargs):
@@ -384,7 +381,7 @@ def _qr_context(request, meeting):
 class SignInQr(MeetingObjectMixin, TemplateView):
     """The QR code alone, refreshed by htmx so a photographed code soon stops working."""
 
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     template_name = "meetings/partials/sign_in_qr.html"
 
     def get_context_data(self, **kwargs):
@@ -392,7 +389,7 @@ class SignInQr(MeetingObjectMixin, TemplateView):
 
 
 class SignInCount(MeetingObjectMixin, TemplateView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     template_name = "meetings/partials/sign_in_count.html"
 
     def get_context_data(self, **kwargs):
@@ -413,7 +410,7 @@ class MeetingSignIn(MeetingObjectMixin, TemplateView):
             services.sign_in_check(meeting=self.meeting, code=self.kwargs["code"])
         except ValidationError as error:
             return error.messages[0]
-        if not selectors.is_current_member(self.meeting.group, self.request.user):
+        if not self.request.user.has_perm("meetings.attend_meeting", self.meeting):
             return _("You are not a member of this study group, so you cannot sign in here.")
         return None
 
@@ -438,8 +435,7 @@ class MemberOnlyMixin:
         response_needs_login = not request.user.is_authenticated
         if not response_needs_login:
             self.meeting = self.get_object()
-            if not selectors.is_current_member(self.meeting.group, request.user):
-                raise PermissionDenied
+            require_perm(request.user, "meetings.attend_meeting", self.meeting)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -456,6 +452,7 @@ class MeetingLeave(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormVi
 
 
 class MeetingMakeup(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormView):
+    permission_required = "meetings.record_makeup"
     form_class = forms.MakeupForm
     template_name = "meetings/simple_form.html"
 
@@ -489,7 +486,7 @@ class MeetingMakeup(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormV
 
 class MakeupConfirm(ScopedObjectMixin, ServiceFormMixin, FormView):
     model = Attendance
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.ConfirmForm
     template_name = "meetings/makeup_confirm.html"
 
@@ -514,7 +511,7 @@ class MakeupConfirm(ScopedObjectMixin, ServiceFormMixin, FormView):
 
 
 class MeetingMinutes(MeetingObjectMixin, ServiceFormMixin, FormView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.MinutesForm
     template_name = "meetings/simple_form.html"
 
@@ -535,7 +532,7 @@ def _speakers(group):
 
 
 class SpeechCreate(MeetingObjectMixin, ServiceFormMixin, FormView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.SpeechForm
     template_name = "meetings/simple_form.html"
 
@@ -554,7 +551,7 @@ class SpeechCreate(MeetingObjectMixin, ServiceFormMixin, FormView):
 
 class SpeechUpdate(ScopedObjectMixin, ServiceFormMixin, FormView):
     model = Speech
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.SpeechForm
     template_name = "meetings/simple_form.html"
 
@@ -578,7 +575,7 @@ class SpeechUpdate(ScopedObjectMixin, ServiceFormMixin, FormView):
 
 
 class MeetingReport(MeetingObjectMixin, ServiceFormMixin, FormView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.ReportForm
     template_name = "meetings/simple_form.html"
 
@@ -597,7 +594,7 @@ class MeetingReport(MeetingObjectMixin, ServiceFormMixin, FormView):
 
 
 class MaterialCreate(MeetingObjectMixin, ServiceFormMixin, FormView):
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.MaterialForm
     template_name = "meetings/material_form.html"
 
@@ -612,7 +609,7 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
     """Materials for a plan topic: every meeting on the topic lists them."""
 
     model = Topic
-    requires = EDIT
+    permission_required = "meetings.add_topic_material"
     form_class = forms.MaterialForm
     template_name = "meetings/material_form.html"
 
@@ -636,7 +633,7 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
 
 class MaterialWithdraw(ScopedObjectMixin, FormView):
     model = Material
-    requires = EDIT
+    permission_required = "meetings.manage_meeting"
     form_class = forms.ConfirmForm
     template_name = "meetings/meeting_action.html"
 
@@ -765,11 +762,11 @@ class FirstAgendaList(ScopedQuerysetMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["summary"] = selectors.first_agenda_summary(self.filterset.qs)
         context["year"] = _int(self.filterset.data.get("year"), None)
-        context["can_create"] = scoping.managed_organizations(self.request.user).exists()
         return context
 
 
-class FirstAgendaCreate(ManagesSomethingMixin, FormView):
+class FirstAgendaCreate(PermissionRequiredMixin, FormView):
+    permission_required = "meetings.add_first_agenda"
     form_class = forms.FirstAgendaForm
     template_name = "meetings/simple_form.html"
 
@@ -801,7 +798,7 @@ class FirstAgendaDetail(ScopedObjectMixin, DetailView):
         return super().get_queryset().select_related("organization", "created_by")
 
     def get_context_data(self, **kwargs):
-        can_manage = scoping.managed_organizations(self.request.user).filter(pk=self.object.organization_id).exists()
+        can_manage = self.request.user.has_perm("meetings.manage_first_agenda", self.object)
         return super().get_context_data(
             measures=self.object.measures.order_by("done", "due_on", "pk"),
             can_manage=can_manage,
@@ -812,7 +809,7 @@ class FirstAgendaDetail(ScopedObjectMixin, DetailView):
 
 class FirstAgendaUpdate(ScopedObjectMixin, FormView):
     model = FirstAgendaStudy
-    requires = EDIT
+    permission_required = "meetings.manage_first_agenda"
     form_class = forms.FirstAgendaForm
     template_name = "meetings/simple_form.html"
 
@@ -841,7 +838,7 @@ class FirstAgendaUpdate(ScopedObjectMixin, FormView):
 
 class MeasureCreate(ScopedObjectMixin, FormView):
     model = FirstAgendaStudy
-    requires = EDIT
+    permission_required = "meetings.manage_first_agenda"
     form_class = forms.MeasureForm
     template_name = "meetings/simple_form.html"
 
@@ -865,7 +862,7 @@ class MeasureCreate(ScopedObjectMixin, FormView):
 
 class MeasureUpdate(ScopedObjectMixin, FormView):
     model = FollowUpMeasure
-    requires = EDIT
+    permission_required = "meetings.manage_first_agenda"
     form_class = forms.MeasureUpdateForm
     template_name = "meetings/simple_form.html"
 
@@ -953,7 +950,8 @@ class ObservationDetail(ScopedObjectMixin, DetailView):
         user = self.request.user
         return super().get_context_data(
             points=self.object.points.select_related("answered_by").order_by("pk"),
-            **selectors.observation_rights(self.object, user),
+            can_answer=user.has_perm("meetings.answer_observation", self.object),
+            can_edit=user.has_perm("meetings.change_observation", self.object),
             point_form=forms.PointForm(),
             **kwargs,
         )
@@ -961,7 +959,7 @@ class ObservationDetail(ScopedObjectMixin, DetailView):
 
 class ObservationPointCreate(ScopedObjectMixin, FormView):
     model = Observation
-    requires = EDIT
+    permission_required = "meetings.change_observation"
     form_class = forms.PointForm
     template_name = "meetings/simple_form.html"
 
@@ -980,7 +978,7 @@ class ObservationPointCreate(ScopedObjectMixin, FormView):
 
 class ObservationPointAnswer(ScopedObjectMixin, FormView):
     model = ObservationPoint
-    requires = EDIT
+    permission_required = "meetings.answer_observation"
     form_class = forms.AnswerForm
     template_name = "meetings/simple_form.html"
 

@@ -16,3 +16,29 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ForcePasswordChangeMiddleware:
+    """A person whose password someone else reset (``User.must_change_password``) can open only
+    the password-change page (and log out) until they have chosen a new password."""
+
+    ALLOWED_URL_NAMES = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            from django.contrib import messages
+            from django.shortcuts import redirect
+            from django.urls import reverse
+            from django.utils.translation import gettext as _
+
+            allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
+            static = (settings.STATIC_URL or "/static/")
+            if request.path not in allowed and not request.path.startswith(static):
+                if request.method == "GET":
+                    messages.warning(request, _("Your password was reset. Please choose a new password first."))
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,7 +1,9 @@
-"""View mixins every app uses: objects come only through the scoping querysets.
+"""View mixins every app uses: objects come only through the scoping querysets, actions are
+allowed by the django-rules predicates of each app's ``rules.py``.
 
-Out of scope answers 404 (an id reveals nothing); in scope but the action not allowed answers
-403 in the site layout.
+Out of scope answers 404 (an id reveals nothing): the object is fetched from ``visible_to``.
+In scope but the action not allowed answers 403 in the site layout: ``permission_required``
+names the permission (``<app_label>.<verb>_<thing>``) checked on that object.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,9 +28,20 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
         return self.scoped_manager().visible_to(self.request.user)
 
 
-class ScopedObjectMixin(ScopedQuerysetMixin):
-    """Fetch one object in scope; with ``requires = EDIT`` the user must also manage it."""
+def require_perm(user, permission: str, obj=None) -> None:
+    """Raise PermissionDenied unless ``user`` has ``permission`` (on ``obj``): for services,
+    checked before they write."""
+    if user is None or not user.has_perm(permission, obj):
+        raise PermissionDenied
 
+
+class ScopedObjectMixin(ScopedQuerysetMixin):
+    """Fetch one object in scope (else 404), then check ``permission_required`` on it (else 403).
+
+    ``requires = EDIT`` (the older form) asks that the object be in the model's
+    ``editable_by(user)``; a view names a permission instead where a predicate decides."""
+
+    permission_required: str | None = None
     requires = VIEW
     pk_url_kwarg = "pk"
 
@@ -36,9 +49,14 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
         queryset = self.get_queryset() if queryset is None else queryset
         # Outside the visible scope is the same as not existing: 404.
         obj = get_object_or_404(queryset, pk=self.kwargs[self.pk_url_kwarg])
-        if self.requires == EDIT:
-            self.check_editable(obj)
+        self.check_object_permission(obj)
         return obj
+
+    def check_object_permission(self, obj):
+        if self.permission_required:
+            require_perm(self.request.user, self.permission_required, obj)
+        elif self.requires == EDIT:
+            self.check_editable(obj)
 
     def check_editable(self, obj):
         editable = self.scoped_manager().editable_by(self.request.user)
@@ -46,12 +64,15 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
             raise PermissionDenied
 
 
-class ManagesSomethingMixin(LoginRequiredMixin):
-    """For pages that create things: only people who manage some group may open them."""
+class PermissionRequiredMixin(LoginRequiredMixin):
+    """For pages not about one object (creating things): ``permission_required`` is checked
+    without an object, e.g. ``plans.add_plan`` (the user manages some group)."""
+
+    permission_required: str | None = None
 
     def dispatch(self, request, *args, **kwargs):
-        from members import scoping
-
-        if request.user.is_authenticated and not scoping.managed_organizations(request.user).exists():
-            raise PermissionDenied
+        if self.permission_required is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs permission_required.")
+        if request.user.is_authenticated:
+            require_perm(request.user, self.permission_required)
         return super().dispatch(request, *args, **kwargs)

@@ -59,6 +59,10 @@ MIDDLEWARE = [
     # Every page needs a login unless its view says otherwise (login, language switch, feeds).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Remembers permission answers for the request (studygroup.permissions).
+    "studygroup.permissions.PermissionMemoMiddleware",
+    # After a password reset by 安全管理员: nothing but the password change until it is done.
+    "studygroup.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

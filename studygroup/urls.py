@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from studygroup.forms import LoginForm
+from members.views import PasswordChange
 from studygroup.views import Home
 
 admin.site.site_header = _("Study group management")
@@ -19,6 +20,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
+    # Before django.contrib.auth.urls: the change also ends a forced change after a reset.
+    path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -19,7 +19,6 @@ def home_notifications_card(context):
 @register.inclusion_tag("members/notifications/_group_section.html", takes_context=True)
 def notifications_group_section(context, group):
     """On a group's page: its daily reading rate (last 30 days) and, for its staff, the robots."""
-    from members import scoping
     from members.daily_reading import reading_rate, thirty_days_ago
 
     request = context.get("request")
@@ -29,7 +28,7 @@ def notifications_group_section(context, group):
         "group": group,
         "rate": reading_rate(group, since=since),
         "since": since,
-        "can_manage": scoping.managed_groups(user).filter(pk=group.pk).exists(),
+        "can_manage": user.has_perm("members.manage_group", group),
         "request": request,
     }
 

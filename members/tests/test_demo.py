@@ -44,8 +44,8 @@ def _check_demo_notifications():
     assert robot.is_active and robot.secret.startswith("SEC") and "127.0.0.1" in robot.webhook_url
     waiting = DailyReading.objects.get(sent_at__isnull=True)
     assert waiting.group == robot.group and waiting.items.approved().count() == 0
-    assert daily_reading.can_approve(approver, waiting)
-    assert not daily_reading.can_approve(User.objects.get(username="demo-staff"), waiting)
+    assert approver.has_perm("members.approve_reading", waiting)
+    assert not User.objects.get(username="demo-staff").has_perm("members.approve_reading", waiting)
     rate = daily_reading.reading_rate(robot.group)
     assert 0.4 < rate["rate"] < 0.8, rate
     for username in ("demo-staff", "demo-member", "demo-leader"):

@@ -29,14 +29,12 @@ def group_plans_card(context, group):
     from django.utils import timezone
 
     from plans.selectors import group_plans
-    from plans.services import can_manage_group
 
     request = context.get("request")
     today = timezone.localdate()
     return {
         "group": group,
         "plans": list(group_plans(group, request.user)[:10]),
-        "can_manage": can_manage_group(request.user, group),
         "today": today,
         "request": request,
     }

@@ -35,8 +35,26 @@ GROUP_ACTION = statuses(member=403, leader=403, sibling_staff=404)
 # A page for creating things: only people who manage something.
 MANAGER_PAGE = statuses(member=403, leader=403)
 
+# An administrator's action (系统管理员 / 安全管理员): none of these roles may take it.
+ADMIN_ACTION = statuses(member=403, staff=403, leader=403, sibling_staff=404)
+COUNTY_ADMIN_ACTION = statuses(member=404, staff=403, leader=403, sibling_staff=404)
+
 # A POST-only action opened with GET.
 POST_ONLY = statuses(member=405, staff=405, leader=405, sibling_staff=405)
+
+
+def _inactive_member(world):
+    from members.tests.factories import MembershipFactory, UserFactory
+
+    person = UserFactory(organization=world.bureau, is_active=False)
+    MembershipFactory(user=person, group=world.groups.bureau)
+    return person
+
+
+def _organization_without_group(world):
+    from members.tests.factories import OrganizationFactory
+
+    return OrganizationFactory(parent=world.bureau, name="教育局机关党委")
 
 
 def _work(world, which):
@@ -60,6 +78,18 @@ EXPECTATIONS = {
     "members:person-create": (None, MANAGER_PAGE),
     "members:person-detail": (lambda w: {"pk": w.other_member.pk}, GROUP_OBJECT),
     "members:person-update": (lambda w: {"pk": w.other_member.pk}, GROUP_ACTION),
+    # Accounts, roles, organisations (members/views.py): 系统管理员 and 安全管理员 act there, none
+    # of these roles is one; staff edit and deactivate people of their tree.
+    "members:person-deactivate": (lambda w: {"pk": w.other_member.pk}, GROUP_ACTION),
+    "members:person-reactivate": (lambda w: {"pk": _inactive_member(w).pk}, GROUP_ACTION),
+    "members:person-password-reset": (lambda w: {"pk": w.other_member.pk}, ADMIN_ACTION),
+    "members:assignment-grant": (lambda w: {"pk": w.other_member.pk}, ADMIN_ACTION),
+    # The county staff's own assignment: members do not see the county.
+    "members:assignment-end": (lambda w: {"pk": w.staff.assignments.get().pk}, COUNTY_ADMIN_ACTION),
+    "members:organization-create": (lambda w: {"pk": w.bureau.pk}, ADMIN_ACTION),
+    "members:organization-update": (lambda w: {"pk": w.bureau.pk}, ADMIN_ACTION),
+    "members:group-create": (lambda w: {"pk": _organization_without_group(w).pk}, COUNTY_ADMIN_ACTION),
+    "members:group-update": (lambda w: {"pk": w.groups.bureau.pk}, ADMIN_ACTION),
     # Members' own work (members/work_views.py): objects of world.member in the bureau group.
     "members:my-work": (None, OPEN),
     "members:work-list": (None, OPEN),
