@@ -45,8 +45,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     ip = django_filters.CharFilter(
         label=_("IP address"), method="filter_ip", max_length=45, validators=[validate_ipv46_address],
     )
-    date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DatePicker())
-    date_to = django_filters.DateFilter(label=_("To"), method="filter_to", widget=DatePicker())
+    date_from = django_filters.DateFilter(label=_("From date"), method="filter_from", widget=DatePicker())
+    date_to = django_filters.DateFilter(label=_("To date"), method="filter_to", widget=DatePicker())
 
     class Meta:
         model = AuditEntry

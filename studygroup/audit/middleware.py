@@ -63,8 +63,9 @@ class AuditMiddleware:
         from studygroup.audit.models import AuditEntry
         from studygroup.audit.services import audit_record
 
-        if AuditEntry.Action.DOWNLOAD in getattr(request, "_audit_actions", ()):
-            return  # a stored file, already recorded as a download
+        recorded = set(getattr(request, "_audit_actions", ()))
+        if recorded & {AuditEntry.Action.DOWNLOAD, AuditEntry.Action.EXPORT}:
+            return  # the view recorded it itself (a stored file's download, the audit export)
         obj = getattr(response, "audit_object", None)
         kwargs = {}
         if obj is None:

@@ -97,13 +97,18 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:
 @contextmanager
 def purge_allowed(using: str = "default"):
     """Inside: this transaction may delete audit entries (and, on PostgreSQL, truncate the
-    table). Opens a transaction (or joins the current one); the permission ends with it."""
+    table). Opens a transaction (or a savepoint in the current one); the permission ends with
+    the block."""
     connection = connections[using]
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL audit.allow_purge = 'on'")
             yield
+            # Inside an outer transaction the setting would outlive this block: switch it off.
+            # (After an error, rolling back to the block's savepoint undoes it anyway.)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL audit.allow_purge = 'off'")
         elif connection.vendor == "sqlite":
             connection.ensure_connection()
             if not hasattr(connection, "audit_purge_allowed"):  # opened before the app was ready
