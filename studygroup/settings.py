@@ -168,6 +168,11 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="中心组学习管理")
 # The second step must follow the password within this many minutes.
 OTP_LOGIN_TIMEOUT_MINUTES = env.int("OTP_LOGIN_TIMEOUT_MINUTES", default=5)
 OTP_BACKUP_CODE_COUNT = 10
+# Wrong codes count towards the django-axes lockout (5 failures lock the account), which bounds
+# guessing; django-otp's own growing delay on top would refuse the right code typed a second after
+# a typo, with a misleading message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Passwords expire after this many days (0: never); the person is sent to change it.
 PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 

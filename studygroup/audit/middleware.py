@@ -80,5 +80,5 @@ class AuditMiddleware:
         audit_record(
             action=AuditEntry.Action.EXPORT, request=request, obj=obj,
             changes={"file": str(filename)[:255], "path": request.get_full_path()[:500]},
-            detail=str(filename)[:255], **kwargs,
+            detail=str(filename)[:255] if obj is not None else "", **kwargs,
         )

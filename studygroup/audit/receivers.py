@@ -73,7 +73,12 @@ def on_login_failed(sender, credentials=None, request=None, **kwargs):
     credentials = credentials or {}
     username = credentials.get("username") or ""
     user = _user_by_username(username)
-    if getattr(request, "axes_locked_out", False) and credentials.get("second_step") is None:
+    from django.conf import settings
+
+    failures = getattr(request, "axes_failures_since_start", None)
+    refused = getattr(request, "axes_locked_out", False) and (failures is None or failures > settings.AXES_FAILURE_LIMIT)
+    if refused:
+        # Tried while locked (the failure that reached the limit was a wrong password or code).
         detail = gettext_noop("Refused: the account is locked")
     elif credentials.get("second_step"):
         detail = gettext_noop("Wrong two-factor code")

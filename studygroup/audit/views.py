@@ -140,7 +140,8 @@ class TwoFactorEnrol(OwnTwoFactorMixin, FormView):
         uri = twofactor.provisioning_uri(self.request.user, key)
         return super().get_context_data(
             qr_svg=twofactor.qr_svg(uri), key_base32=twofactor.key_base32(key),
-            required=twofactor.is_required(self.request.user), next=self.request.GET.get("next", ""),
+            required=twofactor.is_required(self.request.user) and not self.request.user.is_verified(),
+            next=self.request.GET.get("next", ""),
             **kwargs,
         )
 
@@ -330,7 +331,6 @@ class AuditExport(VerifiedAdministratorMixin, View):
         services.audit_record(
             action=AuditEntry.Action.EXPORT, request=request, object_type="audit.auditentry",
             object_repr=filename, changes={"filters": {k: v for k, v in request.GET.items()}, "rows": count},
-            detail=filename,
         )
         return documents.xlsx_response(documents.workbook_bytes(workbook, fit=count <= 2000), filename)
 
