@@ -309,3 +309,45 @@ def test_user_created_by_a_person_factory_has_the_organisation_of_the_person(wor
     entry = entries(Action.CREATE, object_type="members.user", object_id=str(person.pk)).get()
     assert entry.organization == world.township
     assert "password" not in entry.changes
+
+
+def test_a_superuser_change_in_the_django_admin_is_recorded_even_without_history(client_for, admins):
+    from django_celery_beat.models import PeriodicTask
+
+    from members.schedules import schedules_ensure
+
+    schedules_ensure()
+    task = PeriodicTask.objects.get(task="audit.purge_expired")
+    client = client_for(admins.superuser)
+    url = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        data[name] = value.pk if hasattr(value, "pk") else value
+    data["enabled"] = ""
+    data.pop("enabled")
+    response = client.post(url, data, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    entry = entries(Action.UPDATE, object_type="django_celery_beat.periodictask").get()
+    assert entry.actor == admins.superuser
+    assert entry.ip == "10.0.0.9"
+    assert "Django admin" in entry.detail
+
+
+def test_a_superuser_change_in_the_django_admin_of_a_model_with_history_is_recorded_once(client_for, world, admins):
+    membership = world.township_member.memberships.get()
+    client = client_for(admins.superuser)
+    url = reverse("admin:members_membership_change", args=[membership.pk])
+    response = client.post(url, {
+        "user": membership.user_id, "group": membership.group_id, "role": "deputy",
+        "started_on": membership.started_on.isoformat(), "ended_on": "",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    changed = entries(Action.UPDATE, object_type="members.membership", object_id=str(membership.pk))
+    assert changed.count() == 1
+    assert changed.get().changes["role"] == ["member", "deputy"]
+    assert changed.get().actor == admins.superuser
+    assert changed.get().organization == world.township
