@@ -336,6 +336,7 @@ def test_the_auditor_finds_the_log_from_the_home_page(client_for, admins):
     body = client_for(admins.county_auditor).get(reverse("home")).content.decode()
     assert reverse("audit:log") in body
     assert reverse("audit:security") not in body
+    assert "尚未加入任何中心组" not in body
 
 
 def test_the_system_administrator_has_no_link_to_the_log(client_for, admins):
