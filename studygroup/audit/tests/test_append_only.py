@@ -194,3 +194,16 @@ def test_retention_runs_on_the_beat_schedule_as_a_celery_task(db):
     assert task.enabled
     old_entry(400)
     assert purge_expired.delay().get() == 1
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_purges_through_the_guarded_way(celery_worker):
+    """Beat's task runs in the worker, another process with its own connection: the guarded
+    way works there too (SQLite: the function its connections register; PostgreSQL: SET LOCAL)."""
+    gone = old_entry(400, "gone")
+    kept = old_entry(10, "kept")
+    result = celery_worker.app.send_task("audit.purge_expired", queue=celery_worker.queue)
+    assert result.get(timeout=60) == 1
+    assert not AuditEntry.objects.filter(pk=gone.pk).exists()
+    assert AuditEntry.objects.filter(pk=kept.pk).exists()
