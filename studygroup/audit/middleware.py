@@ -5,6 +5,7 @@ it) is recorded as an export.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +75,10 @@ class AuditMiddleware:
             model = getattr(view_class, "model", None)
             pk = (match.kwargs.get("pk") if match else None)
             if model is not None and pk is not None:
-                obj = model._default_manager.filter(pk=pk).first()
+                try:
+                    obj = model._default_manager.filter(pk=pk).first()
+                except (ValueError, TypeError, ValidationError):
+                    obj = None
         if obj is None:
             kwargs = {"object_repr": str(filename)}
         audit_record(

@@ -60,7 +60,7 @@ def _last_login_message(request, previous, failures):
         text = _("Last login: %(when)s, from %(ip)s.") % {"when": when, "ip": previous.ip or _("unknown address")}
         if failures:
             text += " " + _("%(count)s failed login attempts since then.") % {"count": failures}
-    messages.info(request, text, extra_tags="last-login", fail_silently=True)
+    messages.info(request, text, fail_silently=True)
 
 
 def on_logged_out(sender, request, user, **kwargs):

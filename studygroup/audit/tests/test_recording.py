@@ -215,8 +215,6 @@ def test_password_change_is_recorded_without_the_hash(client_for, world):
 
 
 def test_password_set_by_someone_else_is_a_reset(world, admins):
-    from simple_history.utils import update_change_reason  # noqa: F401 - history is on
-
     world.member._history_user = admins.secadmin
     world.member.set_password("Reset@2026pass")
     world.member.save()
@@ -351,3 +349,14 @@ def test_a_superuser_change_in_the_django_admin_of_a_model_with_history_is_recor
     assert changed.get().changes["role"] == ["member", "deputy"]
     assert changed.get().actor == admins.superuser
     assert changed.get().organization == world.township
+
+
+def test_a_many_to_many_change_is_recorded_with_the_ids_before_and_after(world):
+    from plans.tests.factories import AnnualPlanFactory, TopicFactory
+    from sessions.tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(group=world.groups.bureau)
+    topic = TopicFactory(plan=AnnualPlanFactory(group=world.groups.bureau))
+    meeting.topics.add(topic)
+    entry = entries(Action.UPDATE, object_type="meetings.meeting", object_id=str(meeting.pk)).last()
+    assert entry.changes["topics"] == [[], [topic.pk]]
