@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from members.models import Organization, OrganizationAssignment, User
 
-SECRET_FIELD = re.compile(r"(password|secret|token|(^|_)key$|otp|signin_code)", re.IGNORECASE)
+SECRET_FIELD = re.compile(r"(password(?!_changed_at)|secret|token|(^|_)key$|otp|signin_code)", re.IGNORECASE)
 URL_WITH_SECRET_FIELD = re.compile(r"webhook", re.IGNORECASE)
 PERMISSION_FIELDS = {"is_superuser", "is_staff", "is_active", "groups", "user_permissions"}
 MAX_VALUE_CHARS = 2000

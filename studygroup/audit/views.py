@@ -283,10 +283,31 @@ def change_rows(entry) -> list[dict]:
 
 
 def _readable(field, value):
+    """A stored value as people read it: choices by their label, dates the Chinese way, a
+    foreign key by what it names (with its id)."""
+    from django.db import models
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
     if value is None:
         return ""
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+            return formats.date_format(moment, "DATETIME_FORMAT")
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        if day is not None:
+            return formats.date_format(day, "DATE_FORMAT")
+    if isinstance(field, models.ForeignKey) and not isinstance(value, (list, dict)):
+        try:
+            target = field.related_model._base_manager.filter(pk=value).first()
+        except (ValueError, TypeError):
+            target = None
+        return f"{target} (#{value})" if target is not None else f"#{value}"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, (list, dict)):

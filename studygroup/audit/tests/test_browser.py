@@ -114,6 +114,15 @@ def test_the_three_administrators_with_two_factor_login(seeded, open_tab):
     auditor.wait_for_load_state()
     assert "127.0.0.1" in auditor.content()
     auditor.go_back()
+    # A data change shows the before and after of its fields.
+    auditor.goto(f"{auditor.base_url}/audit/?action=create&object_type=members.user&person=")
+    auditor.locator("#audit-entries tbody tr a").first.click()
+    auditor.wait_for_load_state()
+    assert auditor.locator("#audit-changes").is_visible()
+    assert "修改前" in auditor.content()
+    shot(auditor, "02c-audit-detail")
+    auditor.go_back()
+    auditor.go_back()
     # Export what is filtered.
     with auditor.expect_download() as download_info:
         auditor.click("#audit-export")
