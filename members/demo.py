@@ -58,6 +58,12 @@ SIBLING_UNITS = [
 ]
 
 TERM_START = date(2024, 1, 1)
+
+ADMINISTRATORS = [
+    ("demo-sysadmin", "孙志远", "省委网信办系统管理员", OrganizationAssignment.Role.SYSTEM_ADMIN),
+    ("demo-secadmin", "林海燕", "省委网信办安全管理员", OrganizationAssignment.Role.SECURITY_ADMIN),
+    ("demo-auditor", "郑文静", "省纪委监委审计管理员", OrganizationAssignment.Role.AUDITOR),
+]
 FALLBACK_TITLE = {
     Organization.Level.COUNTY: "县委委员",
     Organization.Level.DEPARTMENT: "科室负责人",
@@ -164,6 +170,10 @@ def seed() -> dict:
     other = _person("demo-other-staff", "田雨桐", sibling, "白水县委宣传部理论教育科科长")
     _assign(other, sibling, OrganizationAssignment.Role.STAFF)
     _person("demo-admin", "系统管理员", None, "信息中心", superuser=True)
+    # 三员分立: the three administrator roles, each at the province (they act on all of it), none
+    # a superuser nor Django-admin staff. Two-factor backup codes: studygroup.audit.demo.
+    for username, name, position, role in ADMINISTRATORS:
+        _assign(_person(username, name, province, position), province, role)
 
     # Transferred from 河口镇 to the education bureau: the old membership ended, its records stay.
     moved = User.objects.get(username="qsedu05")
@@ -175,5 +185,8 @@ def seed() -> dict:
         "sibling": sibling,
         "county_group": county_group,
         "unit_groups": unit_groups,
-        "accounts": ["demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-admin"],
+        "accounts": [
+            "demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-admin",
+            *(username for username, *_rest in ADMINISTRATORS),
+        ],
     }

@@ -164,6 +164,9 @@ class User(AbstractUser):
         related_name="people",
         verbose_name=_("works in"),
     )
+    # Set on every password change (set_password), so passwords can expire
+    # (PASSWORD_EXPIRY_DAYS) and the audit trail can tell a change from other edits.
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True, editable=False)
 
     # Set when someone else reset the password: the person must choose a new one at the next
     # login (studygroup.middleware.ForcePasswordChangeMiddleware).
@@ -181,6 +184,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self):
         return self.name or self.username

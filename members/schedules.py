@@ -54,6 +54,9 @@ def schedules() -> list[Schedule]:
                  minute=cutoff_minute, hour=remind_hour),
         Schedule("daily reading: push at the cutoff", "members.daily_reading_push",
                  minute=cutoff_minute, hour=cutoff_hour),
+        Schedule("audit trail: delete entries past the retention (at least 180 days)", "audit.purge_expired",
+                 minute="30", hour="3",
+                 description="Nightly: manage.py purge_audit (AUDIT_RETENTION_DAYS, never under 180)."),
     ]
 
 

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from members.signals import person_contact_changed
-from studygroup.audit.models import AuditEntry
-from studygroup.audit.services import audit_record
 from studygroup.mixins import require_perm
 
 # What the edit form may change; ``is_active`` is never among them (deactivation is its own
@@ -97,11 +95,6 @@ def person_set_active(*, by: User, person: User, active: bool, request=None) -> 
     was = person.is_active
     person.is_active = active
     _stamp(person, by).save(update_fields=["is_active"])
-    audit_record(
-        action=AuditEntry.Action.UPDATE, actor=by, request=request, obj=person, organization=person.organization,
-        changes={"is_active": [was, active]},
-        detail=_("Account reactivated") if active else _("Account deactivated"),
-    )
     return person
 
 
@@ -131,10 +124,6 @@ def person_password_reset(*, by: User, person: User, request=None) -> str:
     person.set_password(password)
     person.must_change_password = True
     _stamp(person, by).save(update_fields=["password", "must_change_password"])
-    audit_record(
-        action=AuditEntry.Action.PASSWORD_RESET, actor=by, request=request, obj=person,
-        organization=person.organization, changes={"must_change_password": [False, True]},
-    )
     return password
 
 
@@ -209,12 +198,6 @@ def assignment_grant(
     )
     assignment.full_clean()
     _stamp(assignment, by).save()
-    audit_record(
-        action=AuditEntry.Action.PERMISSION_CHANGE, actor=by, request=request, obj=assignment,
-        organization=organization,
-        changes={"person": person.username, "role": [None, role], "organization": organization.name},
-        detail=_("Role granted"),
-    )
     return assignment
 
 
@@ -232,13 +215,6 @@ def assignment_end(
     assignment.ended_on = ended_on
     assignment.full_clean()
     _stamp(assignment, by).save()
-    audit_record(
-        action=AuditEntry.Action.PERMISSION_CHANGE, actor=by, request=request, obj=assignment,
-        organization=assignment.organization,
-        changes={"person": assignment.user.username, "role": [assignment.role, None],
-                 "organization": assignment.organization.name, "ended_on": str(ended_on)},
-        detail=_("Role ended"),
-    )
     return assignment
 
 
@@ -256,8 +232,6 @@ def organization_create(*, by: User, parent: Organization, request=None, **field
     organization.full_clean(exclude=["path", "depth", "numchild"])
     _stamp(organization, by)
     organization = Organization.objects.add_child(parent, instance=organization)
-    audit_record(action=AuditEntry.Action.CREATE, actor=by, request=request, obj=organization,
-                 organization=organization, changes={name: fields.get(name, "") for name in ORGANIZATION_FIELDS})
     return organization
 
 
@@ -267,15 +241,10 @@ def organization_update(*, by: User, organization: Organization, request=None, *
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    before = {name: getattr(organization, name) for name in fields}
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
     _stamp(organization, by).save()
-    changed = {name: [before[name], value] for name, value in fields.items() if before[name] != value}
-    if changed:
-        audit_record(action=AuditEntry.Action.UPDATE, actor=by, request=request, obj=organization,
-                     organization=organization, changes=changed)
     return organization
 
 

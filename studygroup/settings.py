@@ -21,7 +21,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin asks for a second factor too (django-otp) and logs in through the app's
+    # own login page (lockout, two-factor step); see studygroup.audit.admin_site.
+    "studygroup.audit.admin_apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +38,9 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "studygroup",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A request body bigger than any upload may be is refused before it is read (413).
     "studygroup.uploads.UploadSizeLimitMiddleware",
+    # request.user.is_verified(): the session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise (login, language switch, feeds).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -66,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Two-factor enrolment and expired passwords before any other page; exports audited.
+    "studygroup.audit.middleware.AuditMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +153,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# Failed attempts keep their form data: never the password, nor the two-factor code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Proxies in front of the app that append to X-Forwarded-For (nginx: 1); the client address
@@ -151,6 +162,25 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # How long the audit trail of logins and changes is kept; 等保 2.0 asks for at least 180 days.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
+# The audit log page and its Excel export (studygroup.audit).
+AUDIT_PAGE_SIZE = env.int("AUDIT_PAGE_SIZE", default=50)
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
+
+# Two-factor login (django-otp): required for superusers, Django-admin staff and the three
+# administrator roles (系统管理员, 安全管理员, 审计管理员); optional for everyone else unless
+# OTP_REQUIRED_FOR_ALL. Authenticator apps (TOTP) and one-time backup codes.
+OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="中心组学习管理")
+# The second step must follow the password within this many minutes.
+OTP_LOGIN_TIMEOUT_MINUTES = env.int("OTP_LOGIN_TIMEOUT_MINUTES", default=5)
+OTP_BACKUP_CODE_COUNT = 10
+# Wrong codes count towards the django-axes lockout (5 failures lock the account), which bounds
+# guessing; django-otp's own growing delay on top would refuse the right code typed a second after
+# a typo, with a misleading message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Passwords expire after this many days (0: never); the person is sent to change it.
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

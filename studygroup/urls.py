@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from studygroup.forms import LoginForm
 from members.views import PasswordChange
+from studygroup.audit.views import TwoFactorLoginView
 from studygroup.views import Home
 
 admin.site.site_header = _("Study group management")
@@ -15,14 +15,19 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", Home.as_view(), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Password, then the two-factor code for people who have it (studygroup.audit).
+    path("accounts/login/", TwoFactorLoginView.as_view(), name="login"),
     # Before django.contrib.auth.urls: the change also ends a forced change after a reset.
     path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Not django.contrib.auth.urls: its e-mail password reset would let whoever may change a
+    # person's e-mail take the account over. Resets are the security administrator's.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", include("studygroup.audit.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),

@@ -14,9 +14,10 @@ ADMIN_PAGES = [
 
 @pytest.fixture
 def admin_client(client, world):
+    from conftest import force_login_verified
+
     admin = User.objects.create_superuser("root", password="Root@2026pass", name="管理员")
-    client.force_login(admin)
-    return client
+    return force_login_verified(client, admin)
 
 
 @pytest.mark.parametrize("model", ADMIN_PAGES)

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from django_otp.plugins.otp_static.models import StaticToken
+
 from members import scoping
 from members import daily_reading
 from members.models import (
@@ -14,6 +16,7 @@ from members.models import (
     StudyGroup,
     User,
 )
+from studygroup.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,7 @@ def snapshot():
         Membership.objects.count(), User.history.count(), Membership.history.count(),
         Notification.objects.count(), Delivery.objects.count(), DailyReading.objects.count(),
         DailyReadingItem.objects.count(), GroupChannel.objects.count(),
+        AuditEntry.objects.count(), StaticToken.objects.count(),
     )
 
 
@@ -34,6 +38,7 @@ def test_seed_demo_twice_changes_nothing(capsys):
     assert snapshot() == first
     output = capsys.readouterr().out
     assert "Demo@2026study" in output and "demo-approver" in output
+    assert "demo-sysadmin (two-factor backup codes sysa0001 … sysa0010)" in output
     _check_demo_notifications()
 
 
@@ -59,7 +64,8 @@ def test_seed_demo_builds_a_believable_county(demo):
     sizes = [g.memberships.current().count() for g in county_groups]
     assert all(10 <= size <= 20 for size in sizes), sizes
     assert set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True)) == {
-        "demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-admin"
+        "demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-admin",
+        "demo-sysadmin", "demo-secadmin", "demo-auditor",
     }
 
 
@@ -74,3 +80,14 @@ def test_demo_accounts_have_the_roles_later_work_relies_on(demo):
     assert set(scoping.visible_groups(leader)) >= set(county_tree)
     assert not scoping.managed_groups(leader).exists()
     assert list(scoping.visible_groups(member)) == [demo["county_group"]]
+
+
+def test_demo_administrators_act_on_the_whole_province_and_are_not_superusers(demo):
+    province = Organization.objects.get(name="中共江北省委员会")
+    for username, role in [
+        ("demo-sysadmin", scoping.SYSTEM_ADMIN), ("demo-secadmin", scoping.SECURITY_ADMIN), ("demo-auditor", scoping.AUDITOR),
+    ]:
+        person = User.objects.get(username=username)
+        assert not person.is_superuser and not person.is_staff, username
+        assert list(scoping.administered_organizations(person, role).filter(depth=1)) == [province], username
+        assert person.check_password("Demo@2026study")

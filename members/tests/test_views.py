@@ -206,8 +206,8 @@ def test_organization_tree_for_the_leader_lists_the_whole_subtree(client, world)
 
 
 def test_assignment_roles_are_the_ones_the_rules_know():
-    # approver: the office director who approves the daily reading (members.scoping.approver_groups);
-    # the three administrator roles (三员): members.scoping.administered_organizations.
+    # approver: the office director who approves the daily reading (members.scoping.approver_groups)
+    # system_admin, security_admin, auditor: the three administrators (三员, studygroup.audit.rules)
     assert set(OrganizationAssignment.Role.values) == {
         "staff", "leader", "approver", "system_admin", "security_admin", "auditor",
     }

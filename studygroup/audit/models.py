@@ -2,8 +2,26 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The entries an auditor (审计管理员) may read: those of the organisations at or below
+        their assignment; entries without an organisation (unknown usernames, people without
+        one) only for an auditor at a root organisation (the province). Superusers read all;
+        everyone else nothing."""
+        from members import scoping
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        audited = scoping.administered_organizations(user, scoping.AUDITOR)
+        at_root = Exists(audited.filter(depth=1))
+        return self.filter(Q(organization__in=audited.values("pk")) | (Q(organization__isnull=True) & at_root))
 
 
 class AuditEntry(models.Model):
@@ -57,6 +75,8 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -69,3 +89,8 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("audit:detail", kwargs={"pk": self.pk})

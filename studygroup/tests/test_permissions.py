@@ -17,8 +17,9 @@ ROLES = ["anonymous", "member", "staff", "leader", "sibling_staff"]
 # Patterns that are not pages of ours, or that are not user-facing GET pages.
 IGNORED_NAMESPACES = {"admin"}
 IGNORED_NAMES = {
-    "login", "logout", "password_change", "password_change_done", "password_reset",
-    "password_reset_done", "password_reset_confirm", "password_reset_complete", "set_language",
+    "login", "logout", "password_change", "password_change_done", "set_language",
+    # The login's second step (studygroup/audit/tests/test_two_factor.py).
+    "two-factor-verify",
 }
 
 
@@ -334,6 +335,30 @@ EXPECTATIONS.update({
     "reports:account-pdf": (lambda w: {"pk": _reports(w).account.pk}, GROUP_OBJECT),
     "reports:account-docx": (lambda w: {"pk": _reports(w).account.pk}, GROUP_OBJECT),
     "reports:account-build": (lambda w: {"pk": _reports(w).account.pk}, statuses(leader=403, sibling_staff=404)),
+})
+
+
+# The audit trail and security pages (studygroup/audit): only 审计管理员 / 安全管理员 (and the
+# superuser) open them, so every role here gets 403 (studygroup/audit/tests covers those who may).
+# Two-factor settings are each person's own.
+def _audit_entry(w):
+    from studygroup.audit.services import audit_record
+
+    return audit_record(action="login", actor=w.member)
+
+
+ADMINISTRATORS_ONLY = statuses(member=403, staff=403, leader=403, sibling_staff=403)
+EXPECTATIONS.update({
+    "audit:log": (None, ADMINISTRATORS_ONLY),
+    "audit:export": (None, ADMINISTRATORS_ONLY),
+    "audit:detail": (lambda w: {"pk": _audit_entry(w).pk}, ADMINISTRATORS_ONLY),
+    "audit:security": (None, ADMINISTRATORS_ONLY),
+    "audit:unlock": (None, ADMINISTRATORS_ONLY),
+    "audit:two-factor-reset": (None, ADMINISTRATORS_ONLY),
+    "audit:two-factor": (None, OPEN),
+    "audit:two-factor-enrol": (None, OPEN),
+    "audit:two-factor-remove": (None, OPEN),
+    "audit:two-factor-backup-codes": (None, POST_ONLY),
 })
 
 

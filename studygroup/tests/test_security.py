@@ -178,3 +178,14 @@ def test_login_records_are_kept_at_least_180_days(settings):
     call_command("purge_login_log", stdout=open(os.devnull, "w"))
     assert AccessLog.objects.filter(pk=recent.pk).exists()
     assert not AccessLog.objects.filter(pk=old.pk).exists()
+
+
+def test_no_self_service_password_reset_by_email(client):
+    """Whoever may change a person's e-mail could take the account over through an e-mailed
+    reset link; resets are the security administrator's (members:person-password-reset)."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("password_reset", "password_reset_done", "password_reset_complete"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
+    assert client.get("/accounts/password_reset/").status_code in (302, 404)

@@ -25,7 +25,11 @@ class Command(BaseCommand):
         # members.demo_work (members' own work) runs after the meetings' demo: it writes
         # reflections for the meetings members attended.
         # members.demo_notifications runs last: it runs the reminder rules over everything.
-        for name in ("plans.demo", "sessions.demo", "members.demo_work", "reports.demo", "members.demo_notifications"):
+        # studygroup.audit.demo: the administrators' two-factor backup codes.
+        for name in (
+            "plans.demo", "sessions.demo", "members.demo_work", "reports.demo", "members.demo_notifications",
+            "studygroup.audit.demo",
+        ):
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError:
