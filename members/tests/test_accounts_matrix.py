@@ -14,6 +14,7 @@ nothing); 403: sees but may not.
 from types import SimpleNamespace
 
 import pytest
+from conftest import force_login_verified
 from django.urls import reverse
 
 from members.models import OrganizationAssignment, User
@@ -136,7 +137,7 @@ def test_account_action_answers_as_the_rules_say(people, client, editor_name, ta
     target = getattr(people.targets, target_name)
     expected = expected_outcome(editor_name, target_name, action)
     before = snapshot(target)
-    client.force_login(editor)
+    force_login_verified(client, editor)
 
     response = act(client, action, target)
 
@@ -169,14 +170,14 @@ def test_every_cell_of_the_matrix_has_an_expectation():
 
 
 def test_a_refused_edit_shows_the_site_layout(people, client):
-    client.force_login(people.editors.staff)
+    force_login_verified(client, people.editors.staff)
     response = act(client, "edit", people.targets.staff_same)
     assert response.status_code == 403
     assert "您无权执行此操作" in response.content.decode()
 
 
 def test_the_edit_form_has_no_active_checkbox(people, client):
-    client.force_login(people.editors.staff)
+    force_login_verified(client, people.editors.staff)
     response = client.get(reverse("members:person-update", kwargs={"pk": people.targets.member.pk}))
     assert response.status_code == 200
     assert 'name="is_active"' not in response.content.decode()
@@ -184,7 +185,7 @@ def test_the_edit_form_has_no_active_checkbox(people, client):
 
 def test_a_posted_is_active_field_is_ignored(people, client):
     target = people.targets.member
-    client.force_login(people.editors.staff)
+    force_login_verified(client, people.editors.staff)
     data = {"name": target.name, "organization": target.organization_id, "position": "", "phone": "",
             "email": target.email, "is_active": ""}
     client.post(reverse("members:person-update", kwargs={"pk": target.pk}), data)
@@ -194,7 +195,7 @@ def test_a_posted_is_active_field_is_ignored(people, client):
 
 def test_staff_cannot_move_a_person_out_of_their_tree(people, client):
     target = people.targets.member
-    client.force_login(people.editors.staff)
+    force_login_verified(client, people.editors.staff)
     data = {"name": target.name, "organization": people.world.sibling.pk, "position": "", "phone": "",
             "email": target.email}
     response = client.post(reverse("members:person-update", kwargs={"pk": target.pk}), data)
@@ -205,7 +206,7 @@ def test_staff_cannot_move_a_person_out_of_their_tree(people, client):
 
 def test_nobody_deactivates_or_edits_themselves_here(people, client):
     sysadmin = people.editors.system_admin
-    client.force_login(sysadmin)
+    force_login_verified(client, sysadmin)
     assert client.post(reverse("members:person-deactivate", kwargs={"pk": sysadmin.pk})).status_code == 403
     assert client.get(reverse("members:person-update", kwargs={"pk": sysadmin.pk})).status_code == 403
     sysadmin.refresh_from_db()
@@ -216,7 +217,7 @@ def test_reactivation_is_its_own_confirmed_action(people, client):
     target = people.targets.member
     target.is_active = False
     target.save()
-    client.force_login(people.editors.staff)
+    force_login_verified(client, people.editors.staff)
     confirm = client.get(reverse("members:person-reactivate", kwargs={"pk": target.pk}))
     assert confirm.status_code == 200
     target.refresh_from_db()
