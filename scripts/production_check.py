@@ -28,6 +28,7 @@ DEMO_PASSWORD = "Demo@2026study"
 ROLES = ["demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-approver"]
 HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 ONE_YEAR = 31536000
+FORGED_ADDRESS = "203.0.113.9"
 
 
 class CheckFailed(Exception):
@@ -124,8 +125,8 @@ class Browser:
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)
 
-    def post(self, path, fields, files=None, referer=None):
-        headers = {"Origin": self.origin, "Referer": self.origin + (referer or path)}
+    def post(self, path, fields, files=None, referer=None, extra_headers=None):
+        headers = {"Origin": self.origin, "Referer": self.origin + (referer or path), **(extra_headers or {})}
         if files:
             boundary = "----studygroup" + secrets.token_hex(12)
             body = multipart(fields, files, boundary)
@@ -256,9 +257,10 @@ class Check:
         token = Page(page.text).field("csrfmiddlewaretoken")
         expect("csrftoken" in browser.cookies, "no CSRF cookie")
         expect("secure" in browser.cookie_attributes["csrftoken"], "the CSRF cookie is not Secure")
+        # A forged client address must not reach the records (nginx appends the real one).
         response = browser.post("/accounts/login/", {
             "csrfmiddlewaretoken": token, "username": username, "password": self.options.password,
-        })
+        }, extra_headers={"X-Forwarded-For": FORGED_ADDRESS})
         expect(response.status == 302, f"{username}: login answered {response.status}")
         expect("sessionid" in browser.cookies, f"{username}: no session cookie")
         attributes = browser.cookie_attributes["sessionid"]

@@ -124,38 +124,49 @@ class RequestLogMiddleware:
             current_request_id.reset(token)
 
 
-def health_checks() -> dict[str, bool]:
+def health_checks(only=None) -> dict[str, bool]:
     """The state of each configured part: True when it answers. Parts not configured (no broker
-    in the embedded default) are not listed."""
+    in the embedded default) are not listed; ``only`` limits the checks to the parts named."""
     from django.conf import settings
     from django.db import connections
 
     checks = {}
-    try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT 1")
-            checks["database"] = cursor.fetchone()[0] == 1
-    except Exception:  # noqa: BLE001 - any failure means "down"; the reason stays in the log
-        logging.getLogger("studygroup.health").exception("database check failed")
-        checks["database"] = False
+    wanted = set(only) if only else {"database", "redis", "worker"}
+    if "database" in wanted:
+        checks["database"] = _database_answers(connections["default"])
     broker = getattr(settings, "CELERY_BROKER_URL", "")
-    if broker.startswith(("redis://", "rediss://")):
+    if broker.startswith(("redis://", "rediss://")) and wanted & {"redis", "worker"}:
         import redis
 
         try:
             client = redis.Redis.from_url(broker, socket_connect_timeout=1, socket_timeout=1)
-            checks["redis"] = bool(client.ping())
-            checks["worker"] = bool(client.exists(HEARTBEAT_KEY))
-        except Exception:  # noqa: BLE001
+            redis_up = bool(client.ping())
+            worker_up = bool(client.exists(HEARTBEAT_KEY))
+        except Exception:  # noqa: BLE001 - any failure means "down"; the reason stays in the log
             logging.getLogger("studygroup.health").exception("redis check failed")
-            checks["redis"] = False
-            checks["worker"] = False
+            redis_up = worker_up = False
+        if "redis" in wanted:
+            checks["redis"] = redis_up
+        if "worker" in wanted:
+            checks["worker"] = worker_up
     return checks
+
+
+def _database_answers(connection) -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:  # noqa: BLE001 - any failure means "down"; the reason stays in the log
+        logging.getLogger("studygroup.health").exception("database check failed")
+        return False
 
 
 class HealthCheckMiddleware:
     """``GET /healthz``: 200 when every configured part answers, else 503; no login, no host
-    check (a load balancer probes each machine by its address), never cached."""
+    check (a load balancer probes each machine by its address), never cached.
+    ``/healthz?only=database,redis`` checks only those parts: a load balancer should not take
+    every web machine out because the worker stopped."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -169,7 +180,8 @@ class HealthCheckMiddleware:
             response = JsonResponse({"status": "method not allowed"}, status=405)
             response["Allow"] = "GET, HEAD"
             return response
-        checks = health_checks()
+        only = [part for part in request.GET.get("only", "").split(",") if part]
+        checks = health_checks(only)
         healthy = all(checks.values())
         response = JsonResponse(
             {"status": "ok" if healthy else "down", "checks": {k: "ok" if v else "down" for k, v in checks.items()}},

@@ -95,6 +95,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the database is away (/healthz answers within a load balancer's patience).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default is shared by the web process, a Celery worker and beat: writers wait
@@ -150,6 +155,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Proxies in front of the app that append to X-Forwarded-For (nginx: 1); the client address
 # in the audit trail is read that many hops from the right, so a forged header counts for nothing.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# django-axes reads the client address the same way (django-ipware is not installed, so
+# without this it would record nginx's address for everyone).
+AXES_CLIENT_IP_CALLABLE = "studygroup.audit.services.client_ip"
 # How long the audit trail of logins and changes is kept; 等保 2.0 asks for at least 180 days.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
 

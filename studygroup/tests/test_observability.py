@@ -55,6 +55,15 @@ def test_healthz_names_the_database_down(client, monkeypatch):
     assert "refused" not in body
 
 
+@pytest.mark.django_db
+def test_healthz_checks_only_the_parts_a_load_balancer_names(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz?only=database")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert client.get("/healthz?only=database,redis").json()["checks"] == {"database": "ok", "redis": "down"}
+
+
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
 
