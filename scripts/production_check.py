@@ -9,6 +9,7 @@ exits non-zero with the reason at the first failure.
 """
 
 import argparse
+import gzip
 import hashlib
 import http.client
 import json
@@ -21,7 +22,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 DEMO_PASSWORD = "Demo@2026study"
 # The demo accounts without two-factor login (administrator roles need a code).
@@ -132,8 +133,6 @@ class Browser:
             body = multipart(fields, files, boundary)
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         else:
-            from urllib.parse import urlencode
-
             body = urlencode(fields).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         return self.request("POST", path, body=body, headers=headers)
@@ -322,8 +321,6 @@ class Check:
             expect(response.header("Content-Encoding") == "gzip", f"{path}: not served compressed")
         self.static_checked[path] = len(response.body)
         if path.endswith(".css"):
-            import gzip
-
             css = gzip.decompress(response.body).decode("utf-8", errors="replace")
             for reference in re.findall(r"url\(['\"]?([^'\")]+)['\"]?\)", css):
                 if reference.startswith(("data:", "#", "http:", "https:")):
