@@ -30,6 +30,9 @@ ROLES = ["demo-staff", "demo-member", "demo-leader", "demo-other-staff", "demo-a
 HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 ONE_YEAR = 31536000
 FORGED_ADDRESS = "203.0.113.9"
+# The check's browsers connect from this loopback address, nginx from 127.0.0.1: the records
+# must name this one (the client behind the proxy), never nginx's or a forged one.
+CLIENT_ADDRESS = "127.0.0.2"
 
 
 class CheckFailed(Exception):
@@ -80,9 +83,10 @@ class Browser:
         self.requests = []
 
     def _connect(self):
+        source = (CLIENT_ADDRESS, 0)
         if self.scheme == "https":
-            return http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=90)
-        return http.client.HTTPConnection(self.host, self.port, timeout=90)
+            return http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=90, source_address=source)
+        return http.client.HTTPConnection(self.host, self.port, timeout=90, source_address=source)
 
     def request(self, method, path, body=None, headers=None, allow=()):
         headers = {"Accept-Encoding": "identity", "User-Agent": "studygroup-production-check", **(headers or {})}
@@ -239,7 +243,7 @@ class Check:
         context = ssl.create_default_context(cafile=self.options.cafile)
         context.set_alpn_protocols(["h2", "http/1.1"])
         host, port = urlsplit(self.options.base).hostname, urlsplit(self.options.base).port
-        with socket.create_connection((host, port), timeout=10) as raw:
+        with socket.create_connection((host, port), timeout=10, source_address=(CLIENT_ADDRESS, 0)) as raw:
             with context.wrap_socket(raw, server_hostname=host) as tls:
                 expect(tls.selected_alpn_protocol() == "h2", f"HTTP/2 not offered: {tls.selected_alpn_protocol()}")
                 expect(tls.version() in ("TLSv1.2", "TLSv1.3"), f"TLS version {tls.version()}")
