@@ -206,6 +206,9 @@ def test_organization_tree_for_the_leader_lists_the_whole_subtree(client, world)
 
 
 def test_assignment_roles_are_the_ones_the_rules_know():
-    # approver: the office director who approves the daily reading (members.scoping.approver_groups)
-    assert set(OrganizationAssignment.Role.values) == {"staff", "leader", "approver"}
+    # approver: the office director who approves the daily reading (members.scoping.approver_groups);
+    # the three separated administrator roles (三员) of 等保 2.0.
+    assert set(OrganizationAssignment.Role.values) == {
+        "staff", "leader", "approver", "system_admin", "security_admin", "auditor",
+    }
     assert set(Membership.Role.values) == {"leader", "deputy", "member", "secretary"}
