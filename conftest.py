@@ -171,6 +171,8 @@ def start_celery_worker(broker, queue, database_url, extra_env=None, loglevel="W
         # Tasks the worker queues itself (a retry, the sweeper's sends) stay on its queue.
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "SECRET_KEY": "celery-test-worker-secret-key-not-for-production-use",
+        # /healthz reads the worker's heartbeat: written every second in tests.
+        "WORKER_HEARTBEAT_SECONDS": "1",
         **(extra_env or {}),
     }
     return subprocess.Popen(

@@ -7,6 +7,10 @@ second run changes nothing (and writes no history rows).
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 
@@ -88,13 +92,21 @@ def _group(org: Organization) -> StudyGroup:
     return group
 
 
+@cache
+def _demo_password_hash(hasher: str) -> str:
+    """The shared demo password, hashed once: hashing is slow on purpose (PBKDF2, about 0.2 s),
+    and doing it for each of the 150 demo people was half of ``seed_demo``'s time. The salt is
+    shared too, which gives nothing away: the password is printed for everyone anyway."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(username, name, org, position, *, superuser=False) -> User:
     user = User.objects.filter(username=username).first()
     if user:
         return user
     user = User(username=username, name=name, organization=org, position=position,
                 is_superuser=superuser, is_staff=superuser)
-    user.set_password(DEMO_PASSWORD)
+    user.password = _demo_password_hash(settings.PASSWORD_HASHERS[0])
     user.save()
     return user
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
+from django_sendfile import sendfile
 
 from members import scoping
 from members.models import StudyGroup

@@ -11,3 +11,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Each app's reminder rules live in <app>/reminders.py (run by beat, see members.schedules).
 app.autodiscover_tasks(related_name="reminders")
+
+# One JSON log line per task with the request id it was queued from; the worker's heartbeat
+# for /healthz (studygroup.observability).
+from studygroup import observability  # noqa: E402
+
+observability.connect_celery_signals()
+app.steps["worker"].add(observability.heartbeat_step())

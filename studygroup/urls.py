@@ -38,3 +38,5 @@ urlpatterns = [
 
 # No uploaded file has a public address, in development or production: files leave only through
 # the scoped download views (studygroup.downloads).
+
+handler500 = "studygroup.views.server_error"

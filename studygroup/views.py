@@ -11,3 +11,12 @@ class Home(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(overview=selectors.home_overview(self.request.user), **kwargs)
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page, with the request id a user can quote (Django's own passes no context)."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    template = loader.get_template(template_name)
+    return HttpResponseServerError(template.render({"request_id": getattr(request, "request_id", "")}))

@@ -259,11 +259,36 @@ def test_material_upload_and_download_through_the_scope_check(world, client, set
     assert not material.get_absolute_url().startswith(settings.MEDIA_URL)
     client.force_login(world.member)
     download = client.get(material.get_absolute_url())
-    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    body = b"".join(download.streaming_content) if download.streaming else download.content
+    assert download.status_code == 200 and body.startswith(b"%PDF")
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment;")
     client.force_login(world.sibling_staff)
     assert client.get(material.get_absolute_url()).status_code == 404
+
+
+def test_material_download_in_production_is_handed_to_nginx(world, client, settings):
+    """With the nginx backend (production) the app answers with X-Accel-Redirect to nginx's
+    internal /protected-media/ location and no body of its own."""
+    meeting = MeetingFactory(group=world.groups.bureau)
+    client.force_login(world.staff)
+    upload = SimpleUploadedFile("资料汇编.pdf", PDF_BYTES, content_type="application/pdf")
+    client.post(reverse("meetings:material-create", args=[meeting.pk]), {"title": "资料汇编", "file": upload})
+    material = Material.objects.get()
+    settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    settings.SENDFILE_URL = "/protected-media"
+    from django_sendfile.utils import _get_sendfile
+
+    _get_sendfile.cache_clear()
+    try:
+        download = client.get(material.get_absolute_url())
+    finally:
+        _get_sendfile.cache_clear()
+    relative = material.file.path[len(str(settings.MEDIA_ROOT)):].lstrip("/")
+    assert download.status_code == 200
+    assert download["X-Accel-Redirect"] == "/protected-media/" + relative
+    assert download.content == b""
+    assert download["X-Content-Type-Options"] == "nosniff"
 
 
 def test_material_upload_of_an_exe_renamed_pdf_shows_an_error(world, client):

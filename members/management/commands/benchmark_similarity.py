@@ -12,12 +12,12 @@ import random
 import statistics
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
 from members import similarity
 from members.models import FingerprintBand, MemberWork, Organization, StudyGroup, TextFingerprint, User
+from studygroup.management.figures import FiguresCommand
 
 OPENINGS = ["通过这次集中学习", "认真研读原文后", "结合近期工作实际", "在学习讨论中", "回顾一年来的工作"]
 SUBJECTS = ["乡村振兴", "基层治理", "教育公平", "生态保护", "安全生产", "营商环境", "民生保障", "党风廉政",
@@ -74,7 +74,7 @@ class Rollback(Exception):
     pass
 
 
-class Command(BaseCommand):
+class Command(FiguresCommand):
     help = "Time copy checks against a generated year of texts (rolled back afterwards)."
 
     def add_arguments(self, parser):
@@ -137,6 +137,8 @@ class Command(BaseCommand):
                 found += 1
         times.sort()
         p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
+        self.report(database=connection.vendor, texts=count, checks=checks, median_ms=round(statistics.median(times), 1),
+                    p95_ms=round(p95, 1), max_ms=round(times[-1], 1), near_copies_found=found, near_copies=(checks + 2) // 3)
         self.stdout.write(
             f"{checks} checks against {count} texts: median {statistics.median(times):.1f} ms, "
             f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms; near-copies found {found}/{(checks + 2) // 3}."

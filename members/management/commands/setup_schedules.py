@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand
+from studygroup.management.figures import FiguresCommand
 
 from members.schedules import schedules_ensure
 
 
-class Command(BaseCommand):
+class Command(FiguresCommand):
     help = "Create the beat schedule's missing periodic tasks (existing ones are left as edited)."
 
     def handle(self, *args, **options):
         created = schedules_ensure()
+        self.report(created=created)
         self.stdout.write(self.style.SUCCESS(f"{created} periodic task(s) created."))

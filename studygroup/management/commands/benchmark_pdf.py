@@ -12,10 +12,10 @@ import io
 import random
 import time
 
-from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 
 from studygroup.documents import PRINT_BASE_TEMPLATE, bar_chart_svg, render_pdf
+from studygroup.management.figures import FiguresCommand
 
 TEMPLATE = "documents/benchmark_bulletin.html"
 COUNTIES = [
@@ -63,7 +63,7 @@ def bulletin_context(groups: int, seed: int = 2026) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(FiguresCommand):
     help = "Render a bulletin-like PDF through render_pdf and print time, pages and size."
 
     def add_arguments(self, parser):
@@ -92,12 +92,14 @@ class Command(BaseCommand):
             f"(Django template alone: {template_seconds:.2f} s)"
         )
 
+        self.report(groups=groups, html_kib=round(len(html) / 1024), template_seconds=round(template_seconds, 3), runs=[])
         pdf = b""
         for run in range(1, max(repeat, 1) + 1):
             wall, cpu = time.perf_counter(), time.process_time()
             pdf = render_pdf(TEMPLATE, context)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            self.figures["runs"].append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "pages": pages, "bytes": len(pdf)})
             self.stdout.write(
                 f"run {run}: {wall:.2f} s (CPU {cpu:.2f} s), {pages} pages, "
                 f"{len(pdf) / 1024:.0f} KiB ({len(pdf) / 1_000_000:.2f} MB)"
