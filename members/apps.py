@@ -8,6 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self):
+        # Object permissions of the notifications part (members/rules.py is autodiscovered).
+        from members import notification_rules  # noqa: F401
         from members.schedules import on_post_migrate
 
         # The beat schedule in the database: missing periodic tasks are created after migrate.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
 from members import daily_reading, notifications, scoping
 from members.models import (
@@ -34,6 +35,7 @@ from members.notification_forms import (
     GroupChannelForm,
     NotificationFilterForm,
     PreferencesForm,
+    RobotHostForm,
 )
 from members.views import apply_validation_error
 from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
@@ -288,6 +290,68 @@ class DeliveryRetry(ConfirmActionView):
     def act(self):
         notifications.delivery_retry(delivery=self.object, by=self.request.user)
         return _("It will be sent again.")
+
+
+# --- the robot host list (机器人地址白名单) ---------------------------------------------------------
+
+
+class RobotHostList(PermissionRequiredMixin, FormView):
+    """The hosts robots may post to besides DingTalk's and WeCom's: private deployments. Kept by
+    the security administrator of the top organisation (and superusers); each change is audited."""
+
+    permission_required = "members.manage_robot_hosts"
+    form_class = RobotHostForm
+    template_name = "members/notifications/robot_hosts.html"
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from members.robot_hosts import OFFICIAL_HOSTS
+
+        return super().get_context_data(
+            hosts=notifications.robot_hosts_for(self.request.user),
+            official_hosts=sorted(set(OFFICIAL_HOSTS.values())),
+            setting_hosts=settings.ROBOT_EXTRA_HOSTS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            robot_host = notifications.robot_host_add(
+                host=form.cleaned_data["host"], note=form.cleaned_data["note"], by=self.request.user,
+                request=self.request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(host)s was added: robots may now post there.") % {"host": robot_host.host})
+        return redirect("members:robot-host-list")
+
+
+class RobotHostRemove(PermissionRequiredMixin, TemplateView):
+    permission_required = "members.manage_robot_hosts"
+    template_name = "members/notifications/confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_perm(self.permission_required):
+            found = notifications.robot_hosts_for(request.user).filter(pk=kwargs["pk"]).first()
+            if found is None:
+                raise Http404
+            self.object = found
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            object=self.object, title=_("Remove the host"),
+            question=_("Robots that post to this host fail from their next message on. Remove it?"),
+            button=_("Remove"), cancel_url=reverse("members:robot-host-list"),
+            next=reverse("members:robot-host-list"), **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        notifications.robot_host_remove(robot_host=self.object, by=request.user, request=request)
+        messages.success(request, _("%(host)s was removed from the list.") % {"host": self.object.host})
+        return redirect("members:robot-host-list")
 
 
 # --- the daily reading ---------------------------------------------------------------------------

@@ -54,6 +54,8 @@ class Workers:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": self.smtp.host, "EMAIL_PORT": str(self.smtp.port),
+            # The local robot server listens on 127.0.0.1: on the robot host list.
+            "ROBOT_EXTRA_HOSTS": "127.0.0.1",
             **NEVER_QUIET, **extra,
         }
 
