@@ -225,6 +225,14 @@ def _notif(w):
 
 
 NOBODY_ELSE = statuses(member=404, staff=404, leader=404, sibling_staff=404)
+NOBODY_BUT_ADMINS = statuses(member=403, staff=403, leader=403, sibling_staff=403)
+
+
+def _robot_host():
+    from members.models import RobotHost
+
+    return RobotHost.objects.get_or_create(host="dingtalk.example.gov.cn")[0]
+
 OWN_ONLY = statuses(staff=404, leader=404, sibling_staff=404)
 STAFF_ONLY = statuses(member=404, leader=404, sibling_staff=404)
 APPROVER_ACTION = statuses(member=403, staff=403, leader=403, sibling_staff=404)
@@ -246,6 +254,9 @@ EXPECTATIONS.update({
     "members:daily-reading-item-detail": (lambda w: {"pk": _notif(w).item.pk}, GROUP_OBJECT),
     "members:daily-reading-item-approve": (lambda w: {"pk": _notif(w).item.pk}, APPROVER_ACTION),
     "members:daily-reading-item-withdraw": (lambda w: {"pk": _notif(w).item.pk}, GROUP_ACTION),
+    # The robot host list: the top security administrator's and superusers' alone.
+    "members:robot-host-list": (None, NOBODY_BUT_ADMINS),
+    "members:robot-host-remove": (lambda w: {"pk": _robot_host().pk}, NOBODY_BUT_ADMINS),
 })
 
 
