@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,11 +41,18 @@ from members.views import apply_validation_error
 from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
 
 
+def _local_path(target: str, request) -> bool:
+    """A path on this site ("/meetings/3/"), nothing else: no other host, no scheme, no view
+    name (a bare word such as ``abc`` would be looked up as one by ``redirect``)."""
+    return (
+        bool(target) and target.startswith("/") and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    )
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
+    return target if _local_path(target, request) else fallback
 
 
 class ConfirmActionView(ScopedObjectMixin, TemplateView):
@@ -79,7 +86,7 @@ class ConfirmActionView(ScopedObjectMixin, TemplateView):
         else:
             if message:
                 messages.success(request, message)
-        return redirect(_safe_next(request, self.success_url()))
+        return HttpResponseRedirect(_safe_next(request, self.success_url()))
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -113,17 +120,21 @@ class NotificationList(ScopedQuerysetMixin, ListView):
 
 
 class NotificationOpen(ScopedObjectMixin, DetailView):
-    """Opening a notification marks it read and goes to what it is about."""
+    """Opening a notification (its title is a button that posts here) marks it read and goes to
+    what it is about. A GET (an old link) only goes there: a GET never changes anything."""
 
     model = Notification
 
+    def target(self, notification) -> str:
+        return notification.url if _local_path(notification.url, self.request) else reverse("members:notification-list")
+
     def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(self.target(self.get_object()))
+
+    def post(self, request, *args, **kwargs):
         notification = self.get_object()
         notifications.notification_mark_read(notification=notification, by=request.user)
-        target = notification.url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("members:notification-list")
+        return HttpResponseRedirect(self.target(notification))
 
 
 class NotificationMarkRead(ConfirmActionView):
@@ -150,7 +161,7 @@ class NotificationMarkAllRead(LoginRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         count = notifications.notifications_mark_all_read(by=request.user)
         messages.success(request, _("%(n)s marked as read.") % {"n": count})
-        return redirect(_safe_next(request, reverse("members:notification-list")))
+        return HttpResponseRedirect(_safe_next(request, reverse("members:notification-list")))
 
 
 class NotificationPreferences(LoginRequiredMixin, FormView):
@@ -534,6 +545,18 @@ class DailyReadingItemDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
+        counts = item.reading.sent_at is not None and item.is_approved and item.withdrawn_at is None
+        return super().get_context_data(reading=item.reading, counts_as_read=counts, **kwargs)
+
+
+class DailyReadingItemRead(DailyReadingItemDetail):
+    """The article's page posts here when it opens (htmx, with the CSRF token): that counts as
+    having read it. Only the POST counts; opening the page with a GET changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_object()
         if item.reading.sent_at is not None and item.is_approved and item.withdrawn_at is None:
-            daily_reading.daily_reading_mark_read(item=item, by=self.request.user)
-        return super().get_context_data(reading=item.reading, **kwargs)
+            daily_reading.daily_reading_mark_read(item=item, by=request.user)
+        return HttpResponse(status=204)

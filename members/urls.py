@@ -62,4 +62,5 @@ urlpatterns += [
     path("reading/items/<int:pk>/approve/", nv.DailyReadingItemApprove.as_view(), name="daily-reading-item-approve"),
     path("reading/items/<int:pk>/withdraw/", nv.DailyReadingItemWithdraw.as_view(), name="daily-reading-item-withdraw"),
     path("reading/items/<int:pk>/", nv.DailyReadingItemDetail.as_view(), name="daily-reading-item-detail"),
+    path("reading/items/<int:pk>/read/", nv.DailyReadingItemRead.as_view(), name="daily-reading-item-read"),
 ]

@@ -8,9 +8,10 @@ Thin: objects come from the scoped querysets (``visible_to`` / ``editable_by`` /
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,7 +27,7 @@ from members.views import apply_validation_error
 from members.work_filters import WorkFilter
 from members.work_forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
 from members.work_text import highlight, plain_text, render
-from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import EDIT, PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 KIND_ICONS = {
     WorkKind.SELF_STUDY_PLAN: "bi-calendar2-check",
@@ -367,7 +368,7 @@ class WorkSearch(LoginRequiredMixin, TemplateView):
         )
 
 
-class WorkExport(ScopedObjectMixin, View):
+class WorkExport(PdfOnPostMixin, ScopedObjectMixin, View):
     """A group's work of a year: Excel list, Word and PDF compilations (心得体会汇编)."""
 
     model = StudyGroup
@@ -385,11 +386,26 @@ class WorkExport(ScopedObjectMixin, View):
     def get(self, request, *args, **kwargs):
         group = self.get_object()
         year, fmt = kwargs["year"], kwargs["fmt"]
+        if fmt == "pdf":
+            # Building the PDF compilation is heavy work: a button posts for it.
+            return PdfOnPostMixin.get(self, request, *args, **kwargs)
         work = list(selectors.group_year_work(group, year, request.user))
         if fmt == "xlsx":
             return exports.work_list_xlsx(group, year, work)
         if fmt == "docx":
             return exports.compilation_docx(group, year, work)
-        if fmt == "pdf":
-            return exports.compilation_pdf(group, year, work, request=request)
         raise Http404
+
+    def post(self, request, *args, **kwargs):
+        group = self.get_object()
+        year, fmt = kwargs["year"], kwargs["fmt"]
+        if fmt != "pdf":
+            return HttpResponseNotAllowed(["GET"])
+        work = list(selectors.group_year_work(group, year, request.user))
+        return exports.compilation_pdf(group, year, work, request=request)
+
+    def pdf_title(self):
+        return _("Compilation of the group's work") + f" {self.kwargs['year']}"
+
+    def pdf_back_url(self):
+        return reverse("members:review-queue", args=[self.kwargs["pk"]])

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,7 +29,7 @@ from reports.models import (
     current_period,
 )
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import EDIT, ManagesSomethingMixin, PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 
 def _reads_something(user) -> bool:
@@ -114,11 +115,33 @@ def panel_context(document, build, *, can_build: bool) -> dict:
     }
 
 
-class DocumentPdf(ScopedObjectMixin, View):
-    """The PDF of the document's current version: the stored file (built by the worker, or here
-    first if there is none). A draft is rendered on the fly and not stored."""
+class DocumentPdf(PdfOnPostMixin, ScopedObjectMixin, View):
+    """The PDF of the document's current version. A GET serves the stored file when the worker
+    has built it, and otherwise a page whose button posts here: building a PDF (or rendering a
+    draft's, which is not stored) is heavy work and never starts on a GET."""
 
     def get(self, request, *args, **kwargs):
+        document = self.get_object()
+        if document_is_frozen(document):
+            build = selectors.current_build(document)
+            if build is not None and build.status == DocumentBuild.Status.DONE:
+                return self.stored_pdf(document, build)
+        self.document = document
+        return super().get(request, *args, **kwargs)
+
+    def pdf_title(self):
+        return str(self.document)
+
+    def pdf_back_url(self):
+        return self.document.get_absolute_url()
+
+    def stored_pdf(self, document, build):
+        with build.file.open("rb") as handle:
+            data = handle.read()
+        return file_response(data, documents.filename(document, "pdf"), PDF_CONTENT_TYPE, as_attachment=False)
+
+    def pdf_response(self):
+        request = self.request
         document = self.get_object()
         filename = documents.filename(document, "pdf")
         if not document_is_frozen(document):
@@ -131,9 +154,7 @@ class DocumentPdf(ScopedObjectMixin, View):
                 {"document": document, **panel_context(document, build, can_build=selectors.document_can_edit(document, request.user))},
                 status=503 if build.status == DocumentBuild.Status.FAILED else 202,
             )
-        with build.file.open("rb") as handle:
-            data = handle.read()
-        return file_response(data, filename, PDF_CONTENT_TYPE, as_attachment=False)
+        return self.stored_pdf(document, build)
 
 
 class DocumentDocx(ScopedObjectMixin, View):
@@ -405,10 +426,21 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
-        services.bulletin_mark_opened(bulletin=bulletin, by=user)
         ctx = documents.bulletin_context(bulletin, highlight=selectors.own_group_ids(user))
         can_edit = selectors.bulletin_can_edit(bulletin, user)
         return super().get_context_data(**ctx, can_edit=can_edit, can_build=can_edit, **self.build_context(bulletin), **kwargs)
+
+
+class BulletinOpened(ScopedObjectMixin, View):
+    """An issued bulletin's page posts here when it opens (htmx, with the CSRF token): the reader
+    has opened it (their "to read" reminder forgets it). A GET of the page changes nothing."""
+
+    model = Bulletin
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        services.bulletin_mark_opened(bulletin=self.get_object(), by=request.user)
+        return HttpResponse(status=204)
 
 
 class BulletinUpdate(ScopedObjectMixin, FormView):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from sessions.models import (
     ObservationPoint,
     Speech,
 )
-from studygroup.mixins import EDIT, ManagesSomethingMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import EDIT, ManagesSomethingMixin, PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 
 def _int(value, default):
@@ -315,8 +315,6 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         meeting, user = self.object, self.request.user
         is_member = selectors.is_current_member(meeting.group, user)
-        if is_member:
-            services.notice_mark_read(meeting=meeting, user=user)
         can_manage = selectors.can_manage(meeting.group, user)
         sees_sheet = can_manage or scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
         return super().get_context_data(
@@ -333,6 +331,18 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
             now=timezone.now(),
             **kwargs,
         )
+
+
+class MeetingNoticeRead(MeetingObjectMixin, View):
+    """A member's meeting page posts here when it opens (htmx, with the CSRF token): the notice
+    counts as read. A GET of the page itself changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if selectors.is_current_member(self.meeting.group, request.user):
+            services.notice_mark_read(meeting=self.meeting, user=request.user)
+        return HttpResponse(status=204)
 
 
 # --- attendance and sign-in -------------------------------------------------------------------
@@ -697,9 +707,20 @@ class MeetingArchive(ScopedObjectMixin, DetailView):
         return super().get_context_data(**exports.archive_context(self.object), **kwargs)
 
 
-class MeetingArchivePdf(MeetingArchive):
-    def render_to_response(self, context, **response_kwargs):
-        return exports.archive_pdf_response(self.object, request=self.request)
+class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
+    def pdf_title(self):
+        return _("Meeting record") + "：" + self.meeting_for_pdf().title
+
+    def pdf_back_url(self):
+        return reverse("meetings:meeting-archive", args=[self.kwargs["pk"]])
+
+    def meeting_for_pdf(self):
+        if not hasattr(self, "object"):
+            self.object = self.get_object()
+        return self.object
+
+    def pdf_response(self):
+        return exports.archive_pdf_response(self.meeting_for_pdf(), request=self.request)
 
 
 class SignInSheetXlsx(MeetingObjectMixin, View):
@@ -707,9 +728,15 @@ class SignInSheetXlsx(MeetingObjectMixin, View):
         return exports.sign_in_sheet_xlsx_response(self.meeting)
 
 
-class SignInSheetPdf(MeetingObjectMixin, View):
-    def get(self, request, *args, **kwargs):
-        return exports.sign_in_sheet_pdf_response(self.meeting, request=request)
+class SignInSheetPdf(PdfOnPostMixin, MeetingObjectMixin, View):
+    def pdf_title(self):
+        return _("Sign-in sheet") + "：" + self.meeting.title
+
+    def pdf_back_url(self):
+        return self.meeting.get_absolute_url()
+
+    def pdf_response(self):
+        return exports.sign_in_sheet_pdf_response(self.meeting, request=self.request)
 
 
 class MeetingIcs(MeetingObjectMixin, View):
@@ -736,12 +763,19 @@ class CalendarFeedSettings(LoginRequiredMixin, TemplateView):
     template_name = "meetings/feed_settings.html"
 
     def post(self, request, *args, **kwargs):
+        had_one = selectors.feed_of(request.user) is not None
         services.feed_reset(user=request.user)
-        messages.success(request, _("A new address was made; the old one no longer works."))
+        if had_one:
+            messages.success(request, _("A new address was made; the old one no longer works."))
+        else:
+            messages.success(request, _("Your calendar address was made."))
         return redirect("meetings:meeting-feed-settings")
 
     def get_context_data(self, **kwargs):
-        feed = services.feed_for(self.request.user)
+        # Read only: the address is made by the button (a POST), not by opening the page.
+        feed = selectors.feed_of(self.request.user)
+        if feed is None:
+            return super().get_context_data(feed=None, **kwargs)
         url = self.request.build_absolute_uri(reverse("meetings:meeting-feed", kwargs={"token": feed.token}))
         return super().get_context_data(feed=feed, feed_url=url, webcal_url=url.replace("https://", "webcal://").replace("http://", "webcal://"), **kwargs)
 

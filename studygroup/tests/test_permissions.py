@@ -170,6 +170,8 @@ EXPECTATIONS.update({
     "meetings:meeting-detail": (_meeting, GROUP_OBJECT),
     "meetings:meeting-update": (_meeting, GROUP_ACTION),
     "meetings:meeting-notify": (_meeting, GROUP_ACTION),
+    # Posted by the meeting page when it opens (the notice is read): never a GET.
+    "meetings:meeting-notice-read": (_meeting, statuses(member=405, staff=405, leader=405, sibling_staff=404)),
     "meetings:meeting-cancel": (_meeting, GROUP_ACTION),
     "meetings:meeting-mark-held": (_meeting, GROUP_ACTION),
     "meetings:meeting-close": (_meeting, GROUP_ACTION),
@@ -252,6 +254,7 @@ EXPECTATIONS.update({
     "members:daily-reading-approve": (lambda w: {"pk": _notif(w).reading.pk}, APPROVER_ACTION),
     "members:daily-reading-item-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
     "members:daily-reading-item-detail": (lambda w: {"pk": _notif(w).item.pk}, GROUP_OBJECT),
+    "members:daily-reading-item-read": (lambda w: {"pk": _notif(w).item.pk}, POST_ONLY),
     "members:daily-reading-item-approve": (lambda w: {"pk": _notif(w).item.pk}, APPROVER_ACTION),
     "members:daily-reading-item-withdraw": (lambda w: {"pk": _notif(w).item.pk}, GROUP_ACTION),
     # The robot host list: the top security administrator's and superusers' alone.
@@ -287,6 +290,7 @@ EXPECTATIONS.update({
     "reports:bulletin-list": (None, OPEN),
     "reports:bulletin-create": (None, MANAGER_PAGE),
     "reports:bulletin-detail": (lambda w: {"pk": _reports(w).issued.pk}, GROUP_OBJECT),
+    "reports:bulletin-opened": (lambda w: {"pk": _reports(w).issued.pk}, POST_ONLY),
     "reports:bulletin-update": (lambda w: {"pk": _reports(w).draft_bulletin.pk}, REPORTS_ACTION),
     "reports:bulletin-issue": (lambda w: {"pk": _reports(w).draft_bulletin.pk}, REPORTS_ACTION),
     "reports:bulletin-pdf": (lambda w: {"pk": _reports(w).issued.pk}, GROUP_OBJECT),
