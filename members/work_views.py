@@ -28,6 +28,7 @@ from members.work_filters import WorkFilter
 from members.work_forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
 from members.work_text import highlight, plain_text, render
 from studygroup.mixins import EDIT, PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.params import id_param, year_param
 
 KIND_ICONS = {
     WorkKind.SELF_STUDY_PLAN: "bi-calendar2-check",
@@ -40,10 +41,7 @@ KIND_ICONS = {
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request.GET.get("year"), timezone.localdate().year)
 
 
 def _form_choices(user, group=None):
@@ -109,8 +107,8 @@ class WorkCreate(LoginRequiredMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         for name in ("meeting", "topic"):
-            if self.request.GET.get(name, "").isdigit():
-                initial[name] = int(self.request.GET[name])
+            if id_param(self.request.GET.get(name)) is not None:
+                initial[name] = id_param(self.request.GET.get(name))
         return initial
 
     def get_form_kwargs(self):

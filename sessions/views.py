@@ -35,13 +35,9 @@ from sessions.models import (
     Speech,
 )
 from studygroup.mixins import EDIT, ManagesSomethingMixin, PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.params import id_param, int_param, year_param
 
 
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 class MeetingObjectMixin(ScopedObjectMixin):
@@ -110,11 +106,11 @@ class MeetingCalendar(ScopedQuerysetMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        year = min(max(_int(self.request.GET.get("year"), today.year), 2000), 2100)
-        month = min(max(_int(self.request.GET.get("month"), today.month), 1), 12)
+        year = year_param(self.request.GET.get("year"), today.year)
+        month = int_param(self.request.GET.get("month"), today.month, minimum=1, maximum=12)
         queryset = self.get_queryset()
         groups = scoping.visible_groups(self.request.user).select_related("organization")
-        group_id = _int(self.request.GET.get("group"), None)
+        group_id = id_param(self.request.GET.get("group"))
         if group_id:
             queryset = queryset.filter(group=group_id)
         return super().get_context_data(
@@ -136,7 +132,7 @@ class MeetingCreate(ManagesSomethingMixin, FormView):
         self.group = None
         if request.user.is_authenticated:
             managed = scoping.managed_groups(request.user)
-            group_id = _int(request.GET.get("group"), None)
+            group_id = id_param(request.GET.get("group"))
             if group_id is not None:
                 self.group = managed.filter(pk=group_id).select_related("organization").first()
                 if self.group is None:
@@ -789,7 +785,7 @@ class GroupYear(ScopedObjectMixin, DetailView):
         return super().get_queryset().select_related("organization")
 
     def get_context_data(self, **kwargs):
-        year = min(max(_int(self.request.GET.get("year"), timezone.localdate().year), 2000), 2100)
+        year = year_param(self.request.GET.get("year"), timezone.localdate().year)
         return super().get_context_data(
             year_data=selectors.group_year(self.object, year), year=year, records=selectors.SEVEN_RECORDS, **kwargs
         )
@@ -819,7 +815,7 @@ class FirstAgendaList(ScopedQuerysetMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["summary"] = selectors.first_agenda_summary(self.filterset.qs)
-        context["year"] = _int(self.filterset.data.get("year"), None)
+        context["year"] = year_param(self.filterset.data.get("year"))
         context["can_create"] = scoping.managed_organizations(self.request.user).exists()
         return context
 
