@@ -994,7 +994,7 @@ class GroupChannel(models.Model):
     def clean(self):
         from members.robot_hosts import webhook_problem
 
-        problem = webhook_problem(self.webhook_url, self.provider) if self.webhook_url and self.provider else None
+        problem = webhook_problem(self.webhook_url, self.provider) if self.webhook_url else None
         if problem:
             raise ValidationError({"webhook_url": problem})
         if self.provider == self.Provider.DINGTALK and self.secret and not self.secret.startswith("SEC"):
@@ -1009,7 +1009,7 @@ class RobotHost(models.Model):
     政务钉钉 / 专有钉钉), kept by the security administrator (``members.robot_hosts``)."""
 
     host = models.CharField(
-        _("host"), max_length=253, unique=True,
+        pgettext_lazy("network", "host"), max_length=253, unique=True,
         help_text=_("The host name or IP address alone, e.g. dingtalk.example.gov.cn (no https://, no path)."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("e.g. the province's government DingTalk"))

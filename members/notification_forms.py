@@ -124,7 +124,7 @@ class DailyReadingFilterForm(forms.Form):
 
 class RobotHostForm(forms.Form):
     host = forms.CharField(
-        label=_("Host"), max_length=253,
+        label=pgettext_lazy("network", "Host"), max_length=253,
         help_text=_("The host name or IP address alone, e.g. dingtalk.example.gov.cn (no https://, no path)."),
     )
     note = forms.CharField(

@@ -90,6 +90,15 @@ def webhook_problem(url: str, provider: str) -> str | None:
         return _("A webhook address never contains a user name or password.")
     if host in listed_hosts():
         return None
+    if provider not in OFFICIAL_HOSTS:  # the robot's service is not chosen yet: either one
+        if host in OFFICIAL_HOSTS.values() and parts.scheme == "https" and port in (None, 443):
+            return None
+        return _(
+            "Robots may post only to DingTalk or WeCom (https://oapi.dingtalk.com/…, "
+            "https://qyapi.weixin.qq.com/…) or to a host on the robot host list. %(host)s is not on it: "
+            "if it is your own deployment of the service (a government DingTalk, for example), ask the "
+            "security administrator to add it."
+        ) % {"host": host}
     official = OFFICIAL_HOSTS.get(provider)
     if host == official:
         if parts.scheme != "https" or port not in (None, 443):

@@ -118,6 +118,15 @@ def test_robot_form_refuses_a_host_not_on_the_list_in_chinese_keeping_what_was_t
     assert 'value="SECtyped-secret"' in page  # the secret need not be typed again
 
 
+def test_robot_form_checks_the_host_even_before_the_service_is_chosen(world, client):
+    client.force_login(world.staff)
+    url = reverse("members:group-channel-create", args=[world.groups.bureau.pk])
+    response = client.post(url, {"provider": "", "name": "群", "webhook_url": "http://10.0.0.5/robot/send", "secret": "SECx"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "provider" in form.errors and "10.0.0.5" in form.errors["webhook_url"][0]
+
+
 def test_robot_form_accepts_a_host_the_administrator_listed(world, client):
     RobotHost.objects.create(host="dingtalk.example.gov.cn")
     client.force_login(world.staff)
