@@ -65,7 +65,7 @@ HOSTILE = [
 # Query parameters every list is tried with, besides those of its filter forms and its links.
 COMMON_PARAMETERS = ["page", "year"]
 # Requests per form, shared among its fields (at least two values each).
-FORM_BUDGET = 30
+FORM_BUDGET = 24
 # Formset rows after the first (topics-1-title…): alike, so only the first row is tried.
 FORMSET_ROW = re.compile(r"^\w+-[1-9]\d*-")
 
@@ -260,7 +260,8 @@ def test_hostile_input_never_breaks_a_form_or_a_list(namespace, world, client):
         for reader in [r for r in ("staff", "member") if expected.get(r) == 200] if parameters else []:
             client.force_login(getattr(world, reader))
             for parameter, spec in sorted(parameters.items()):
-                for value in _values_for(rng, spec, others, query=True):
+                values = _values_for(rng, spec, others, query=True)
+                for value in values if reader == "staff" else [HUGE, values[-1]]:
                     cases += 1
                     _request(client, "get", url, {parameter: value}, problems,
                              f"{reader} GET {url}?{parameter}={str(value)[:40]!r}")
