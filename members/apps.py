@@ -8,6 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self):
+        # Object permissions of the notifications part (members/rules.py is autodiscovered).
+        from members import notification_rules  # noqa: F401
         from members.schedules import on_post_migrate
 
         # The notifications part listens to what members announces (members itself never

@@ -2,7 +2,8 @@
 demo data, idempotent): the office director who approves the daily reading (``demo-approver``),
 a fortnight of pushed daily readings with members' reads, today's articles waiting for approval,
 the reminder rules run once so inboxes are not empty, and a DingTalk robot for the county
-group that posts to ``manage.py robot_sink`` on this machine.
+group that posts to ``manage.py robot_sink`` on this machine (127.0.0.1, put on the robot host
+list so that robots may post there).
 """
 
 from datetime import datetime, time, timedelta
@@ -18,6 +19,7 @@ from members.models import (
     GroupChannel,
     Membership,
     OrganizationAssignment,
+    RobotHost,
     User,
     current_q,
 )
@@ -119,6 +121,11 @@ def seed(result: dict) -> dict:
     _reading_history(group, staff, approver, members, today)
     _reading_waiting(group, staff, today)
     _run_reminder_rules()
+    # The robot sink listens on this machine: a loopback address robots may reach only when the
+    # security administrator lists it (members.robot_hosts).
+    RobotHost.objects.get_or_create(
+        host="127.0.0.1", defaults={"note": "演示：本机的 manage.py robot_sink", "added_by": staff},
+    )
     # Created last, so the demo's own history is not posted to it.
     GroupChannel.objects.get_or_create(
         group=group, provider=GroupChannel.Provider.DINGTALK, webhook_url=DEMO_ROBOT_URL,

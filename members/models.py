@@ -1021,7 +1021,11 @@ class GroupChannel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["secret"])
+    # The robot's recent posts and the places kept for those waiting: [[unix time, delivery id,
+    # "sent" | "held"], …] of the last minute (members.notifications.robot_post_slot).
+    post_slots = models.JSONField(_("recent posts"), default=list, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["secret", "post_slots"])
     objects = GroupChannelQuerySet.as_manager()
 
     class Meta:
@@ -1036,11 +1040,47 @@ class GroupChannel(models.Model):
         return reverse("members:group-channels", kwargs={"pk": self.group_id})
 
     def clean(self):
+        from members.robot_hosts import webhook_problem
+
+        problem = webhook_problem(self.webhook_url, self.provider) if self.webhook_url else None
+        if problem:
+            raise ValidationError({"webhook_url": problem})
         if self.provider == self.Provider.DINGTALK and self.secret and not self.secret.startswith("SEC"):
             raise ValidationError({"secret": _("A DingTalk signing secret starts with SEC.")})
         valid = set(NotificationKind.values)
         if not isinstance(self.kinds, list) or not set(self.kinds) <= valid:
             raise ValidationError({"kinds": _("Choose kinds of notification from the list.")})
+
+
+class RobotHost(models.Model):
+    """A host robot webhooks may post to besides the official ones (a private deployment such as
+    政务钉钉 / 专有钉钉), kept by the security administrator (``members.robot_hosts``)."""
+
+    host = models.CharField(
+        pgettext_lazy("network", "host"), max_length=253, unique=True,
+        help_text=_("The host name or IP address alone, e.g. dingtalk.example.gov.cn (no https://, no path)."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("e.g. the province's government DingTalk"))
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("robot host")
+        verbose_name_plural = _("robot hosts")
+        ordering = ["host"]
+
+    def __str__(self):
+        return self.host
+
+    def clean(self):
+        from members.robot_hosts import normalize_host
+
+        try:
+            self.host = normalize_host(self.host)
+        except ValueError:
+            raise ValidationError({"host": _("Enter a host name or IP address alone, e.g. dingtalk.example.gov.cn.")})
 
 
 class DeliveryQuerySet(models.QuerySet):

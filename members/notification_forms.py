@@ -55,8 +55,9 @@ class GroupChannelForm(forms.ModelForm):
         # What the addresses look like (no words to translate but the robots' names).
         help_text=format_lazy(
             "{}: https://oapi.dingtalk.com/robot/send?access_token=… · "
-            "{}: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+            "{}: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… {}",
             NotificationChannel.DINGTALK.label, NotificationChannel.WECOM.label,
+            _("Other hosts only when the security administrator has put them on the robot host list."),
         ),
     )
     kinds = forms.MultipleChoiceField(
@@ -119,3 +120,13 @@ class DailyReadingFilterForm(forms.Form):
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+
+
+class RobotHostForm(forms.Form):
+    host = forms.CharField(
+        label=pgettext_lazy("network", "Host"), max_length=253,
+        help_text=_("The host name or IP address alone, e.g. dingtalk.example.gov.cn (no https://, no path)."),
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False, help_text=_("e.g. the province's government DingTalk")
+    )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
 
 from members import daily_reading, notifications, scoping
 from members.models import (
@@ -34,16 +35,24 @@ from members.notification_forms import (
     GroupChannelForm,
     NotificationFilterForm,
     PreferencesForm,
+    RobotHostForm,
 )
 from members.views import apply_validation_error
 from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
 
 
+def _local_path(target: str, request) -> bool:
+    """A path on this site ("/meetings/3/"), nothing else: no other host, no scheme, no view
+    name (a bare word such as ``abc`` would be looked up as one by ``redirect``)."""
+    return (
+        bool(target) and target.startswith("/") and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    )
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
+    return target if _local_path(target, request) else fallback
 
 
 class ConfirmActionView(ScopedObjectMixin, TemplateView):
@@ -77,7 +86,7 @@ class ConfirmActionView(ScopedObjectMixin, TemplateView):
         else:
             if message:
                 messages.success(request, message)
-        return redirect(_safe_next(request, self.success_url()))
+        return HttpResponseRedirect(_safe_next(request, self.success_url()))
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -111,17 +120,21 @@ class NotificationList(ScopedQuerysetMixin, ListView):
 
 
 class NotificationOpen(ScopedObjectMixin, DetailView):
-    """Opening a notification marks it read and goes to what it is about."""
+    """Opening a notification (its title is a button that posts here) marks it read and goes to
+    what it is about. A GET (an old link) only goes there: a GET never changes anything."""
 
     model = Notification
 
+    def target(self, notification) -> str:
+        return notification.url if _local_path(notification.url, self.request) else reverse("members:notification-list")
+
     def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(self.target(self.get_object()))
+
+    def post(self, request, *args, **kwargs):
         notification = self.get_object()
         notifications.notification_mark_read(notification=notification, by=request.user)
-        target = notification.url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("members:notification-list")
+        return HttpResponseRedirect(self.target(notification))
 
 
 class NotificationMarkRead(ConfirmActionView):
@@ -148,7 +161,7 @@ class NotificationMarkAllRead(LoginRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         count = notifications.notifications_mark_all_read(by=request.user)
         messages.success(request, _("%(n)s marked as read.") % {"n": count})
-        return redirect(_safe_next(request, reverse("members:notification-list")))
+        return HttpResponseRedirect(_safe_next(request, reverse("members:notification-list")))
 
 
 class NotificationPreferences(LoginRequiredMixin, FormView):
@@ -288,6 +301,68 @@ class DeliveryRetry(ConfirmActionView):
     def act(self):
         notifications.delivery_retry(delivery=self.object, by=self.request.user)
         return _("It will be sent again.")
+
+
+# --- the robot host list (机器人地址白名单) ---------------------------------------------------------
+
+
+class RobotHostList(PermissionRequiredMixin, FormView):
+    """The hosts robots may post to besides DingTalk's and WeCom's: private deployments. Kept by
+    the security administrator of the top organisation (and superusers); each change is audited."""
+
+    permission_required = "members.manage_robot_hosts"
+    form_class = RobotHostForm
+    template_name = "members/notifications/robot_hosts.html"
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from members.robot_hosts import OFFICIAL_HOSTS
+
+        return super().get_context_data(
+            hosts=notifications.robot_hosts_for(self.request.user),
+            official_hosts=sorted(set(OFFICIAL_HOSTS.values())),
+            setting_hosts=settings.ROBOT_EXTRA_HOSTS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            robot_host = notifications.robot_host_add(
+                host=form.cleaned_data["host"], note=form.cleaned_data["note"], by=self.request.user,
+                request=self.request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(host)s was added: robots may now post there.") % {"host": robot_host.host})
+        return redirect("members:robot-host-list")
+
+
+class RobotHostRemove(PermissionRequiredMixin, TemplateView):
+    permission_required = "members.manage_robot_hosts"
+    template_name = "members/notifications/confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_perm(self.permission_required):
+            found = notifications.robot_hosts_for(request.user).filter(pk=kwargs["pk"]).first()
+            if found is None:
+                raise Http404
+            self.object = found
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            object=self.object, title=_("Remove the host"),
+            question=_("Robots that post to this host fail from their next message on. Remove it?"),
+            button=_("Remove"), cancel_url=reverse("members:robot-host-list"),
+            next=reverse("members:robot-host-list"), **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        notifications.robot_host_remove(robot_host=self.object, by=request.user, request=request)
+        messages.success(request, _("%(host)s was removed from the list.") % {"host": self.object.host})
+        return redirect("members:robot-host-list")
 
 
 # --- the daily reading ---------------------------------------------------------------------------
@@ -460,6 +535,18 @@ class DailyReadingItemDetail(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
+        counts = item.reading.sent_at is not None and item.is_approved and item.withdrawn_at is None
+        return super().get_context_data(reading=item.reading, counts_as_read=counts, **kwargs)
+
+
+class DailyReadingItemRead(DailyReadingItemDetail):
+    """The article's page posts here when it opens (htmx, with the CSRF token): that counts as
+    having read it. Only the POST counts; opening the page with a GET changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_object()
         if item.reading.sent_at is not None and item.is_approved and item.withdrawn_at is None:
-            daily_reading.daily_reading_mark_read(item=item, by=self.request.user)
-        return super().get_context_data(reading=item.reading, **kwargs)
+            daily_reading.daily_reading_mark_read(item=item, by=request.user)
+        return HttpResponse(status=204)

@@ -9,8 +9,10 @@ after the transaction commits; those held by quiet hours wait for the sweeper (e
 from __future__ import annotations
 
 import logging
+import time as time_module
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +33,7 @@ from members.models import (
     NotificationPreference,
     Organization,
     OrganizationAssignment,
+    RobotHost,
     StudyGroup,
     User,
     current_q,
@@ -255,7 +258,7 @@ def deliveries_enqueue(*, keys: Iterable[str] | None = None, ids: Iterable[int] 
     sweeper). Queueing one twice is harmless: the task claims the row first."""
     from members.tasks import delivery_send
 
-    due = Delivery.objects.due()
+    due = Delivery.objects.due().order_by("next_attempt_at", "pk")
     if keys is not None:
         due = due.filter(key__in=list(keys))
     if ids is not None:
@@ -407,6 +410,107 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     transaction.on_commit(lambda: deliveries_enqueue(ids=[delivery.pk]))
     delivery.refresh_from_db()
     return delivery
+
+
+# --- the robot host list (机器人地址白名单) ------------------------------------------------------------
+
+
+def _require_robot_host_admin(by: User) -> None:
+    if by is None or not by.has_perm("members.manage_robot_hosts"):
+        raise PermissionDenied
+
+
+def robot_hosts_for(user: User):
+    """The hosts robots may post to besides the official ones, for those who keep the list."""
+    _require_robot_host_admin(user)
+    return RobotHost.objects.select_related("added_by").order_by("host")
+
+
+@transaction.atomic
+def robot_host_add(*, host: str, note: str = "", by: User, request=None) -> RobotHost:
+    from studygroup.audit.models import AuditEntry
+    from studygroup.audit.services import audit_record
+
+    _require_robot_host_admin(by)
+    robot_host = RobotHost(host=host, note=note, added_by=by)
+    robot_host.full_clean(validate_unique=False)  # clean() normalises the host first
+    if RobotHost.objects.filter(host=robot_host.host).exists():
+        raise ValidationError({"host": _("%(host)s is already on the list.") % {"host": robot_host.host}})
+    robot_host.save()
+    audit_record(
+        action=AuditEntry.Action.SETTINGS, actor=by, request=request, obj=robot_host,
+        changes={"robot_host": [None, robot_host.host]},
+        detail=_("Robot host added: %(host)s") % {"host": robot_host.host}
+        + (f" ({robot_host.note})" if robot_host.note else ""),
+    )
+    return robot_host
+
+
+@transaction.atomic
+def robot_host_remove(*, robot_host: RobotHost, by: User, request=None) -> None:
+    """Take a host off the list: robots that post there fail from their next message on (and
+    their form asks for another address)."""
+    from studygroup.audit.models import AuditEntry
+    from studygroup.audit.services import audit_record
+
+    _require_robot_host_admin(by)
+    audit_record(
+        action=AuditEntry.Action.SETTINGS, actor=by, request=request, obj=robot_host,
+        changes={"robot_host": [robot_host.host, None]},
+        detail=_("Robot host removed: %(host)s") % {"host": robot_host.host},
+    )
+    RobotHost.objects.filter(pk=robot_host.pk).delete()
+
+
+# --- the robots' limit of messages a minute ---------------------------------------------------------
+
+
+ROBOT_WINDOW_SECONDS = 60
+# Held posts go out this long after a place frees up (the services' clocks are not ours).
+ROBOT_WINDOW_MARGIN_SECONDS = 0.5
+# A message whose place has come keeps later ones behind it this long (its task is starting).
+ROBOT_HELD_GRACE_SECONDS = 5
+
+
+def robot_post_slot(*, channel_id: int, delivery_id: int, now: float | None = None) -> datetime | None:
+    """May this robot post now? None: yes (the post is counted). Otherwise the moment its place
+    comes up, which is kept for it: DingTalk and WeCom block a robot for ten minutes after 20
+    messages (``ROBOT_MESSAGES_PER_MINUTE``) in a minute, so the rest wait for the next minute,
+    in the order they asked, none dropped.
+
+    The robot's posts of the last minute and the places kept are a short list on its row,
+    changed only under a row lock: several workers count the same posts, and so does the eager
+    default (no broker, no Redis)."""
+    limit = max(1, settings.ROBOT_MESSAGES_PER_MINUTE)
+    with transaction.atomic():
+        channel = GroupChannel.objects.select_for_update().only("pk", "post_slots").get(pk=channel_id)
+        now = time_module.time() if now is None else now
+        slots = [list(slot) for slot in channel.post_slots or [] if slot[0] > now - ROBOT_WINDOW_SECONDS]
+        mine = next((slot for slot in slots if slot[1] == delivery_id and slot[2] == "held"), None)
+        if mine is not None and mine[0] <= now + ROBOT_WINDOW_MARGIN_SECONDS:
+            mine[0], mine[2] = now, "sent"  # its place came up
+            wait_until = None
+        elif mine is not None:
+            wait_until = mine[0]  # too early: its place stays where it was
+        else:
+            times = sorted(slot[0] for slot in slots)
+            # Those waiting whose place is still to come, or just came (their task is on its way).
+            ahead = sorted(slot[0] for slot in slots if slot[2] == "held" and slot[0] > now - ROBOT_HELD_GRACE_SECONDS)
+            if len(times) < limit and not ahead:
+                slots.append([now, delivery_id, "sent"])
+                wait_until = None
+            else:
+                moment = now
+                if len(times) >= limit:
+                    moment = max(moment, times[-limit] + ROBOT_WINDOW_SECONDS + ROBOT_WINDOW_MARGIN_SECONDS)
+                if ahead:
+                    moment = max(moment, ahead[-1] + 0.001, now + 0.001)  # after those already waiting
+                slots.append([moment, delivery_id, "held"])
+                wait_until = moment
+        GroupChannel.objects.filter(pk=channel_id).update(post_slots=slots)
+    if wait_until is None:
+        return None
+    return datetime.fromtimestamp(wait_until, tz=dt_timezone.utc)
 
 
 def unread_count(user) -> int:

@@ -23,7 +23,8 @@ class RobotServer:
     def __init__(self, secret: str = DEFAULT_SECRET, *, host: str = "127.0.0.1", port: int = 0, on_post=None):
         self.secret = secret
         self.posts = []
-        self.fail_next = 0  # answer this many posts with an error (errcode 310000)
+        self.fail_next = 0  # answer this many posts with a passing error (errcode -1, busy)
+        self.reply = None  # (status, body bytes, headers): answer every post with this instead
         self.hang = None  # a threading.Event: hold each post until set
         self.lock = threading.Lock()
         self.on_post = on_post
@@ -58,12 +59,16 @@ class RobotServer:
                 if provider == "dingtalk" and not signature_ok:
                     answer = {"errcode": 310000, "errmsg": "sign not match"}
                 elif failing:
-                    answer = {"errcode": 310000, "errmsg": "temporarily failing"}
+                    answer = {"errcode": -1, "errmsg": "system busy"}
                 else:
                     answer = {"errcode": 0, "errmsg": "ok"}
                 data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                status, headers = 200, {"Content-Type": "application/json"}
+                if robot.reply is not None:
+                    status, data, headers = robot.reply
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

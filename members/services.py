@@ -92,7 +92,6 @@ def person_set_active(*, by: User, person: User, active: bool, request=None) -> 
     """Deactivate (the person can no longer log in; nothing of theirs is deleted) or reactivate."""
     require_perm(by, "members.reactivate_person" if active else "members.deactivate_person", person)
     person = User.objects.select_for_update().get(pk=person.pk)
-    was = person.is_active
     person.is_active = active
     _stamp(person, by).save(update_fields=["is_active"])
     return person

@@ -15,8 +15,16 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from members.channels import ChannelError, PermanentChannelError, send_dingtalk, send_email, send_wecom
+from members.channels import (
+    ChannelError,
+    PermanentChannelError,
+    RateLimitedChannelError,
+    send_dingtalk,
+    send_email,
+    send_wecom,
+)
 from members.models import Delivery, NotificationChannel, NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -47,9 +55,22 @@ def _send(delivery: Delivery) -> None:
         raise PermanentChannelError(f"unknown channel {delivery.channel}")
 
 
+ROBOT_CHANNELS = (NotificationChannel.DINGTALK, NotificationChannel.WECOM)
+
+
+def _send_later(delivery_id: int, moment) -> None:
+    """Queue the task again for ``moment`` when a worker runs it (the sweeper also finds it: with
+    the eager default, or a wait longer than Redis keeps a countdown)."""
+    from celery import current_app
+
+    delay = max((moment - timezone.now()).total_seconds(), 0)
+    if not current_app.conf.task_always_eager and delay < 3000:
+        delivery_send.apply_async(kwargs={"delivery_id": delivery_id}, countdown=delay)
+
+
 @shared_task(name="members.delivery_send", acks_late=True)
 def delivery_send(*, delivery_id: int) -> str:
-    from members.notifications import push_not_before
+    from members.notifications import push_not_before, robot_post_slot
 
     now = timezone.now()
     claimed = Delivery.objects.filter(
@@ -61,6 +82,17 @@ def delivery_send(*, delivery_id: int) -> str:
         return "not claimable"
     delivery = Delivery.objects.select_related("notification__recipient", "group_channel").get(pk=delivery_id)
     sending = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING)
+    if delivery.channel in ROBOT_CHANNELS and delivery.group_channel_id:
+        wait_until = robot_post_slot(channel_id=delivery.group_channel_id, delivery_id=delivery_id)
+        if wait_until is not None:
+            # Over the robot's limit a minute: it waits for its place (not an attempt).
+            sending.update(
+                status=Delivery.Status.PENDING, attempts=F("attempts") - 1, claimed_at=None,
+                next_attempt_at=wait_until, last_error=_("Waiting: at most %(n)s messages a minute to a robot.")
+                % {"n": settings.ROBOT_MESSAGES_PER_MINUTE},
+            )
+            _send_later(delivery_id, wait_until)
+            return "queued"
     try:
         _send(delivery)
     except PermanentChannelError as error:
@@ -72,11 +104,12 @@ def delivery_send(*, delivery_id: int) -> str:
             sending.update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
             logger.warning("Delivery %s failed after %s attempts: %s", delivery_id, delivery.attempts, error)
             return "failed"
-        next_at = push_not_before(urgent=delivery.urgent, moment=timezone.now() + _backoff(delivery.attempts))
+        wait = _backoff(delivery.attempts)
+        if isinstance(error, RateLimitedChannelError):
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        next_at = push_not_before(urgent=delivery.urgent, moment=timezone.now() + wait)
         sending.update(status=Delivery.Status.RETRY, last_error=str(error)[:2000], next_attempt_at=next_at)
-        delay = max((next_at - timezone.now()).total_seconds(), 0)
-        if delay < 3000:  # longer waits are left to the sweeper (Redis redelivers long ETAs)
-            delivery_send.apply_async(kwargs={"delivery_id": delivery_id}, countdown=delay)
+        _send_later(delivery_id, next_at)
         return "retry"
     sending.update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return "sent"

@@ -65,6 +65,8 @@ urlpatterns += [
     path("robots/<int:pk>/edit/", nv.GroupChannelUpdate.as_view(), name="group-channel-update"),
     path("robots/<int:pk>/test/", nv.GroupChannelTest.as_view(), name="group-channel-test"),
     path("deliveries/<int:pk>/retry/", nv.DeliveryRetry.as_view(), name="delivery-retry"),
+    path("robots/hosts/", nv.RobotHostList.as_view(), name="robot-host-list"),
+    path("robots/hosts/<int:pk>/remove/", nv.RobotHostRemove.as_view(), name="robot-host-remove"),
     path("reading/", nv.DailyReadingList.as_view(), name="daily-reading-list"),
     path("reading/<int:pk>/", nv.DailyReadingDetail.as_view(), name="daily-reading-detail"),
     path("reading/<int:pk>/approve/", nv.DailyReadingApprove.as_view(), name="daily-reading-approve"),
@@ -72,4 +74,5 @@ urlpatterns += [
     path("reading/items/<int:pk>/approve/", nv.DailyReadingItemApprove.as_view(), name="daily-reading-item-approve"),
     path("reading/items/<int:pk>/withdraw/", nv.DailyReadingItemWithdraw.as_view(), name="daily-reading-item-withdraw"),
     path("reading/items/<int:pk>/", nv.DailyReadingItemDetail.as_view(), name="daily-reading-item-detail"),
+    path("reading/items/<int:pk>/read/", nv.DailyReadingItemRead.as_view(), name="daily-reading-item-read"),
 ]

@@ -2,6 +2,7 @@
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,3 +40,15 @@ class CharacterClassValidator:
         return _(
             "Use at least %(count)d of: upper-case letters, lower-case letters, digits, symbols."
         ) % {"count": self.min_classes}
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with a message of our own: Django 5.2 changed its wording and its Chinese
+    translation has not caught up, so the message showed in English."""
+
+    def get_error_message(self):
+        return ngettext(
+            "The password is too short: it must have at least %(count)d character.",
+            "The password is too short: it must have at least %(count)d characters.",
+            self.min_length,
+        ) % {"count": self.min_length}

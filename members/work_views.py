@@ -8,9 +8,10 @@ Thin: objects come from the scoped querysets (``visible_to`` / ``editable_by`` /
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,7 +27,8 @@ from members.views import apply_validation_error
 from members.work_filters import WorkFilter
 from members.work_forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
 from members.work_text import highlight, plain_text, render
-from studygroup.mixins import ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.mixins import PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.params import id_param, year_param
 
 KIND_ICONS = {
     WorkKind.SELF_STUDY_PLAN: "bi-calendar2-check",
@@ -39,10 +41,7 @@ KIND_ICONS = {
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request.GET.get("year"), timezone.localdate().year)
 
 
 def _form_choices(user, group=None):
@@ -108,8 +107,8 @@ class WorkCreate(LoginRequiredMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         for name in ("meeting", "topic"):
-            if self.request.GET.get(name, "").isdigit():
-                initial[name] = int(self.request.GET[name])
+            if id_param(self.request.GET.get(name)) is not None:
+                initial[name] = id_param(self.request.GET.get(name))
         return initial
 
     def get_form_kwargs(self):
@@ -348,7 +347,7 @@ class WorkSearch(LoginRequiredMixin, TemplateView):
         )
 
 
-class WorkExport(ScopedObjectMixin, View):
+class WorkExport(PdfOnPostMixin, ScopedObjectMixin, View):
     """A group's work of a year: Excel list, Word and PDF compilations (心得体会汇编)."""
 
     model = StudyGroup
@@ -357,11 +356,26 @@ class WorkExport(ScopedObjectMixin, View):
     def get(self, request, *args, **kwargs):
         group = self.get_object()
         year, fmt = kwargs["year"], kwargs["fmt"]
+        if fmt == "pdf":
+            # Building the PDF compilation is heavy work: a button posts for it.
+            return PdfOnPostMixin.get(self, request, *args, **kwargs)
         work = list(selectors.group_year_work(group, year, request.user))
         if fmt == "xlsx":
             return exports.work_list_xlsx(group, year, work)
         if fmt == "docx":
             return exports.compilation_docx(group, year, work)
-        if fmt == "pdf":
-            return exports.compilation_pdf(group, year, work, request=request)
         raise Http404
+
+    def post(self, request, *args, **kwargs):
+        group = self.get_object()
+        year, fmt = kwargs["year"], kwargs["fmt"]
+        if fmt != "pdf":
+            return HttpResponseNotAllowed(["GET"])
+        work = list(selectors.group_year_work(group, year, request.user))
+        return exports.compilation_pdf(group, year, work, request=request)
+
+    def pdf_title(self):
+        return _("Compilation of the group's work") + f" {self.kwargs['year']}"
+
+    def pdf_back_url(self):
+        return reverse("members:review-queue", args=[self.kwargs["pk"]])

@@ -6,11 +6,12 @@ from django.utils.translation import pgettext_lazy
 
 from members.models import StudyGroup
 from plans.models import AnnualPlan, ProposalCall, Topic
+from studygroup.params import YearFilter
 
 
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     group = django_filters.ModelChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AnnualPlan.Status.choices)
     revisions = django_filters.ChoiceFilter(
@@ -48,7 +49,7 @@ class PlanFilter(django_filters.FilterSet):
 
 class ProposalCallFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    year = django_filters.NumberFilter(label=_("Plan year"))
+    year = YearFilter(label=_("Plan year"))
     open = django_filters.ChoiceFilter(
         label=_("Open for proposals"), method="filter_open", empty_label=_("All"),
         choices=[("open", pgettext_lazy("call for topics", "Open")), ("closed", _("Closed"))],

@@ -150,9 +150,14 @@ class BaseTopicFormSet(forms.BaseFormSet):
             titles[title] = form
 
 
-SectionFormSet = forms.formset_factory(SectionForm, extra=0, can_order=True, can_delete=True, max_num=60)
+# absolute_max = max_num: a posted TOTAL_FORMS of 99999999999999999999 makes at most that many
+# forms and an error, not a thousand more forms to build and render (Django's default).
+SectionFormSet = forms.formset_factory(
+    SectionForm, extra=0, can_order=True, can_delete=True, max_num=60, absolute_max=60, validate_max=True
+)
 TopicFormSet = forms.formset_factory(
-    TopicForm, formset=BaseTopicFormSet, extra=0, can_order=True, can_delete=True, max_num=99
+    TopicForm, formset=BaseTopicFormSet, extra=0, can_order=True, can_delete=True, max_num=99, absolute_max=99,
+    validate_max=True,
 )
 
 
@@ -171,7 +176,9 @@ class ScheduleEntryForm(RowForm):
         self.order_fields(["id", "month", "topic", "study_form", "lead", "speaker", "note"])
 
 
-ScheduleFormSet = forms.formset_factory(ScheduleEntryForm, extra=0, can_delete=True, max_num=400)
+ScheduleFormSet = forms.formset_factory(
+    ScheduleEntryForm, extra=0, can_delete=True, max_num=400, absolute_max=400, validate_max=True
+)
 
 
 class PlanImportForm(forms.Form):

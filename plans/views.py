@@ -35,7 +35,7 @@ from plans.forms import (
 )
 from plans.models import AnnualPlan, CascadedTopic, PlanSection, ProposalCall, ScheduleEntry, Topic, TopicProposal
 from studygroup.forms import apply_validation_error
-from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
+from studygroup.mixins import PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
 IMPORT_SESSION_KEY = "plans_import"
 
@@ -102,9 +102,15 @@ class PlanPrint(PlanObjectMixin, DetailView):
         return super().get_context_data(**selectors.plan_document(self.plan), for_pdf=False, **kwargs)
 
 
-class PlanPdf(PlanObjectMixin, DetailView):
-    def get(self, request, *args, **kwargs):
-        data = exports.plan_pdf(self.plan, request=request)
+class PlanPdf(PdfOnPostMixin, PlanObjectMixin, DetailView):
+    def pdf_title(self):
+        return self.plan.title
+
+    def pdf_back_url(self):
+        return self.plan.get_absolute_url()
+
+    def pdf_response(self):
+        data = exports.plan_pdf(self.plan, request=self.request)
         return exports.download(data, exports.filename(self.plan, "pdf"), "application/pdf", as_attachment=False)
 
 

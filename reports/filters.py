@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from members.filters import TextSearchFilter
 from reports.models import Bulletin, HalfYearReview, Inspection, Period, RectificationItem, StudyAccount
+from studygroup.params import YearFilter
 
 
 class ReviewFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["title", "group__name", "group__organization__name"])
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     period = django_filters.ChoiceFilter(label=_("Period"), choices=Period.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=HalfYearReview.Status.choices)
 
@@ -19,7 +20,7 @@ class ReviewFilter(django_filters.FilterSet):
 
 class BulletinFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["title", "number", "organization__name"])
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Bulletin.Status.choices)
 
     class Meta:
@@ -29,7 +30,7 @@ class BulletinFilter(django_filters.FilterSet):
 
 class InspectionFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["group__name", "group__organization__name", "inspectors", "findings"])
-    year = django_filters.NumberFilter(label=_("Year"), field_name="held_on", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="held_on", lookup_expr="year")
 
     class Meta:
         model = Inspection
@@ -53,7 +54,7 @@ class ItemFilter(django_filters.FilterSet):
 
 class AccountFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["title", "group__name", "group__organization__name"])
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=StudyAccount.Status.choices)
 
     class Meta:

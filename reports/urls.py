@@ -24,6 +24,7 @@ urlpatterns = [
     path("bulletins/", views.BulletinList.as_view(), name="bulletin-list"),
     path("bulletins/new/", views.BulletinCreate.as_view(), name="bulletin-create"),
     path("bulletins/<int:pk>/", views.BulletinDetail.as_view(), name="bulletin-detail"),
+    path("bulletins/<int:pk>/opened/", views.BulletinOpened.as_view(), name="bulletin-opened"),
     path("bulletins/<int:pk>/edit/", views.BulletinUpdate.as_view(), name="bulletin-update"),
     path("bulletins/<int:pk>/issue/", views.BulletinIssue.as_view(), name="bulletin-issue"),
     path("bulletins/<int:pk>/pdf/", views.BulletinPdf.as_view(), name="bulletin-pdf"),

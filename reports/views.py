@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,7 +30,7 @@ from reports.models import (
 )
 from studygroup import downloads
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
-from studygroup.mixins import EDIT, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.mixins import EDIT, PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 
 
 
@@ -106,11 +107,33 @@ def panel_context(document, build, *, can_build: bool) -> dict:
     }
 
 
-class DocumentPdf(ScopedObjectMixin, View):
-    """The PDF of the document's current version: the stored file (built by the worker, or here
-    first if there is none). A draft is rendered on the fly and not stored."""
+class DocumentPdf(PdfOnPostMixin, ScopedObjectMixin, View):
+    """The PDF of the document's current version. A GET serves the stored file when the worker
+    has built it, and otherwise a page whose button posts here: building a PDF (or rendering a
+    draft's, which is not stored) is heavy work and never starts on a GET."""
 
     def get(self, request, *args, **kwargs):
+        document = self.get_object()
+        if document_is_frozen(document):
+            build = selectors.current_build(document)
+            if build is not None and build.status == DocumentBuild.Status.DONE:
+                return self.stored_pdf(document, build)
+        self.document = document
+        return super().get(request, *args, **kwargs)
+
+    def pdf_title(self):
+        return str(self.document)
+
+    def pdf_back_url(self):
+        return self.document.get_absolute_url()
+
+    def stored_pdf(self, document, build):
+        # The stored file leaves through the one download path (headers, audit, sendfile).
+        build._document = document
+        return downloads.serve(self.request, build, DOCUMENT_BUILD_FILE, filename=documents.filename(document, "pdf"))
+
+    def pdf_response(self):
+        request = self.request
         document = self.get_object()
         filename = documents.filename(document, "pdf")
         if not document_is_frozen(document):
@@ -123,9 +146,7 @@ class DocumentPdf(ScopedObjectMixin, View):
                 {"document": document, **panel_context(document, build, can_build=request.user.has_perm("reports.build_document", document))},
                 status=503 if build.status == DocumentBuild.Status.FAILED else 202,
             )
-        # The stored file leaves through the one download path (headers, audit, sendfile).
-        build._document = document
-        return downloads.serve(request, build, DOCUMENT_BUILD_FILE, filename=filename)
+        return self.stored_pdf(document, build)
 
 
 class DocumentDocx(ScopedObjectMixin, View):
@@ -386,11 +407,22 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
-        services.bulletin_mark_opened(bulletin=bulletin, by=user)
         ctx = documents.bulletin_context(bulletin, highlight=selectors.own_group_ids(user))
         return super().get_context_data(
             **ctx, can_build=user.has_perm("reports.build_document", bulletin), **self.build_context(bulletin), **kwargs
         )
+
+
+class BulletinOpened(ScopedObjectMixin, View):
+    """An issued bulletin's page posts here when it opens (htmx, with the CSRF token): the reader
+    has opened it (their "to read" reminder forgets it). A GET of the page changes nothing."""
+
+    model = Bulletin
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        services.bulletin_mark_opened(bulletin=self.get_object(), by=request.user)
+        return HttpResponse(status=204)
 
 
 class BulletinUpdate(ScopedObjectMixin, FormView):

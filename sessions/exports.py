@@ -2,6 +2,7 @@
 Excel and PDF with a signature column) and calendar files (.ics)."""
 
 from dataclasses import dataclass
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -124,6 +125,22 @@ def sign_in_sheet_pdf_response(meeting: Meeting, *, request):
 # --- calendars --------------------------------------------------------------------------------
 
 
+# Control characters (C0 but tab and line feed, DEL, C1) have no place in a calendar file.
+_ICS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def ics_text(value, *, one_line: bool = False) -> str:
+    """Text as a calendar file may carry it: line breaks of any kind become "\\n" for the
+    library to escape (or a space on a one-line field such as a title), tabs a space, other
+    control characters dropped. What people typed never breaks the file."""
+    text = str(value or "").replace("\r\n", "\n")
+    text = re.sub(r"[\r\v\f\x1c-\x1e\x85\u2028\u2029]", "\n", text)
+    text = _ICS_CONTROL.sub("", text).replace("\t", " ")
+    if one_line:
+        text = " ".join(part.strip() for part in text.split("\n") if part.strip())
+    return text
+
+
 def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
     """An iCalendar file of ``meetings``: a cancelled one is sent as cancelled, so calendar
     programs that subscribed remove it."""
@@ -135,18 +152,18 @@ def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     if name:
-        cal.add("x-wr-calname", name)
+        cal.add("x-wr-calname", ics_text(name, one_line=True))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for meeting in meetings:
         event = Event()
         event.add("uid", f"meeting-{meeting.pk}@studygroup")
-        event.add("summary", meeting.title)
+        event.add("summary", ics_text(meeting.title, one_line=True))
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)
         event.add("dtstamp", meeting.updated_at or timezone.now())
         event.add("last-modified", meeting.updated_at or timezone.now())
         if meeting.venue:
-            event.add("location", meeting.venue)
+            event.add("location", ics_text(meeting.venue, one_line=True))
         url = reverse("meetings:meeting-detail", kwargs={"pk": meeting.pk})
         if request is not None:
             url = request.build_absolute_uri(url)
@@ -155,7 +172,7 @@ def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
         if meeting.session_plan:
             description.append(meeting.session_plan)
         description.append(url)
-        event.add("description", "\n".join(description))
+        event.add("description", ics_text("\n".join(description)))
         cancelled = meeting.status == Meeting.Status.CANCELLED
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         if not cancelled and meeting.starts_at > timezone.now():
@@ -163,7 +180,7 @@ def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
 
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", meeting.title)
+            alarm.add("description", ics_text(meeting.title, one_line=True))
             alarm.add("trigger", -timedelta(hours=1))
             event.add_component(alarm)
         cal.add_component(event)

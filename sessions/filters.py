@@ -7,6 +7,7 @@ from members.filters import TextSearchFilter
 from members.models import StudyGroup
 from sessions import selectors
 from sessions.models import FirstAgendaStudy, Meeting, Observation
+from studygroup.params import YearFilter
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -55,7 +56,7 @@ class MeetingFilter(django_filters.FilterSet):
 
 class FirstAgendaFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["meeting_name", "studied", "source", "led_by"])
-    year = django_filters.NumberFilter(label=_("Year"), field_name="held_on", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="held_on", lookup_expr="year")
     open = django_filters.BooleanFilter(label=_("With open measures"), method="filter_open")
 
     class Meta:

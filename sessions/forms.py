@@ -6,22 +6,23 @@ from members.models import User
 from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation, Speech
 from studygroup.forms import DatePicker, DateTimePicker
 from studygroup.uploads import UploadField
+from studygroup.params import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 
 DATE = DatePicker()
 DATETIME = DateTimePicker()
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.position}）" if obj.position else obj.name
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.position}）" if obj.position else obj.name
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
+class TopicChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.plan.year} · {obj}"
 

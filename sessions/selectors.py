@@ -541,6 +541,11 @@ def speakers(group: StudyGroup):
     return User.objects.filter(pk__in=Membership.objects.filter(group=group).values("user")).order_by("name")
 
 
+def feed_of(user):
+    """The person's calendar feed, or None while they have not asked for an address."""
+    return CalendarFeed.objects.filter(user=user).first()
+
+
 def feed_user(token: str):
     feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user").first()
     return feed.user if feed else None

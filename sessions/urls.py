@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.MeetingDetail.as_view(), name="meeting-detail"),
     path("<int:pk>/edit/", views.MeetingUpdate.as_view(), name="meeting-update"),
     path("<int:pk>/notice/", views.MeetingNotify.as_view(), name="meeting-notify"),
+    path("<int:pk>/notice/read/", views.MeetingNoticeRead.as_view(), name="meeting-notice-read"),
     path("<int:pk>/cancel/", views.MeetingCancel.as_view(), name="meeting-cancel"),
     path("<int:pk>/held/", views.MeetingMarkHeld.as_view(), name="meeting-mark-held"),
     path("<int:pk>/close/", views.MeetingClose.as_view(), name="meeting-close"),

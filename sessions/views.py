@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
-from django_sendfile import sendfile
 
 from members import scoping
 from members.models import StudyGroup
@@ -35,14 +34,10 @@ from sessions.models import (
     ObservationPoint,
     Speech,
 )
-from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.mixins import PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.params import id_param, int_param, year_param
 
 
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 class MeetingObjectMixin(ScopedObjectMixin):
@@ -110,11 +105,11 @@ class MeetingCalendar(ScopedQuerysetMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        year = min(max(_int(self.request.GET.get("year"), today.year), 2000), 2100)
-        month = min(max(_int(self.request.GET.get("month"), today.month), 1), 12)
+        year = year_param(self.request.GET.get("year"), today.year)
+        month = int_param(self.request.GET.get("month"), today.month, minimum=1, maximum=12)
         queryset = self.get_queryset()
         groups = scoping.visible_groups(self.request.user).select_related("organization")
-        group_id = _int(self.request.GET.get("group"), None)
+        group_id = id_param(self.request.GET.get("group"))
         if group_id:
             queryset = queryset.filter(group=group_id)
         return super().get_context_data(
@@ -137,7 +132,7 @@ class MeetingCreate(PermissionRequiredMixin, FormView):
         self.group = None
         if request.user.is_authenticated:
             managed = scoping.managed_groups(request.user)
-            group_id = _int(request.GET.get("group"), None)
+            group_id = id_param(request.GET.get("group"))
             if group_id is not None:
                 self.group = managed.filter(pk=group_id).select_related("organization").first()
                 if self.group is None:
@@ -316,8 +311,6 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         meeting, user = self.object, self.request.user
         is_member = user.has_perm("meetings.attend_meeting", meeting)
-        if is_member:
-            services.notice_mark_read(meeting=meeting, user=user)
         sees_sheet = selectors.sees_attendance_sheet(meeting, user)
         return super().get_context_data(
             meeting=meeting,
@@ -331,6 +324,18 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
             now=timezone.now(),
             **kwargs,
         )
+
+
+class MeetingNoticeRead(MeetingObjectMixin, View):
+    """A member's meeting page posts here when it opens (htmx, with the CSRF token): the notice
+    counts as read. A GET of the page itself changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if selectors.is_current_member(self.meeting.group, request.user):
+            services.notice_mark_read(meeting=self.meeting, user=request.user)
+        return HttpResponse(status=204)
 
 
 # --- attendance and sign-in -------------------------------------------------------------------
@@ -674,9 +679,20 @@ class MeetingArchive(ScopedObjectMixin, DetailView):
         return super().get_context_data(**exports.archive_context(self.object, viewer=self.request.user), **kwargs)
 
 
-class MeetingArchivePdf(MeetingArchive):
-    def render_to_response(self, context, **response_kwargs):
-        return exports.archive_pdf_response(self.object, request=self.request)
+class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
+    def pdf_title(self):
+        return _("Meeting record") + "：" + self.meeting_for_pdf().title
+
+    def pdf_back_url(self):
+        return reverse("meetings:meeting-archive", args=[self.kwargs["pk"]])
+
+    def meeting_for_pdf(self):
+        if not hasattr(self, "object"):
+            self.object = self.get_object()
+        return self.object
+
+    def pdf_response(self):
+        return exports.archive_pdf_response(self.meeting_for_pdf(), request=self.request)
 
 
 class SignInSheetXlsx(MeetingObjectMixin, View):
@@ -684,9 +700,15 @@ class SignInSheetXlsx(MeetingObjectMixin, View):
         return exports.sign_in_sheet_xlsx_response(self.meeting, viewer=request.user)
 
 
-class SignInSheetPdf(MeetingObjectMixin, View):
-    def get(self, request, *args, **kwargs):
-        return exports.sign_in_sheet_pdf_response(self.meeting, request=request)
+class SignInSheetPdf(PdfOnPostMixin, MeetingObjectMixin, View):
+    def pdf_title(self):
+        return _("Sign-in sheet") + "：" + self.meeting.title
+
+    def pdf_back_url(self):
+        return self.meeting.get_absolute_url()
+
+    def pdf_response(self):
+        return exports.sign_in_sheet_pdf_response(self.meeting, request=self.request)
 
 
 class MeetingIcs(MeetingObjectMixin, View):
@@ -713,12 +735,19 @@ class CalendarFeedSettings(LoginRequiredMixin, TemplateView):
     template_name = "meetings/feed_settings.html"
 
     def post(self, request, *args, **kwargs):
+        had_one = selectors.feed_of(request.user) is not None
         services.feed_reset(user=request.user)
-        messages.success(request, _("A new address was made; the old one no longer works."))
+        if had_one:
+            messages.success(request, _("A new address was made; the old one no longer works."))
+        else:
+            messages.success(request, _("Your calendar address was made."))
         return redirect("meetings:meeting-feed-settings")
 
     def get_context_data(self, **kwargs):
-        feed = services.feed_for(self.request.user)
+        # Read only: the address is made by the button (a POST), not by opening the page.
+        feed = selectors.feed_of(self.request.user)
+        if feed is None:
+            return super().get_context_data(feed=None, **kwargs)
         url = self.request.build_absolute_uri(reverse("meetings:meeting-feed", kwargs={"token": feed.token}))
         return super().get_context_data(feed=feed, feed_url=url, webcal_url=url.replace("https://", "webcal://").replace("http://", "webcal://"), **kwargs)
 
@@ -732,7 +761,7 @@ class GroupYear(ScopedObjectMixin, DetailView):
         return super().get_queryset().select_related("organization")
 
     def get_context_data(self, **kwargs):
-        year = min(max(_int(self.request.GET.get("year"), timezone.localdate().year), 2000), 2100)
+        year = year_param(self.request.GET.get("year"), timezone.localdate().year)
         return super().get_context_data(
             year_data=selectors.group_year(self.object, year), year=year, records=selectors.SEVEN_RECORDS, **kwargs
         )
@@ -762,7 +791,7 @@ class FirstAgendaList(ScopedQuerysetMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["summary"] = selectors.first_agenda_summary(self.filterset.qs)
-        context["year"] = _int(self.filterset.data.get("year"), None)
+        context["year"] = year_param(self.filterset.data.get("year"))
         return context
 
 

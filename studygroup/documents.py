@@ -600,8 +600,40 @@ def new_workbook(title: str, headers):
     return workbook, worksheet
 
 
+#: What makes a spreadsheet program read a cell's text as a formula, or as a command (DDE):
+#: text beginning with one of these is written as text, whatever a person typed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(cell) -> None:
+    """Make ``cell`` text, never a formula, if its text begins like one: a string cell (openpyxl
+    turns ``"=…"`` into a formula) with Excel's "quote prefix", so the text stays text even
+    when someone edits the cell and presses Enter. Numbers and dates stay what they are."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def neutralise_formulas(workbook) -> None:
+    """Every cell of every sheet through :func:`text_cell`. Exports never write formulas: their
+    cells hold what people typed (titles, names, reasons), which must not run in Excel or WPS."""
+    from openpyxl.cell.cell import MergedCell
+
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if not isinstance(cell, MergedCell):
+                    text_cell(cell)
+
+
 def workbook_bytes(workbook, *, fit=True) -> bytes:
-    """The .xlsx file of an openpyxl Workbook; with ``fit``, columns widened to their content."""
+    """The .xlsx file of an openpyxl Workbook; with ``fit``, columns widened to their content.
+
+    The one way a workbook leaves the application (every export goes through here or
+    :func:`xlsx_response`): text that begins like a formula is written as text
+    (:func:`neutralise_formulas`)."""
+    neutralise_formulas(workbook)
     if fit:
         for worksheet in workbook.worksheets:
             fit_columns(worksheet)
@@ -617,6 +649,7 @@ __all__ = [
     "PDF_OPTIONS",
     "PRINT_BASE_TEMPLATE",
     "XLSX_CONTENT_TYPE",
+    "FORMULA_TRIGGERS",
     "FetchRefused",
     "bar_chart_svg",
     "content_disposition",
@@ -625,10 +658,12 @@ __all__ = [
     "fit_columns",
     "html_to_pdf",
     "new_word_document",
+    "neutralise_formulas",
     "new_workbook",
     "pdf_response",
     "render_pdf",
     "static_url_fetcher",
+    "text_cell",
     "text_width",
     "word_bytes",
     "workbook_bytes",

@@ -76,3 +76,31 @@ class PermissionRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             require_perm(request.user, self.permission_required)
         return super().dispatch(request, *args, **kwargs)
+
+
+class PdfOnPostMixin:
+    """Building a PDF takes the server seconds (WeasyPrint): it happens on a POST, from a button,
+    never on a GET. A GET of the address (an old link, a bookmark, a link preview) answers with a
+    small page holding that button. The view gives ``pdf_response()`` (called on POST) and may
+    give ``pdf_title()`` and ``pdf_back_url()`` for that page."""
+
+    pdf_page_template = "documents/pdf_button.html"
+
+    def pdf_response(self):
+        raise NotImplementedError
+
+    def pdf_title(self) -> str:
+        return ""
+
+    def pdf_back_url(self) -> str:
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, self.pdf_page_template, {
+            "title": self.pdf_title(), "back_url": self.pdf_back_url(), "action": request.get_full_path(),
+        })
+
+    def post(self, request, *args, **kwargs):
+        return self.pdf_response()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_celery_beat",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "studygroup",
     "studygroup.audit",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     # After a password reset by 安全管理员: nothing but the password change until it is done.
     "studygroup.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (django-csp; the policy is below).
+    "studygroup.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Two-factor enrolment and expired passwords before any other page; exports audited.
@@ -138,7 +141,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "members.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "members.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -319,11 +322,36 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# On by default when DEBUG is off (check --deploy stays clean); an office whose other
+# subdomains still speak plain HTTP, or that may not be preloaded, turns them off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Turned off on purpose in the environment: check --deploy need not warn about that choice.
+if "SECURE_HSTS_INCLUDE_SUBDOMAINS" in env.ENVIRON and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W005"]
+if "SECURE_HSTS_PRELOAD" in env.ENVIRON and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's static files,
+# no inline script, style attribute or <style> element, no plugins, no framing, forms post only
+# here. Scripts may still set element.style (ECharts, Bootstrap's popups): CSP allows that.
+# The Django admin gets its own, looser policy (studygroup.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Domain settings later issues read.
 BACKFILL_AFTER_DAYS = env.int("BACKFILL_AFTER_DAYS", default=30)
@@ -392,6 +420,13 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=60)
 # A delivery claimed this long ago and not finished was interrupted (a worker died mid-send).
 NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=600)
+# Robot webhooks go only to the official hosts (DingTalk oapi.dingtalk.com, WeCom
+# qyapi.weixin.qq.com, https) and to the hosts listed here (comma-separated, e.g. a province's
+# 政务钉钉 deployment) or by the security administrator in the application. Only a listed host
+# may resolve to a private or loopback address, or be reached over plain http.
+ROBOT_EXTRA_HOSTS = env.list("ROBOT_EXTRA_HOSTS", default=[])
+# Both services block a robot for ten minutes after 20 messages in a minute: the rest wait.
+ROBOT_MESSAGES_PER_MINUTE = env.int("ROBOT_MESSAGES_PER_MINUTE", default=20)
 DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=10)
 WECOM_TIMEOUT_SECONDS = env.float("WECOM_TIMEOUT_SECONDS", default=10)
 # Links in e-mails and robot posts need the site's address (no request there).

@@ -13,6 +13,7 @@ from members.models import (
     Membership,
     Notification,
     Organization,
+    RobotHost,
     StudyGroup,
     User,
 )
@@ -26,7 +27,7 @@ def snapshot():
         Organization.objects.count(), StudyGroup.objects.count(), User.objects.count(),
         Membership.objects.count(), User.history.count(), Membership.history.count(),
         Notification.objects.count(), Delivery.objects.count(), DailyReading.objects.count(),
-        DailyReadingItem.objects.count(), GroupChannel.objects.count(),
+        DailyReadingItem.objects.count(), GroupChannel.objects.count(), RobotHost.objects.count(),
         AuditEntry.objects.count(), StaticToken.objects.count(),
     )
 
@@ -47,6 +48,11 @@ def _check_demo_notifications():
     approver = User.objects.get(username="demo-approver")
     robot = GroupChannel.objects.get()
     assert robot.is_active and robot.secret.startswith("SEC") and "127.0.0.1" in robot.webhook_url
+    # The robot sink on this machine is a loopback address: on the robot host list, so it works.
+    from members.robot_hosts import webhook_problem
+
+    assert "127.0.0.1" in set(RobotHost.objects.values_list("host", flat=True))
+    assert webhook_problem(robot.webhook_url, robot.provider) is None
     waiting = DailyReading.objects.get(sent_at__isnull=True)
     assert waiting.group == robot.group and waiting.items.approved().count() == 0
     assert approver.has_perm("members.approve_reading", waiting)

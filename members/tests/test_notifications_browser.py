@@ -150,8 +150,9 @@ def test_member_filters_opens_and_clears_the_inbox(world, inbox, page):
     assert page.locator(f"#notification-{notices[0].pk}").count() == 0  # the read one
     shot(page, "desktop-inbox-unread")
 
-    # Opening one goes to what it is about and it is read: the bell counts one less.
-    page.locator(f"#notification-{notices[1].pk} a").first.click()
+    # Opening one (its title is a button that posts) goes to what it is about and it is read:
+    # the bell counts one less.
+    page.locator(f"#notification-{notices[1].pk}").get_by_role("button", name=notices[1].title).click()
     page.wait_for_load_state()
     assert page.url == f"{page.base_url}{world.groups.bureau.get_absolute_url()}"
     notices[1].refresh_from_db()
@@ -311,7 +312,7 @@ def test_daily_reading_from_staff_through_the_approver_to_the_members(
     assert second.title not in member.inner_text("body")
     assert_fits(member)
     shot(member, "phone-reading-inbox")
-    row.locator("a").first.click()
+    row.locator("form button").first.click()
     member.wait_for_load_state()
     assert member.url.endswith(first.reading.get_absolute_url())
     assert second.title not in member.inner_text("body")
@@ -323,6 +324,7 @@ def test_daily_reading_from_staff_through_the_approver_to_the_members(
     assert member.get_by_role("link", name="阅读原文").is_visible()
     assert_fits(member)
     shot(member, "phone-reading-article")
+    member.wait_for_load_state("networkidle")  # the page posts that it was read (htmx)
     assert DailyReadingRead.objects.filter(item=first, user=world.member).exists()
     # The unapproved one is not there for a member at all.
     assert go(member, second.get_absolute_url()).status == 404

@@ -170,7 +170,7 @@ def test_failed_robot_post_is_retried_with_backoff_then_marked_failed(people, no
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.RETRY and delivery.attempts == 1
-    assert "310000" in delivery.last_error
+    assert delivery.last_error == "errcode -1"  # a passing error (busy): retried
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=50)
     assert delivery_send(delivery_id=delivery.pk) == "not claimable"  # not due yet
     for attempt in (2, 3):
@@ -410,8 +410,12 @@ def test_reading_rate_counts_members_reads_of_pushed_articles(world, approver, b
     daily_reading.daily_reading_approve(reading=first.reading, by=approver)
     daily_reading.daily_reading_push(reading=first.reading)
     client.force_login(world.member)
-    assert client.get(f"/reading/items/{first.pk}/").status_code == 200
-    assert client.get(f"/reading/items/{first.pk}/").status_code == 200  # read once
+    page = client.get(f"/reading/items/{first.pk}/")
+    assert page.status_code == 200
+    assert daily_reading.reading_rate(world.groups.bureau)["reads"] == 0  # a GET counts nothing
+    assert f'hx-post="/reading/items/{first.pk}/read/"' in page.content.decode()  # the page posts on load
+    assert client.post(f"/reading/items/{first.pk}/read/").status_code == 204
+    assert client.post(f"/reading/items/{first.pk}/read/").status_code == 204  # read once
     rate = daily_reading.reading_rate(world.groups.bureau)
     assert rate == {"items": 2, "members": 2, "reads": 1, "possible": 4, "rate": 0.25, "pct": 25}
     assert second.pk  # both pushed

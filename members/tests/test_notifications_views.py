@@ -30,7 +30,15 @@ def test_inbox_lists_only_my_notifications_with_the_unread_count(world, client):
 def test_opening_a_notification_marks_it_read_and_goes_to_its_object(world, client):
     mine = _notify(world, world.member, "我的通知", "a")
     client.force_login(world.member)
+    # A GET (an old link) only goes there: it changes nothing.
     response = client.get(reverse("members:notification-open", kwargs={"pk": mine.pk}))
+    assert response.status_code == 302 and response["Location"] == world.groups.bureau.get_absolute_url()
+    mine.refresh_from_db()
+    assert mine.read_at is None
+    # The title in the inbox is a button that posts: that marks it read.
+    inbox = client.get(reverse("members:notification-list")).content.decode()
+    assert f'action="{reverse("members:notification-open", kwargs={"pk": mine.pk})}"' in inbox
+    response = client.post(reverse("members:notification-open", kwargs={"pk": mine.pk}))
     assert response.status_code == 302 and response["Location"] == world.groups.bureau.get_absolute_url()
     mine.refresh_from_db()
     assert mine.read_at is not None

@@ -54,6 +54,8 @@ class Workers:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": self.smtp.host, "EMAIL_PORT": str(self.smtp.port),
+            # The local robot server listens on 127.0.0.1: on the robot host list.
+            "ROBOT_EXTRA_HOSTS": "127.0.0.1",
             **NEVER_QUIET, **extra,
         }
 
@@ -248,3 +250,28 @@ class _held:
     def __exit__(self, *exc):
         self.override.disable()
 
+
+
+def test_two_workers_keep_a_robot_under_its_limit_and_send_the_rest_next_minute_in_order(world, workers, robot_server):
+    """Two workers share the robot's count (it lives on the robot's row): with a limit of 3 a
+    minute, 6 notices make 3 posts now and 3 a minute later, in the order they were sent."""
+    from members.notifications import notification_send
+
+    workers.start(ROBOT_MESSAGES_PER_MINUTE="3")
+    workers.start(ROBOT_MESSAGES_PER_MINUTE="3")
+    group = world.groups.bureau
+    GroupChannel.objects.create(group=group, provider="wecom", name="企业微信群", webhook_url=robot_server.wecom_url)
+    started = time.monotonic()
+    for n in range(1, 7):
+        notification_send(kind=NotificationKind.MEETING_NOTICE, obj=group, recipients=[], occasion=f"limit{n}",
+                          title=f"通知{n}", group=group)
+    assert _wait(lambda: len(robot_server.posts) == 3, timeout=20)
+    time.sleep(3)
+    assert len(robot_server.posts) == 3, "more than the limit went out within the minute"
+    waiting = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("next_attempt_at")
+    assert [d.title for d in waiting] == ["通知4", "通知5", "通知6"]
+    assert _wait(lambda: len(robot_server.posts) == 6, timeout=90)
+    assert time.monotonic() - started >= 59
+    titles = [post.body["markdown"]["content"].splitlines()[0] for post in robot_server.posts]
+    assert titles[3:] == ["#### 通知4", "#### 通知5", "#### 通知6"]
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 6

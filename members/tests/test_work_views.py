@@ -203,7 +203,9 @@ def test_pdf_compilation_reads_in_chinese(world, client, exported):
     import pypdf
 
     client.force_login(world.staff)
-    response = client.get(reverse("members:work-export", args=[world.groups.bureau.pk, exported, "pdf"]))
+    url = reverse("members:work-export", args=[world.groups.bureau.pk, exported, "pdf"])
+    assert client.get(url)["Content-Type"].startswith("text/html")  # a GET builds nothing: a button
+    response = client.post(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "目录" in text and "学习二十大精神的体会" in text and "通过这次集中学习" in text

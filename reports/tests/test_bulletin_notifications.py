@@ -4,6 +4,7 @@ have not opened it."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Membership, Notification, NotificationKind, OrganizationAssignment
@@ -54,7 +55,11 @@ def test_issuing_tells_the_leaders_and_the_groups_heads_once(world, readers):
 def test_those_who_have_not_opened_it_are_reminded_once(world, readers, client):
     bulletin = _issued(world)
     client.force_login(readers["county_leader"])
-    assert client.get(bulletin.get_absolute_url()).status_code == 200  # opened: not reminded
+    page = client.get(bulletin.get_absolute_url())
+    assert page.status_code == 200
+    opened = reverse("reports:bulletin-opened", kwargs={"pk": bulletin.pk})
+    assert f'hx-post="{opened}"' in page.content.decode()  # the page says it was opened (htmx)
+    assert client.post(opened).status_code == 204  # opened: not reminded
     Bulletin.objects.filter(pk=bulletin.pk).update(issued_at=timezone.now() - timedelta(days=5))
     remind_bulletins_unread()
     remind_bulletins_unread()
@@ -71,7 +76,7 @@ def test_the_reader_sees_it_in_the_inbox_and_opening_it_marks_it_read(world, rea
     client.force_login(world.member)
     inbox = client.get("/notifications/")
     assert bulletin.title in inbox.content.decode()
-    response = client.get(f"/notifications/{notice.pk}/open/")
+    response = client.post(f"/notifications/{notice.pk}/open/")
     assert response.status_code == 302 and response["Location"] == bulletin.get_absolute_url()
     notice.refresh_from_db()
     assert notice.read_at is not None

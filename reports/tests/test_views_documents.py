@@ -70,19 +70,24 @@ def _pdf_text(data: bytes) -> str:
 
 def test_bulletin_pdf_is_built_once_and_contains_chinese_title_and_figures(world, issued, client_for):
     client = client_for(world.leader)
-    response = client.get(reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk}))
+    url = reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk})
+    page = client.get(url)  # nothing built yet: a GET builds nothing, it offers a button
+    assert page["Content-Type"].startswith("text/html") and 'data-test="make-pdf"' in page.content.decode()
+    assert not DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").exists()
+    response = client.post(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(b"".join(response.streaming_content) if response.streaming else response.content)
     assert "学习通报" in text or "通报" in text
     assert world.bureau.short_name in text.replace("\n", "")
     assert "第一议题" in text
     assert DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").count() == 1
-    client.get(reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk}))
+    again = client.get(url)  # built: a GET serves the stored file
+    assert again["Content-Type"] == "application/pdf" and again.content == response.content
     assert DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").count() == 1
 
 
 def test_review_pdf_has_title_and_figures(world, submitted, client_for):
-    response = client_for(world.member).get(reverse("reports:review-pdf", kwargs={"pk": submitted.pk}))
+    response = client_for(world.member).post(reverse("reports:review-pdf", kwargs={"pk": submitted.pk}))
     text = _pdf_text(response.content).replace("\n", "")
     assert "中共青山县教育局党组" in text and "半年" in text or "上半年" in text
     assert "习近平法治思想" in text

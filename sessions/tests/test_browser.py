@@ -85,7 +85,10 @@ def test_meeting_from_notice_to_archive(world, page, phone_page, tmp_path):
     _shot(phone_page, "signed-in-phone")
 
     # The live count on the staff's screen picks it up (htmx polling).
-    page.wait_for_function("document.getElementById('signed-count').textContent.trim() === '1'", timeout=15000)
+    # (A locator, not wait_for_function: the Content-Security-Policy refuses string evaluation.)
+    from playwright.sync_api import expect
+
+    expect(page.locator("#signed-count")).to_have_text("1", timeout=15000)
 
     # Staff record the rest of the attendance in a few clicks.
     page.goto(f"{base}/meetings/{meeting.pk}/attendance/")
@@ -124,8 +127,11 @@ def test_meeting_from_notice_to_archive(world, page, phone_page, tmp_path):
     assert meeting.title in page.inner_text("body")
     _shot(page, "list")
 
-    # The archive PDF renders Chinese.
-    response = page.request.get(f"{base}/meetings/{meeting.pk}/archive.pdf")
+    # The archive PDF renders Chinese: its button posts for it (a GET builds nothing).
+    page.goto(f"{base}/meetings/{meeting.pk}/archive/")
+    button_form = page.locator("main form[action$='archive.pdf']")
+    token = button_form.locator("input[name=csrfmiddlewaretoken]").input_value()
+    response = page.request.post(base + button_form.get_attribute("action"), form={"csrfmiddlewaretoken": token})
     assert response.headers["content-type"] == "application/pdf"
     from pypdf import PdfReader
 

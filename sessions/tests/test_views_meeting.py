@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from members.tests.factories import MembershipFactory, UserFactory
 from plans.tests.factories import TopicFactory
-from sessions import services
+from sessions import selectors, services
 from sessions.models import Attendance, Material, Meeting, MeetingNotice
 from sessions.tests.factories import (
     PDF_BYTES,
@@ -103,7 +103,13 @@ def test_notice_shows_on_the_members_home_page_until_read(world, client):
     client.force_login(world.member)
     home = client.get(reverse("home")).content.decode()
     assert "十月集体学习" in home and "新通知" in home
-    client.get(meeting.get_absolute_url())
+    # Opening the page changes nothing by itself; the page posts that it was opened (htmx).
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "新通知" in client.get(reverse("home")).content.decode()
+    read_url = reverse("meetings:meeting-notice-read", args=[meeting.pk])
+    assert f'hx-post="{read_url}"' in page and 'hx-trigger="load"' in page
+    assert client.get(read_url).status_code == 405
+    assert client.post(read_url).status_code == 204
     assert "新通知" not in client.get(reverse("home")).content.decode()
 
 
@@ -382,7 +388,9 @@ def test_archive_pdf_renders_chinese(world, client):
     meeting = MeetingFactory(group=world.groups.bureau, title="学习贯彻党的二十届四中全会精神")
     _fill(world, meeting)
     client.force_login(world.member)
-    response = client.get(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
+    page = client.get(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))  # a GET builds nothing
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     assert "四中全会" in text and "会议记录" in text
@@ -397,7 +405,7 @@ def test_sign_in_sheet_excel_and_pdf_list_the_members(world, client):
     sheet = load_workbook(BytesIO(xlsx.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
     assert world.member.name in values and "签名" in values
-    pdf = client.get(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk]))
+    pdf = client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk]))
     text = _pdf_text(pdf.content)
     assert world.member.name in text and "签名" in text
 
@@ -422,6 +430,8 @@ def test_calendar_feed_works_without_login_and_reset_invalidates_it(world, clien
     MeetingFactory(group=world.groups.township, title="别人的会")
     client.force_login(world.member)
     client.get(reverse("meetings:meeting-feed-settings"))
+    assert selectors.feed_of(world.member) is None  # opening the page makes no address
+    client.post(reverse("meetings:meeting-feed-settings"))
     token = services.feed_for(world.member).token
     client.logout()
     url = reverse("meetings:meeting-feed", args=[token])

@@ -202,6 +202,8 @@ EXPECTATIONS.update({
     "meetings:meeting-detail": (_meeting, GROUP_OBJECT),
     "meetings:meeting-update": (_meeting, GROUP_ACTION),
     "meetings:meeting-notify": (_meeting, GROUP_ACTION),
+    # Posted by the meeting page when it opens (the notice is read): never a GET.
+    "meetings:meeting-notice-read": (_meeting, statuses(member=405, staff=405, leader=405, sibling_staff=404)),
     "meetings:meeting-cancel": (_meeting, GROUP_ACTION),
     "meetings:meeting-mark-held": (_meeting, GROUP_ACTION),
     "meetings:meeting-close": (_meeting, GROUP_ACTION),
@@ -257,6 +259,14 @@ def _notif(w):
 
 
 NOBODY_ELSE = statuses(member=404, staff=404, leader=404, sibling_staff=404)
+NOBODY_BUT_ADMINS = statuses(member=403, staff=403, leader=403, sibling_staff=403)
+
+
+def _robot_host():
+    from members.models import RobotHost
+
+    return RobotHost.objects.get_or_create(host="dingtalk.example.gov.cn")[0]
+
 OWN_ONLY = statuses(staff=404, leader=404, sibling_staff=404)
 STAFF_ONLY = statuses(member=404, leader=404, sibling_staff=404)
 APPROVER_ACTION = statuses(member=403, staff=403, leader=403, sibling_staff=404)
@@ -276,8 +286,12 @@ EXPECTATIONS.update({
     "members:daily-reading-approve": (lambda w: {"pk": _notif(w).reading.pk}, APPROVER_ACTION),
     "members:daily-reading-item-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
     "members:daily-reading-item-detail": (lambda w: {"pk": _notif(w).item.pk}, GROUP_OBJECT),
+    "members:daily-reading-item-read": (lambda w: {"pk": _notif(w).item.pk}, POST_ONLY),
     "members:daily-reading-item-approve": (lambda w: {"pk": _notif(w).item.pk}, APPROVER_ACTION),
     "members:daily-reading-item-withdraw": (lambda w: {"pk": _notif(w).item.pk}, GROUP_ACTION),
+    # The robot host list: the top security administrator's and superusers' alone.
+    "members:robot-host-list": (None, NOBODY_BUT_ADMINS),
+    "members:robot-host-remove": (lambda w: {"pk": _robot_host().pk}, NOBODY_BUT_ADMINS),
 })
 
 
@@ -308,6 +322,7 @@ EXPECTATIONS.update({
     "reports:bulletin-list": (None, OPEN),
     "reports:bulletin-create": (None, MANAGER_PAGE),
     "reports:bulletin-detail": (lambda w: {"pk": _reports(w).issued.pk}, GROUP_OBJECT),
+    "reports:bulletin-opened": (lambda w: {"pk": _reports(w).issued.pk}, POST_ONLY),
     "reports:bulletin-update": (lambda w: {"pk": _reports(w).draft_bulletin.pk}, REPORTS_ACTION),
     "reports:bulletin-issue": (lambda w: {"pk": _reports(w).draft_bulletin.pk}, REPORTS_ACTION),
     "reports:bulletin-pdf": (lambda w: {"pk": _reports(w).issued.pk}, GROUP_OBJECT),
