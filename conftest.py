@@ -315,12 +315,29 @@ def phone_page(chromium, live_server):
     context.close()
 
 
-def browser_login(tab, username, password):
+def browser_login(tab, username, password, code=None):
+    """Log in in the browser; ``code``: the second step's code for people with two-factor login
+    (see ``give_backup_code``)."""
     tab.goto(f"{tab.base_url}/accounts/login/")
     tab.fill("input[name=username]", username)
     tab.fill("input[name=password]", password)
     tab.click("button[type=submit]")
     tab.wait_for_load_state()
+    if code is not None:
+        tab.fill("input[name=code]", code)
+        tab.click("main button[type=submit]")
+        tab.wait_for_load_state()
+
+
+def give_backup_code(user, code: str) -> str:
+    """A one-time backup code for ``user`` (two-factor login), for browser tests."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from studygroup.audit import twofactor
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=twofactor.BACKUP_NAME, defaults={"confirmed": True})
+    device.token_set.create(token=code)
+    return code
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import browser_login
+from conftest import browser_login, give_backup_code
 from members.models import OrganizationAssignment, User
 from members.tests.factories import AssignmentFactory, UserFactory
 
@@ -31,7 +31,7 @@ def test_sysadmin_grants_a_role_and_secadmin_resets_a_password(world, page, chro
     base = page.base_url
 
     # The 系统管理员 makes the bureau's head a staff member of the bureau.
-    browser_login(page, "county-sysadmin", PASSWORD)
+    browser_login(page, "county-sysadmin", PASSWORD, give_backup_code(sysadmin, "sysa9999"))
     page.goto(f"{base}{world.member.get_absolute_url()}")
     assert "重置密码" not in page.inner_text("main"), "resets are the security administrator's"
     page.click("text=授予角色")
@@ -52,7 +52,7 @@ def test_sysadmin_grants_a_role_and_secadmin_resets_a_password(world, page, chro
 
     # The 安全管理员 resets the deputy's password: the temporary one is shown once.
     page.context.clear_cookies()
-    browser_login(page, "county-secadmin", PASSWORD)
+    browser_login(page, "county-secadmin", PASSWORD, give_backup_code(secadmin, "seca9999"))
     page.goto(f"{base}{world.other_member.get_absolute_url()}")
     assert "授予角色" not in page.inner_text("main")
     page.click("text=重置密码")

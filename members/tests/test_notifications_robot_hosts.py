@@ -6,6 +6,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from conftest import force_login_verified
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,7 +105,7 @@ def test_public_addresses_are_not_refused():
 
 
 def test_robot_form_refuses_a_host_not_on_the_list_in_chinese_keeping_what_was_typed(world, client):
-    client.force_login(world.staff)
+    force_login_verified(client, world.staff)
     url = reverse("members:group-channel-create", args=[world.groups.bureau.pk])
     typed = {"provider": "dingtalk", "name": "钉钉群", "webhook_url": "https://intranet.example/robot/send?access_token=x",
              "secret": "SECtyped-secret", "kinds": ["meeting_notice"], "is_active": "on"}
@@ -119,7 +120,7 @@ def test_robot_form_refuses_a_host_not_on_the_list_in_chinese_keeping_what_was_t
 
 
 def test_robot_form_checks_the_host_even_before_the_service_is_chosen(world, client):
-    client.force_login(world.staff)
+    force_login_verified(client, world.staff)
     url = reverse("members:group-channel-create", args=[world.groups.bureau.pk])
     response = client.post(url, {"provider": "", "name": "群", "webhook_url": "http://10.0.0.5/robot/send", "secret": "SECx"})
     assert response.status_code == 200
@@ -129,7 +130,7 @@ def test_robot_form_checks_the_host_even_before_the_service_is_chosen(world, cli
 
 def test_robot_form_accepts_a_host_the_administrator_listed(world, client):
     RobotHost.objects.create(host="dingtalk.example.gov.cn")
-    client.force_login(world.staff)
+    force_login_verified(client, world.staff)
     url = reverse("members:group-channel-create", args=[world.groups.bureau.pk])
     response = client.post(url, {"provider": "dingtalk", "name": "政务钉钉群", "secret": "SECx",
                                  "webhook_url": "https://dingtalk.example.gov.cn/robot/send?access_token=x",
@@ -228,7 +229,7 @@ def test_the_delivery_log_never_shows_what_another_host_answered(world, robot_se
     delivery = Delivery.objects.get()
     assert shown in delivery.last_error
     assert "hunter2" not in delivery.last_error
-    client.force_login(world.staff)
+    force_login_verified(client, world.staff)
     page = client.get(reverse("members:group-channels", args=[world.groups.bureau.pk])).content.decode()
     assert "hunter2" not in page
 
@@ -351,7 +352,7 @@ def admins(world):
 )
 def test_only_the_top_security_administrator_and_superusers_keep_the_list(admins, client, who, status):
     user = admins.admins.get(who) or getattr(admins, who)
-    client.force_login(user)
+    force_login_verified(client, user)
     assert client.get(reverse("members:robot-host-list")).status_code == status
     response = client.post(reverse("members:robot-host-list"), {"host": "dingtalk.example.gov.cn"})
     assert RobotHost.objects.filter(host="dingtalk.example.gov.cn").exists() is (status == 200)
@@ -359,12 +360,12 @@ def test_only_the_top_security_administrator_and_superusers_keep_the_list(admins
 
 def test_adding_and_removing_a_host_is_audited(admins, client):
     secadmin = admins.admins["root_secadmin"]
-    client.force_login(secadmin)
+    force_login_verified(client, secadmin)
     response = client.post(reverse("members:robot-host-list"), {"host": " DingTalk.Example.gov.cn ", "note": "省政务钉钉"})
     assert response.status_code == 302
     host = RobotHost.objects.get()
     assert host.host == "dingtalk.example.gov.cn" and host.added_by == secadmin
-    added = AuditEntry.objects.get()
+    added = AuditEntry.objects.get(action=AuditEntry.Action.SETTINGS)
     assert added.action == AuditEntry.Action.SETTINGS and added.actor == secadmin
     assert "dingtalk.example.gov.cn" in added.detail
     page = client.get(reverse("members:robot-host-list")).content.decode()
@@ -381,7 +382,7 @@ def test_adding_and_removing_a_host_is_audited(admins, client):
 
 @pytest.mark.parametrize("typed", ["https://dingtalk.example.gov.cn/robot", "*.example.gov.cn", "a b", "x" * 300])
 def test_a_bad_host_gets_a_chinese_error_and_keeps_what_was_typed(admins, client, typed):
-    client.force_login(admins.admins["superuser"])
+    force_login_verified(client, admins.admins["superuser"])
     response = client.post(reverse("members:robot-host-list"), {"host": typed, "note": "备注"})
     assert response.status_code == 200
     assert not RobotHost.objects.exists()
@@ -392,7 +393,7 @@ def test_a_bad_host_gets_a_chinese_error_and_keeps_what_was_typed(admins, client
 
 def test_a_host_already_listed_is_refused(admins, client):
     RobotHost.objects.create(host="dingtalk.example.gov.cn")
-    client.force_login(admins.admins["superuser"])
+    force_login_verified(client, admins.admins["superuser"])
     response = client.post(reverse("members:robot-host-list"), {"host": "DINGTALK.example.gov.cn"})
     assert response.status_code == 200
     assert "已在" in response.context["form"].errors["host"][0]

@@ -72,14 +72,14 @@ def test_archive_page_counts_the_whole_meeting_for_a_member(client, world, meeti
 
 def test_archive_pdf_shows_a_member_only_their_own_reason(client, world, meeting):
     client.force_login(world.member)
-    text = _pdf_text(client.get(reverse("meetings:meeting-archive-pdf", args=[meeting.pk])).content)
+    text = _pdf_text(client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk])).content)
     assert OWN_REASON in text
     assert OTHER_REASON not in text
 
 
 def test_archive_pdf_shows_staff_every_reason(client, world, meeting):
     client.force_login(world.staff)
-    text = _pdf_text(client.get(reverse("meetings:meeting-archive-pdf", args=[meeting.pk])).content)
+    text = _pdf_text(client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk])).content)
     assert OWN_REASON in text and OTHER_REASON in text
 
 
@@ -101,7 +101,7 @@ def test_sign_in_sheet_excel_shows_staff_and_leaders_every_reason(role, client, 
 
 def test_sign_in_sheet_pdf_shows_a_member_only_their_own_reason(client, world, meeting):
     client.force_login(world.member)
-    text = _pdf_text(client.get(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk])).content)
+    text = _pdf_text(client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk])).content)
     assert OWN_REASON in text
     assert world.other_member.name in text
     assert OTHER_REASON not in text
@@ -109,5 +109,5 @@ def test_sign_in_sheet_pdf_shows_a_member_only_their_own_reason(client, world, m
 
 def test_sign_in_sheet_pdf_shows_staff_every_reason(client, world, meeting):
     client.force_login(world.staff)
-    text = _pdf_text(client.get(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk])).content)
+    text = _pdf_text(client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk])).content)
     assert OWN_REASON in text and OTHER_REASON in text
