@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from members.signals import audit_event
 from members.models import (
     Delivery,
     GroupChannel,
@@ -428,17 +429,14 @@ def robot_hosts_for(user: User):
 
 @transaction.atomic
 def robot_host_add(*, host: str, note: str = "", by: User, request=None) -> RobotHost:
-    from studygroup.audit.models import AuditEntry
-    from studygroup.audit.services import audit_record
-
     _require_robot_host_admin(by)
     robot_host = RobotHost(host=host, note=note, added_by=by)
     robot_host.full_clean(validate_unique=False)  # clean() normalises the host first
     if RobotHost.objects.filter(host=robot_host.host).exists():
         raise ValidationError({"host": _("%(host)s is already on the list.") % {"host": robot_host.host}})
     robot_host.save()
-    audit_record(
-        action=AuditEntry.Action.SETTINGS, actor=by, request=request, obj=robot_host,
+    audit_event.send(
+        sender=RobotHost, action="settings", actor=by, request=request, obj=robot_host,
         changes={"robot_host": [None, robot_host.host]},
         detail=_("Robot host added: %(host)s") % {"host": robot_host.host}
         + (f" ({robot_host.note})" if robot_host.note else ""),
@@ -450,12 +448,9 @@ def robot_host_add(*, host: str, note: str = "", by: User, request=None) -> Robo
 def robot_host_remove(*, robot_host: RobotHost, by: User, request=None) -> None:
     """Take a host off the list: robots that post there fail from their next message on (and
     their form asks for another address)."""
-    from studygroup.audit.models import AuditEntry
-    from studygroup.audit.services import audit_record
-
     _require_robot_host_admin(by)
-    audit_record(
-        action=AuditEntry.Action.SETTINGS, actor=by, request=request, obj=robot_host,
+    audit_event.send(
+        sender=RobotHost, action="settings", actor=by, request=request, obj=robot_host,
         changes={"robot_host": [robot_host.host, None]},
         detail=_("Robot host removed: %(host)s") % {"host": robot_host.host},
     )
