@@ -82,7 +82,9 @@ def _settings_in_a_process(**environ) -> dict:
         "import json; from django.conf import settings as s; "
         "print(json.dumps([s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SILENCED_SYSTEM_CHECKS]))"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SECURE_HSTS")}
+    # The browser tests of the same process set DJANGO_ALLOW_ASYNC_UNSAFE (Playwright's loop).
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("SECURE_HSTS") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({"DJANGO_SETTINGS_MODULE": "studygroup.settings", "SECRET_KEY": "x" * 60, **environ})
     result = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=BASE_DIR,
                             env=env, capture_output=True, text=True, check=True)
@@ -106,7 +108,9 @@ def test_hsts_preload_and_subdomains_can_be_turned_off():
 
 
 def test_check_deploy_is_clean_with_the_defaults():
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SECURE_HSTS")}
+    # The browser tests of the same process set DJANGO_ALLOW_ASYNC_UNSAFE (Playwright's loop).
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("SECURE_HSTS") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({"DJANGO_SETTINGS_MODULE": "studygroup.settings", "DEBUG": "0", "SECRET_KEY": "k" * 30 + "Q!9z" * 10,
                 "ALLOWED_HOSTS": "study.example.gov.cn"})
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
