@@ -460,7 +460,6 @@ def robot_host_remove(*, robot_host: RobotHost, by: User, request=None) -> None:
 # --- the robots' limit of messages a minute ---------------------------------------------------------
 
 
-ROBOT_WINDOW_SECONDS = 60
 # Held posts go out this long after a place frees up (the services' clocks are not ours).
 ROBOT_WINDOW_MARGIN_SECONDS = 0.5
 # A message whose place has come keeps later ones behind it this long (its task is starting).
@@ -477,10 +476,11 @@ def robot_post_slot(*, channel_id: int, delivery_id: int, now: float | None = No
     changed only under a row lock: several workers count the same posts, and so does the eager
     default (no broker, no Redis)."""
     limit = max(1, settings.ROBOT_MESSAGES_PER_MINUTE)
+    window = max(1, settings.ROBOT_WINDOW_SECONDS)
     with transaction.atomic():
         channel = GroupChannel.objects.select_for_update().only("pk", "post_slots").get(pk=channel_id)
         now = time_module.time() if now is None else now
-        slots = [list(slot) for slot in channel.post_slots or [] if slot[0] > now - ROBOT_WINDOW_SECONDS]
+        slots = [list(slot) for slot in channel.post_slots or [] if slot[0] > now - window]
         mine = next((slot for slot in slots if slot[1] == delivery_id and slot[2] == "held"), None)
         if mine is not None and mine[0] <= now + ROBOT_WINDOW_MARGIN_SECONDS:
             mine[0], mine[2] = now, "sent"  # its place came up
@@ -497,7 +497,7 @@ def robot_post_slot(*, channel_id: int, delivery_id: int, now: float | None = No
             else:
                 moment = now
                 if len(times) >= limit:
-                    moment = max(moment, times[-limit] + ROBOT_WINDOW_SECONDS + ROBOT_WINDOW_MARGIN_SECONDS)
+                    moment = max(moment, times[-limit] + window + ROBOT_WINDOW_MARGIN_SECONDS)
                 if ahead:
                     moment = max(moment, ahead[-1] + 0.001, now + 0.001)  # after those already waiting
                 slots.append([moment, delivery_id, "held"])

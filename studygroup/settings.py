@@ -427,6 +427,8 @@ NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS
 ROBOT_EXTRA_HOSTS = env.list("ROBOT_EXTRA_HOSTS", default=[])
 # Both services block a robot for ten minutes after 20 messages in a minute: the rest wait.
 ROBOT_MESSAGES_PER_MINUTE = env.int("ROBOT_MESSAGES_PER_MINUTE", default=20)
+# The window the services count a robot's messages in (a minute; tests shorten it).
+ROBOT_WINDOW_SECONDS = env.int("ROBOT_WINDOW_SECONDS", default=60)
 DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=10)
 WECOM_TIMEOUT_SECONDS = env.float("WECOM_TIMEOUT_SECONDS", default=10)
 # Links in e-mails and robot posts need the site's address (no request there).

@@ -252,26 +252,31 @@ class _held:
 
 
 
-def test_two_workers_keep_a_robot_under_its_limit_and_send_the_rest_next_minute_in_order(world, workers, robot_server):
-    """Two workers share the robot's count (it lives on the robot's row): with a limit of 3 a
-    minute, 6 notices make 3 posts now and 3 a minute later, in the order they were sent."""
+def test_two_workers_keep_a_robot_under_its_limit_and_send_the_rest_next_window_in_order(world, workers, robot_server):
+    """Two workers share the robot's count (it lives on the robot's row): with a limit of 3 in a
+    window (shortened to 12 s here; a minute in production), 6 notices make 3 posts now and 3 once
+    the window has passed, in the order their places were kept. Which three go first depends on
+    which worker asks first, so only the count and the kept order are fixed."""
     from members.notifications import notification_send
 
-    workers.start(ROBOT_MESSAGES_PER_MINUTE="3")
-    workers.start(ROBOT_MESSAGES_PER_MINUTE="3")
+    window = 12
+    workers.start(ROBOT_MESSAGES_PER_MINUTE="3", ROBOT_WINDOW_SECONDS=str(window))
+    workers.start(ROBOT_MESSAGES_PER_MINUTE="3", ROBOT_WINDOW_SECONDS=str(window))
     group = world.groups.bureau
     GroupChannel.objects.create(group=group, provider="wecom", name="企业微信群", webhook_url=robot_server.wecom_url)
     started = time.monotonic()
     for n in range(1, 7):
         notification_send(kind=NotificationKind.MEETING_NOTICE, obj=group, recipients=[], occasion=f"limit{n}",
                           title=f"通知{n}", group=group)
-    assert _wait(lambda: len(robot_server.posts) == 3, timeout=20)
-    time.sleep(3)
-    assert len(robot_server.posts) == 3, "more than the limit went out within the minute"
-    waiting = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("next_attempt_at")
-    assert [d.title for d in waiting] == ["通知4", "通知5", "通知6"]
-    assert _wait(lambda: len(robot_server.posts) == 6, timeout=90)
-    assert time.monotonic() - started >= 59
+    assert _wait(lambda: len(robot_server.posts) == 3, timeout=window - 2)
+    time.sleep(2)
+    assert len(robot_server.posts) == 3, "more than the limit went out within the window"
+    waiting = list(Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("next_attempt_at"))
+    assert len(waiting) == 3
+    assert all(d.next_attempt_at is not None for d in waiting)
+    assert _wait(lambda: len(robot_server.posts) == 6, timeout=window * 3)
+    assert time.monotonic() - started >= window - 1
     titles = [post.body["markdown"]["content"].splitlines()[0] for post in robot_server.posts]
-    assert titles[3:] == ["#### 通知4", "#### 通知5", "#### 通知6"]
+    assert titles[3:] == [f"#### {d.title}" for d in waiting]
+    assert sorted(titles) == [f"#### 通知{n}" for n in range(1, 7)]
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 6
