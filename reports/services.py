@@ -18,10 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
-from studygroup.mixins import require_perm
 from members.models import Organization, StudyGroup, User
 from reports import selectors
-from reports.reminders import bulletin_issued_notify
 from reports.models import (
     Bulletin,
     BulletinRead,
@@ -34,6 +32,9 @@ from reports.models import (
     StudyAccount,
     period_label,
 )
+from reports.reminders import bulletin_issued_notify
+from studygroup.mixins import require_perm
+from studygroup.queue import enqueue
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -294,7 +295,7 @@ def item_create(
 @transaction.atomic
 def item_from_observation_point(*, point, deadline: date, measures: str, owner: User | None, by: User) -> RectificationItem:
     """An open point of an observation visit (巡听旁听) goes on the rectification list."""
-    from sessions.models import Observation, ObservationPoint
+    from sessions.models import ObservationPoint
 
     point = ObservationPoint.objects.select_related("observation__meeting__group").get(pk=point.pk)
     require_perm(by, "meetings.change_observation", point.observation)
@@ -459,10 +460,8 @@ def build_request(*, document, by: User | None) -> tuple[DocumentBuild, bool]:
                 build.requested_at = timezone.now()
                 build.save()
         if started:
-            from reports.tasks import build_document_pdf
-
             build_id = build.pk
-            transaction.on_commit(lambda: build_document_pdf.delay(build_id=build_id))
+            transaction.on_commit(lambda: enqueue("reports.build_document_pdf", build_id=build_id))
     return build, started
 
 

@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "studygroup",
     "studygroup.audit",
     "members",
+    "members.notifications",
     "plans",
     "sessions.apps.MeetingsConfig",
+    "members.work",
     "reports",
 ]
 
@@ -398,7 +400,7 @@ REFLECTION_DUE_DAYS = env.int("REFLECTION_DUE_DAYS", default=14)
 WORK_LATE_AFTER_DAYS = env.int("WORK_LATE_AFTER_DAYS", default=30)
 WORK_COPY_FLAG_SCORE = env.float("WORK_COPY_FLAG_SCORE", default=0.6)
 
-# Reminders and notifications (members.notifications, members.tasks, <app>/reminders.py).
+# Reminders and notifications (members.notifications.services, members.notifications.tasks, <app>/reminders.py).
 # Quiet hours hold non-urgent pushes (e-mail, robots) until they end; the inbox always gets them.
 QUIET_HOURS = (env("QUIET_HOURS_START", default="22:00"), env("QUIET_HOURS_END", default="07:00"))
 # Staff collect the day's reading; the approver approves before this time, when it is pushed.

@@ -4,19 +4,16 @@ from django.core.management import call_command
 from django_otp.plugins.otp_static.models import StaticToken
 
 from members import scoping
-from members import daily_reading
-from members.models import (
+from members.notifications import daily_reading
+from members.notifications.models import (
     DailyReading,
     DailyReadingItem,
     Delivery,
     GroupChannel,
-    Membership,
     Notification,
-    Organization,
     RobotHost,
-    StudyGroup,
-    User,
 )
+from members.models import Membership, Organization, StudyGroup, User
 from studygroup.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -49,14 +46,14 @@ def _check_demo_notifications():
     robot = GroupChannel.objects.get()
     assert robot.is_active and robot.secret.startswith("SEC") and "127.0.0.1" in robot.webhook_url
     # The robot sink on this machine is a loopback address: on the robot host list, so it works.
-    from members.robot_hosts import webhook_problem
+    from members.notifications.robot_hosts import webhook_problem
 
     assert "127.0.0.1" in set(RobotHost.objects.values_list("host", flat=True))
     assert webhook_problem(robot.webhook_url, robot.provider) is None
     waiting = DailyReading.objects.get(sent_at__isnull=True)
     assert waiting.group == robot.group and waiting.items.approved().count() == 0
-    assert approver.has_perm("members.approve_reading", waiting)
-    assert not User.objects.get(username="demo-staff").has_perm("members.approve_reading", waiting)
+    assert approver.has_perm("notifications.approve_reading", waiting)
+    assert not User.objects.get(username="demo-staff").has_perm("notifications.approve_reading", waiting)
     rate = daily_reading.reading_rate(robot.group)
     assert 0.4 < rate["rate"] < 0.8, rate
     for username in ("demo-staff", "demo-member", "demo-leader"):

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Membership, Notification, NotificationKind, OrganizationAssignment
+from members.models import Membership, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 from reports import services
 from reports.models import Bulletin, Period

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.models import Membership, Notification, NotificationKind, OrganizationAssignment
+from members.models import Membership, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 from sessions.models import Attendance, Meeting
 from sessions.reminders import remind_makeup_review, remind_sign_in
@@ -180,7 +181,7 @@ def test_makeup_waiting_looks_up_each_groups_staff_once(world, secretary, settin
     """Not a staff lookup (two queries) per row: once per group."""
     from unittest import mock
 
-    from members.notifications import group_staff
+    from members.notifications.services import group_staff
 
     settings.REVIEW_WAITING_DAYS = 3
     meeting = _meeting(world, -timedelta(days=10), status=Meeting.Status.HELD)

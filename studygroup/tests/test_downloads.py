@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from members.tests.factories import work_for_permissions
+from members.work.tests.factories import work_for_permissions
 from sessions import services as meeting_services
 from sessions.tests.factories import MeetingFactory
 from studygroup import downloads
@@ -42,7 +42,7 @@ def _files(world, material, attached_work, evidence):
     return {
         "material": (material.get_absolute_url(), [world.member, world.staff, world.leader],
                      [world.sibling_staff, world.township_member, world.sibling_member]),
-        "work attachment": (reverse("members:work-attachment", args=[attached_work.pk]),
+        "work attachment": (reverse("work:work-attachment", args=[attached_work.pk]),
                             [world.member, world.staff, world.leader],
                             [world.sibling_staff, world.township_member, world.other_member]),
         "evidence": (evidence.get_absolute_url(), [world.staff, world.leader],
@@ -136,13 +136,13 @@ def test_withdrawn_material_is_downloaded_by_staff_only(client, world, material)
 
 
 def test_a_draft_attachment_is_its_authors_alone(client, world):
-    from members import work_services
+    from members.work import services as work_services
 
     draft = work_services.work_create(
         by=world.member, kind="research", group=world.groups.bureau, title="调研报告草稿",
         body="正文", attachment=samples.upload("调研报告.docx", samples.docx()),
     )
-    url = reverse("members:work-attachment", args=[draft.pk])
+    url = reverse("work:work-attachment", args=[draft.pk])
     client.force_login(world.member)
     response = client.get(url)
     assert response.status_code == 200
@@ -210,14 +210,14 @@ def test_stored_names_are_random_and_original_names_kept(world, material, attach
 
 
 def test_the_edit_form_links_the_attachment_through_the_download_view(client, world):
-    from members import work_services
+    from members.work import services as work_services
 
     draft = work_services.work_create(
         by=world.member, kind="research", group=world.groups.bureau, title="调研报告草稿",
         body="正文", attachment=samples.upload("调研报告.docx", samples.docx()),
     )
     client.force_login(world.member)
-    body = client.get(reverse("members:work-update", args=[draft.pk])).content.decode()
-    assert reverse("members:work-attachment", args=[draft.pk]) in body
+    body = client.get(reverse("work:work-update", args=[draft.pk])).content.decode()
+    assert reverse("work:work-attachment", args=[draft.pk]) in body
     assert "调研报告.docx" in body
     assert settings.MEDIA_URL not in body

@@ -21,7 +21,7 @@ def _policy(response) -> dict:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["home", "members:notification-list", "meetings:meeting-list", "reports:review-list"])
+@pytest.mark.parametrize("name", ["home", "notifications:notification-list", "meetings:meeting-list", "reports:review-list"])
 def test_every_page_has_the_policy(name, world, client):
     client.force_login(world.staff)
     policy = _policy(client.get(reverse(name)))
@@ -52,7 +52,7 @@ def test_only_the_admin_may_use_inline_scripts_and_styles(client, django_user_mo
 def test_no_template_has_an_inline_script_handler_or_style():
     """What the policy refuses, the templates must not have (e-mails and PDF-only templates may
     style inline: no browser applies the page policy to them)."""
-    allowed = {"members/notifications/email.html", "documents/benchmark_bulletin.html", "meetings/sign_in_sheet.html"}
+    allowed = {"notifications/email.html", "documents/benchmark_bulletin.html", "meetings/sign_in_sheet.html"}
     offenders = []
     for folder in TEMPLATE_DIRS:
         for path in folder.rglob("*.html"):

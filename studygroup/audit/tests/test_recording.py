@@ -185,7 +185,7 @@ def test_saving_without_changes_writes_no_entry(world):
 
 
 def test_secrets_never_reach_the_trail(world):
-    from members.models import GroupChannel
+    from members.notifications.models import GroupChannel
 
     channel = GroupChannel.objects.create(
         group=world.groups.county, name="县委中心组群", provider=GroupChannel.Provider.DINGTALK,
@@ -312,7 +312,7 @@ def test_user_created_by_a_person_factory_has_the_organisation_of_the_person(wor
 def test_a_superuser_change_in_the_django_admin_is_recorded_even_without_history(client_for, admins):
     from django_celery_beat.models import PeriodicTask
 
-    from members.schedules import schedules_ensure
+    from studygroup.schedules import schedules_ensure
 
     schedules_ensure()
     task = PeriodicTask.objects.get(task="audit.purge_expired")
