@@ -46,7 +46,8 @@ class RobotServer:
                 signature_ok = None
                 if provider == "dingtalk":
                     signature_ok = robot.check_signature(query.get("timestamp"), query.get("sign"))
-                post = SimpleNamespace(provider=provider, query=query, body=body, signature_ok=signature_ok)
+                post = SimpleNamespace(provider=provider, query=query, body=body, signature_ok=signature_ok,
+                                       received_at=time.monotonic())
                 with robot.lock:
                     robot.posts.append(post)
                     failing = robot.fail_next > 0

@@ -252,31 +252,38 @@ class _held:
 
 
 
-def test_two_workers_keep_a_robot_under_its_limit_and_send_the_rest_next_window_in_order(world, workers, robot_server):
+def test_two_workers_keep_a_robot_under_its_limit_and_send_the_rest_next_window_in_order(world, workers, robot_server, settings):
     """Two workers share the robot's count (it lives on the robot's row): with a limit of 3 in a
-    window (shortened to 12 s here; a minute in production), 6 notices make 3 posts now and 3 once
-    the window has passed, in the order their places were kept. Which three go first depends on
-    which worker asks first, so only the count and the kept order are fixed."""
+    window (shortened to 10 s here; a minute in production), 6 notices go out as 3 and, a window
+    later, 3 more, never 4 within one window, and the held ones in the order their places were
+    kept. Judged from the times the robot received them, so a slow machine cannot fail it."""
     from members.notifications.services import notification_send
 
-    window = 12
+    settings.QUIET_HOURS = ("00:00", "00:00")  # whatever the time of day the suite runs
+    window = 10
     workers.start(ROBOT_MESSAGES_PER_MINUTE="3", ROBOT_WINDOW_SECONDS=str(window))
     workers.start(ROBOT_MESSAGES_PER_MINUTE="3", ROBOT_WINDOW_SECONDS=str(window))
     group = world.groups.bureau
     GroupChannel.objects.create(group=group, provider="wecom", name="企业微信群", webhook_url=robot_server.wecom_url)
-    started = time.monotonic()
     for n in range(1, 7):
         notification_send(kind=NotificationKind.MEETING_NOTICE, obj=group, recipients=[], occasion=f"limit{n}",
                           title=f"通知{n}", group=group)
-    assert _wait(lambda: len(robot_server.posts) == 3, timeout=window - 2)
-    time.sleep(2)
-    assert len(robot_server.posts) == 3, "more than the limit went out within the window"
-    waiting = list(Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("next_attempt_at"))
-    assert len(waiting) == 3
-    assert all(d.next_attempt_at is not None for d in waiting)
-    assert _wait(lambda: len(robot_server.posts) == 6, timeout=window * 3)
-    assert time.monotonic() - started >= window - 1
+
+    def held_for_the_next_window():
+        return Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__gt=timezone.now())
+
+    # Three out, three waiting for their kept places (unless the machine was so slow that the
+    # window passed first: then only the counts below are checked).
+    assert _wait(lambda: (len(robot_server.posts) == 3 and held_for_the_next_window().count() == 3)
+                 or len(robot_server.posts) == 6, timeout=120)
+    held = [d.title for d in held_for_the_next_window().order_by("next_attempt_at")]
+    assert _wait(lambda: len(robot_server.posts) == 6, timeout=120)
+    times = [post.received_at for post in robot_server.posts]
+    busiest = max(sum(1 for t in times if start <= t < start + window) for start in times)
+    assert busiest == 3, f"{busiest} posts within one window of {window} s"
+    assert times[3] - times[0] >= window
     titles = [post.body["markdown"]["content"].splitlines()[0] for post in robot_server.posts]
-    assert titles[3:] == [f"#### {d.title}" for d in waiting]
+    if len(held) == 3:
+        assert titles[3:] == [f"#### {title}" for title in held]
     assert sorted(titles) == [f"#### 通知{n}" for n in range(1, 7)]
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 6
