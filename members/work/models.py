@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import StudyGroup, User
+from studygroup.transitions import Move, Transitions
 
 # Members' own work ---------------------------------------------------------------------------
 # 个人自学计划, 学习笔记, 心得体会, 调研报告, 理论文章, 宣讲: one table (``MemberWork``) with a
@@ -182,6 +183,21 @@ class MemberWork(models.Model):
     history = HistoricalRecords(m2m_fields=[topics])
     objects = MemberWorkQuerySet.as_manager()
 
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        "edit": Move([WorkStatus.DRAFT, WorkStatus.RETURNED], None,
+                     _("Only drafts and returned work can be changed.")),
+        "submit": Move([WorkStatus.DRAFT, WorkStatus.RETURNED], WorkStatus.SUBMITTED,
+                       _("Only drafts and returned work can be submitted.")),
+        "accept": Move([WorkStatus.SUBMITTED], WorkStatus.ACCEPTED, _("Only submitted work can be reviewed.")),
+        "return": Move([WorkStatus.SUBMITTED], WorkStatus.RETURNED, _("Only submitted work can be reviewed.")),
+        "withdraw": Move([WorkStatus.DRAFT, WorkStatus.SUBMITTED, WorkStatus.RETURNED], WorkStatus.WITHDRAWN,
+                         _("Accepted work cannot be withdrawn.")),
+        # A research report takes field visits until it is accepted or withdrawn.
+        "add_visit": Move([WorkStatus.DRAFT, WorkStatus.SUBMITTED, WorkStatus.RETURNED], None,
+                          _("This report is closed.")),
+    })
+
     class Meta:
         verbose_name = _("member's work")
         verbose_name_plural = _("members' work")
@@ -212,7 +228,7 @@ class MemberWork(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (WorkStatus.DRAFT, WorkStatus.RETURNED)
+        return self.transitions.allows(self, "edit")
 
     @property
     def is_late(self) -> bool:

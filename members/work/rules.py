@@ -4,7 +4,7 @@ import rules
 
 from members import scoping
 from members.rules import in_user_scope, signed_in
-from members.work.models import MemberWork, WorkKind, WorkStatus
+from members.work.models import MemberWork, WorkKind
 from studygroup.permissions import remembered
 
 # --- members' own work (心得体会, 笔记, 调研报告, 文章, 宣讲) -----------------------------------
@@ -17,22 +17,22 @@ def is_author(user, work) -> bool:
 
 @rules.predicate
 def work_is_editable(_user, work) -> bool:
-    return work.status in (WorkStatus.DRAFT, WorkStatus.RETURNED)
+    return MemberWork.transitions.allows(work, "edit")
 
 
 @rules.predicate
 def work_is_submitted(_user, work) -> bool:
-    return work.status == WorkStatus.SUBMITTED
+    return MemberWork.transitions.allows(work, "accept")
 
 
 @rules.predicate
 def work_is_withdrawable(_user, work) -> bool:
-    return work.status in (WorkStatus.DRAFT, WorkStatus.SUBMITTED, WorkStatus.RETURNED)
+    return MemberWork.transitions.allows(work, "withdraw")
 
 
 @rules.predicate
 def work_is_open_research(_user, work) -> bool:
-    return work.kind == WorkKind.RESEARCH and work.status not in (WorkStatus.ACCEPTED, WorkStatus.WITHDRAWN)
+    return work.kind == WorkKind.RESEARCH and MemberWork.transitions.allows(work, "add_visit")
 
 
 @rules.predicate

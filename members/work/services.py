@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, StudyGroup, User
 from members.work import search, similarity
-from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind, WorkStatus
+from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
 from studygroup.uploads import check_upload
@@ -134,8 +134,7 @@ def work_update(*, work: MemberWork, by: User, topics=None, **fields) -> MemberW
     work = _locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
-    if not work.is_editable:
-        raise ValidationError(_("Only drafts and returned work can be changed."))
+    MemberWork.transitions.require(work, "edit")
     unknown = set(fields) - EDITABLE_FIELDS - {"year"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -177,11 +176,10 @@ def work_submit(*, work: MemberWork, by: User) -> MemberWork:
     work = _locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
-    if work.status not in (WorkStatus.DRAFT, WorkStatus.RETURNED):
-        raise ValidationError(_("Only drafts and returned work can be submitted."))
+    MemberWork.transitions.require(work, "submit")
     _ready_to_submit(work)
     now = timezone.now()
-    work.status = WorkStatus.SUBMITTED
+    MemberWork.transitions.apply(work, "submit")
     work.submitted_at = now
     work.first_submitted_at = work.first_submitted_at or now
     work.submission_count += 1
@@ -194,40 +192,31 @@ def work_submit(*, work: MemberWork, by: User) -> MemberWork:
     return work
 
 
-def _reviewable(work: MemberWork, by: User) -> MemberWork:
+def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
+    """Accept or return submitted work: a reviewer of its group who is not its author."""
     work = _locked(work)
     if work.author_id == by.pk:
         raise PermissionDenied(_("Nobody reviews their own work."))
     require_perm(by, "work.review_work", work)
-    if work.status != WorkStatus.SUBMITTED:
-        raise ValidationError(_("Only submitted work can be reviewed."))
-    return work
-
-
-@transaction.atomic
-def work_accept(*, work: MemberWork, by: User, comment: str = "") -> MemberWork:
-    work = _reviewable(work, by)
-    work.status = WorkStatus.ACCEPTED
+    MemberWork.transitions.apply(work, move)
     work.reviewed_by = by
     work.reviewed_at = timezone.now()
     work.review_comment = comment.strip()
     work.full_clean()
     _stamp(work, by).save()
     return work
+
+
+@transaction.atomic
+def work_accept(*, work: MemberWork, by: User, comment: str = "") -> MemberWork:
+    return _review(work, by, "accept", comment)
 
 
 @transaction.atomic
 def work_return(*, work: MemberWork, by: User, comment: str) -> MemberWork:
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say why the work is returned.")})
-    work = _reviewable(work, by)
-    work.status = WorkStatus.RETURNED
-    work.reviewed_by = by
-    work.reviewed_at = timezone.now()
-    work.review_comment = comment.strip()
-    work.full_clean()
-    _stamp(work, by).save()
-    return work
+    return _review(work, by, "return", comment)
 
 
 @transaction.atomic
@@ -236,9 +225,7 @@ def work_withdraw(*, work: MemberWork, by: User) -> MemberWork:
     work = _locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
-    if work.status not in (WorkStatus.DRAFT, WorkStatus.SUBMITTED, WorkStatus.RETURNED):
-        raise ValidationError(_("Accepted work cannot be withdrawn."))
-    work.status = WorkStatus.WITHDRAWN
+    MemberWork.transitions.apply(work, "withdraw")
     work.full_clean()
     _stamp(work, by).save()
     return work
@@ -252,8 +239,7 @@ def field_visit_add(
         raise PermissionDenied
     if report.kind != WorkKind.RESEARCH:
         raise ValidationError(_("Field visits belong to research reports."))
-    if report.status in (WorkStatus.ACCEPTED, WorkStatus.WITHDRAWN):
-        raise ValidationError(_("This report is closed."))
+    MemberWork.transitions.require(report, "add_visit")
     visit = FieldVisit(report=report, visited_on=visited_on, place=place, met_whom=met_whom, notes=notes)
     visit.full_clean()
     _stamp(visit, by).save()

@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import members.work.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import members.work.models
 
 
 class Migration(migrations.Migration):
