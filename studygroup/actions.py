@@ -19,7 +19,35 @@ from studygroup.forms import ConfirmForm, apply_validation_error
 from studygroup.mixins import ScopedObjectMixin
 
 
-class ObjectActionView(ScopedObjectMixin, FormView):
+class ServiceFormMixin:
+    """For a FormView: ``form_valid`` calls ``perform(form)`` (the service); a ValidationError goes
+    back on the form, else the success message and ``success_response(result)``."""
+
+    success_message = ""
+
+    def perform(self, form):
+        """Call the service; return what the success hooks may need (often the changed object)."""
+        raise NotImplementedError(f"{type(self).__name__} needs perform(form).")
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        message = self.get_success_message(result)
+        if message:
+            messages.success(self.request, message)
+        return self.success_response(result)
+
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
+    def success_response(self, result):
+        return redirect(self.get_success_url(result))
+
+
+class ObjectActionView(ServiceFormMixin, ScopedObjectMixin, FormView):
     """Subclasses give ``model`` (or ``get_queryset``), ``permission_required``, the page's words
     and ``perform(form)``. Hooks for what only some actions need:
 
@@ -37,7 +65,7 @@ class ObjectActionView(ScopedObjectMixin, FormView):
     question = ""
     button = _("Confirm")
     button_class = "btn-party"
-    success_message = ""
+    cancel_label = None  # the link back: "Cancel" unless the view names it
     note_field: str | None = None
     note_label = None
     note_required = False
@@ -63,7 +91,7 @@ class ObjectActionView(ScopedObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         context = {
             "object": self.object, "title": self.title, "question": self.question, "button": self.button,
-            "button_class": self.button_class, "cancel_url": self.get_cancel_url(),
+            "button_class": self.button_class, "cancel_url": self.get_cancel_url(), "cancel_label": self.cancel_label,
             "summary_template": self.summary_template, "nav_template": self.nav_template,
         }
         if self.context_object_name:
@@ -73,26 +101,5 @@ class ObjectActionView(ScopedObjectMixin, FormView):
     def get_cancel_url(self) -> str:
         return self.object.get_absolute_url()
 
-    def perform(self, form):
-        """Call the service; return what the success hooks may need (often the changed object)."""
-        raise NotImplementedError(f"{type(self).__name__} needs perform(form).")
-
-    def form_valid(self, form):
-        try:
-            result = self.perform(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        message = self.get_success_message(result)
-        if message:
-            messages.success(self.request, message)
-        return self.success_response(result)
-
-    def get_success_message(self, result) -> str:
-        return self.success_message
-
     def get_success_url(self, result=None) -> str:
         return self.object.get_absolute_url()
-
-    def success_response(self, result):
-        return redirect(self.get_success_url(result))
