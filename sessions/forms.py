@@ -87,14 +87,6 @@ class NoticeForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ConfirmForm(forms.Form):
-    """An empty form: the page asks, the POST confirms."""
-
-
 class LeaveForm(forms.Form):
     reason = forms.CharField(label=_("Reason for leave"), max_length=200)
 

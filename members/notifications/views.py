@@ -39,6 +39,7 @@ from members.notifications.models import (
     NotificationKind,
 )
 from members.views import apply_validation_error
+from studygroup.actions import ObjectActionView
 from studygroup.mixins import EDIT, ScopedObjectMixin, ScopedQuerysetMixin
 
 
@@ -56,38 +57,18 @@ def _safe_next(request, fallback: str) -> str:
     return target if _local_path(target, request) else fallback
 
 
-class ConfirmActionView(ScopedObjectMixin, TemplateView):
-    """GET: a confirmation page for the object in scope; POST: ``act()`` and go back."""
-
-    template_name = "notifications/confirm.html"
-    title = ""
-    question = ""
-    button = gettext_lazy("Confirm")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+class NotificationActionView(ObjectActionView):
+    """The notification pages' actions are buttons on lists: after the action, back to the page
+    the button was on (``next``, a path on this site) or the view's own page."""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            object=self.object, title=self.title, question=self.question, button=self.button,
-            next=_safe_next(self.request, self.success_url()), cancel_url=self.success_url(), **kwargs,
-        )
+        return super().get_context_data(next=_safe_next(self.request, self.get_cancel_url()), **kwargs)
 
-    def success_url(self) -> str:
+    def get_cancel_url(self) -> str:
         return reverse("notifications:notification-list")
 
-    def post(self, request, *args, **kwargs):
-        try:
-            message = self.act()
-        except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
-        else:
-            if message:
-                messages.success(request, message)
-        return HttpResponseRedirect(_safe_next(request, self.success_url()))
+    def get_success_url(self, result=None) -> str:
+        return _safe_next(self.request, self.get_cancel_url())
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -138,19 +119,18 @@ class NotificationOpen(ScopedObjectMixin, DetailView):
         return HttpResponseRedirect(self.target(notification))
 
 
-class NotificationMarkRead(ConfirmActionView):
+class NotificationMarkRead(NotificationActionView):
     model = Notification
     title = gettext_lazy("Mark as read")
     button = gettext_lazy("Mark as read")
 
-    def act(self):
+    def perform(self, form):
         read = self.request.POST.get("read", "1") != "0"
         notifications.notification_mark_read(notification=self.object, by=self.request.user, read=read)
-        return ""
 
 
 class NotificationMarkAllRead(LoginRequiredMixin, TemplateView):
-    template_name = "notifications/confirm.html"
+    template_name = "action.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -268,22 +248,23 @@ class GroupChannelUpdate(ScopedObjectMixin, FormView):
         return redirect("notifications:group-channels", pk=self.channel.group_id)
 
 
-class GroupChannelTest(ConfirmActionView):
+class GroupChannelTest(NotificationActionView):
     model = GroupChannel
     requires = EDIT
     title = gettext_lazy("Send a test message")
     question = gettext_lazy("Post a test message to this robot now?")
     button = gettext_lazy("Send a test message")
 
-    def success_url(self):
+    def get_cancel_url(self):
         return reverse("notifications:group-channels", kwargs={"pk": self.object.group_id})
 
-    def act(self):
+    success_message = gettext_lazy("The test message was queued; its result shows in the delivery log.")
+
+    def perform(self, form):
         notifications.group_channel_test(channel=self.object, by=self.request.user)
-        return _("The test message was queued; its result shows in the delivery log.")
 
 
-class DeliveryRetry(ConfirmActionView):
+class DeliveryRetry(NotificationActionView):
     model = Delivery
     requires = EDIT
     title = gettext_lazy("Send again")
@@ -293,15 +274,16 @@ class DeliveryRetry(ConfirmActionView):
     def get_queryset(self):
         return super().get_queryset().select_related("group_channel", "notification")
 
-    def success_url(self):
+    def get_cancel_url(self):
         group_id = (
             self.object.group_channel.group_id if self.object.group_channel_id else self.object.notification.group_id
         )
         return reverse("notifications:group-channels", kwargs={"pk": group_id})
 
-    def act(self):
+    success_message = gettext_lazy("It will be sent again.")
+
+    def perform(self, form):
         notifications.delivery_retry(delivery=self.object, by=self.request.user)
-        return _("It will be sent again.")
 
 
 # --- the robot host list (机器人地址白名单) ---------------------------------------------------------
@@ -342,7 +324,7 @@ class RobotHostList(PermissionRequiredMixin, FormView):
 
 class RobotHostRemove(PermissionRequiredMixin, TemplateView):
     permission_required = "notifications.manage_robot_hosts"
-    template_name = "notifications/confirm.html"
+    template_name = "action.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_perm(self.permission_required):
@@ -469,49 +451,53 @@ class DailyReadingItemCreate(ScopedObjectMixin, FormView):
         return redirect(item.reading)
 
 
-class DailyReadingApprove(ConfirmActionView):
+class DailyReadingApprove(NotificationActionView):
     model = DailyReading
     title = gettext_lazy("Approve the day's reading")
     question = gettext_lazy("Approve every article still waiting? They are pushed at the cutoff.")
     button = gettext_lazy("Approve all")
     permission_required = "notifications.approve_reading"
 
-    def success_url(self):
+    def get_cancel_url(self):
         return self.object.get_absolute_url()
 
-    def act(self):
-        count = daily_reading.daily_reading_approve(reading=self.object, by=self.request.user)
+    def perform(self, form):
+        return daily_reading.daily_reading_approve(reading=self.object, by=self.request.user)
+
+    def get_success_message(self, count):
         return _("%(n)s approved.") % {"n": count}
 
 
-class DailyReadingItemApprove(ConfirmActionView):
+class DailyReadingItemApprove(NotificationActionView):
     model = DailyReadingItem
     title = gettext_lazy("Approve the article")
     question = gettext_lazy("Approve this article for the day's push?")
     button = pgettext_lazy("daily reading approval", "Approve")
     permission_required = "notifications.approve_reading"
 
-    def success_url(self):
+    def get_cancel_url(self):
         return self.object.reading.get_absolute_url()
 
-    def act(self):
+    success_message = gettext_lazy("Approved.")
+
+    def perform(self, form):
         daily_reading.daily_reading_item_approve(item=self.object, by=self.request.user)
-        return _("Approved.")
 
 
-class DailyReadingItemWithdraw(ConfirmActionView):
+class DailyReadingItemWithdraw(NotificationActionView):
     model = DailyReadingItem
     permission_required = "notifications.edit_reading"
     title = gettext_lazy("Withdraw the article")
     question = gettext_lazy("Withdraw this article from the day's push?")
     button = gettext_lazy("Withdraw")
 
-    def success_url(self):
+    def get_cancel_url(self):
         return self.object.reading.get_absolute_url()
 
-    def act(self):
+    success_message = gettext_lazy("Withdrawn.")
+
+    def perform(self, form):
         daily_reading.daily_reading_item_withdraw(item=self.object, by=self.request.user)
-        return _("Withdrawn.")
 
 
 class DailyReadingItemDetail(ScopedObjectMixin, DetailView):
