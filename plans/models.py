@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from studygroup.transitions import Move, Transitions
+
 from members.models import Membership, current_q
 from members.scoping import GroupScopedQuerySet, managed_organizations, read_organizations, visible_groups
 
@@ -194,6 +196,18 @@ class AnnualPlan(models.Model):
 
     history = HistoricalRecords()
     objects = AnnualPlanQuerySet.as_manager()
+
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _(
+            "Only a draft can be edited. Start a new revision of an approved plan, or withdraw a submitted one.")),
+        "submit": Move([Status.DRAFT], Status.SUBMITTED, _("A plan that is “%(status)s” cannot be submitted.")),
+        "withdraw": Move([Status.SUBMITTED], Status.DRAFT, _("A plan that is “%(status)s” cannot be withdrawn.")),
+        "return": Move([Status.SUBMITTED], Status.DRAFT, _("A plan that is “%(status)s” cannot be returned.")),
+        "approve": Move([Status.SUBMITTED], Status.APPROVED, _("A plan that is “%(status)s” cannot be approved.")),
+        "publish": Move([Status.APPROVED], Status.PUBLISHED, _("A plan that is “%(status)s” cannot be published.")),
+        "revise": Move([Status.APPROVED, Status.PUBLISHED], None, _("A plan that is “%(status)s” cannot be revised.")),
+    })
 
     class Meta:
         verbose_name = _("annual study plan")

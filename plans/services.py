@@ -64,23 +64,14 @@ def _require_manager(by: User, group: StudyGroup) -> None:
     require_perm(by, "plans.manage_group_plans", group)
 
 
-def _require_status(plan: AnnualPlan, *allowed: str, action: str) -> None:
-    if plan.status not in allowed:
-        raise ValidationError(
-            _("A plan that is %(status)s cannot be %(action)s."),
-            code="invalid_transition",
-            params={"status": plan.get_status_display(), "action": action},
-        )
+def _move(plan: AnnualPlan, move: str) -> None:
+    AnnualPlan.transitions.apply(plan, move)
 
 
 def _require_editable(plan: AnnualPlan) -> None:
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
-    if plan.status != Status.DRAFT:
-        raise ValidationError(
-            _("Only a draft can be edited. Start a new revision of an approved plan, or withdraw a submitted one."),
-            code="not_draft",
-        )
+    AnnualPlan.transitions.require(plan, "edit")
 
 
 # ---------------------------------------------------------------------------
@@ -247,12 +238,12 @@ def plan_submit(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff hand the draft to the 组长 for approval."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.DRAFT, action=_("submitted"))
+    AnnualPlan.transitions.require(plan, "submit")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
     if not plan.topics.exists():
         raise ValidationError(_("Add at least one topic before submitting the plan."), code="no_topics")
-    plan.status = Status.SUBMITTED
+    _move(plan, "submit")
     plan.submitted_by, plan.submitted_at = by, timezone.now()
     plan.review_comment = ""
     return _save(plan, by)
@@ -263,8 +254,7 @@ def plan_withdraw(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff take a submitted plan back to change it."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("withdrawn"))
-    plan.status = Status.DRAFT
+    _move(plan, "withdraw")
     return _save(plan, by)
 
 
@@ -273,10 +263,10 @@ def plan_return(*, plan: AnnualPlan, by: User, comment: str) -> AnnualPlan:
     """The 组长 sends the plan back to the staff with what to change."""
     require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("returned"))
+    AnnualPlan.transitions.require(plan, "return")
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should be changed.")})
-    plan.status = Status.DRAFT
+    _move(plan, "return")
     plan.review_comment = comment.strip()
     return _save(plan, by)
 
@@ -286,8 +276,7 @@ def plan_approve(*, plan: AnnualPlan, by: User, comment: str = "") -> AnnualPlan
     """书记审定: only the group's 组长 approves; who and when are recorded."""
     require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("approved"))
-    plan.status = Status.APPROVED
+    _move(plan, "approve")
     plan.approved_by, plan.approved_at = by, timezone.now()
     plan.review_comment = comment.strip()
     return _save(plan, by)
@@ -298,10 +287,10 @@ def plan_publish(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff publish the approved plan to the group's members."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.APPROVED, action=_("published"))
+    AnnualPlan.transitions.require(plan, "publish")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
-    plan.status = Status.PUBLISHED
+    _move(plan, "publish")
     plan.published_by, plan.published_at = by, timezone.now()
     return _save(plan, by)
 
@@ -353,7 +342,7 @@ def plan_revise(*, plan: AnnualPlan, by: User, note: str = "") -> AnnualPlan:
     one until the new revision is published)."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.APPROVED, Status.PUBLISHED, action=_("revised"))
+    AnnualPlan.transitions.require(plan, "revise")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
     plan.is_current = False
