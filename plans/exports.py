@@ -55,7 +55,6 @@ def _entry_lead(entry) -> str:
 
 def plan_pdf(plan, *, request=None) -> bytes:
     from plans.selectors import plan_document
-
     from studygroup.documents import render_pdf
 
     return render_pdf("plans/plan_print.html", {**plan_document(plan), "for_pdf": True}, request=request)

@@ -18,11 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from studygroup.transitions import Move, Transitions
-
 from members.models import Membership, current_q
 from members.scoping import GroupScopedQuerySet, managed_organizations, read_organizations, visible_groups
-
+from studygroup.transitions import Move, Transitions
 
 
 def _month_name(month: int) -> str:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from members import scoping
 from members.models import Organization, StudyGroup, User
-from studygroup.mixins import require_perm
 from plans.models import (
     AnnualPlan,
     CascadedTopic,
@@ -32,6 +31,7 @@ from plans.models import (
     TopicProposal,
     make_label,
 )
+from studygroup.mixins import require_perm
 
 Status = AnnualPlan.Status
 

@@ -204,7 +204,7 @@ class PlanFormMixin:
 
     def preview(self, form, section_formset, topic_formset, group):
         """The document as it would print, from the unsaved input (nothing is written)."""
-        from plans.models import make_label, NumberingStyle
+        from plans.models import NumberingStyle, make_label
 
         plan = AnnualPlan(group=group, year=form.cleaned_data.get("year") or getattr(self, "plan", None).year,
                           **form.plan_fields())

@@ -1,8 +1,8 @@
 """Documents of a meeting: the archive (page and PDF, one template), the sign-in sheet (签到表,
 Excel and PDF with a signature column) and calendar files (.ics)."""
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings

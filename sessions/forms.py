@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import User
 from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation, Speech
 from studygroup.forms import DatePicker, DateTimePicker
-from studygroup.uploads import UploadField
 from studygroup.params import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from studygroup.uploads import UploadField
 
 DATE = DatePicker()
 DATETIME = DateTimePicker()

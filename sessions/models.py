@@ -24,6 +24,7 @@ from members.scoping import (
     managed_organizations,
     read_organizations,
 )
+from studygroup.transitions import Move, Transitions
 
 
 def new_secret() -> str:
@@ -108,6 +109,22 @@ class Meeting(models.Model):
 
     history = HistoricalRecords(m2m_fields=[topics, lead_speakers], excluded_fields=["signin_secret"])
     objects = MeetingQuerySet.as_manager()
+
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        # A second notice (after a change) is allowed while the meeting is ahead.
+        "notify": Move([Status.PLANNED, Status.NOTIFIED], Status.NOTIFIED,
+                       _("A notice can only be sent for a planned meeting.")),
+        "hold": Move([Status.NOTIFIED], Status.HELD, _("A meeting that is “%(status)s” cannot be marked as held.")),
+        "archive": Move([Status.HELD], Status.ARCHIVED, _("A meeting that is “%(status)s” cannot be archived.")),
+        "cancel": Move([Status.PLANNED, Status.NOTIFIED], Status.CANCELLED,
+                       _("A meeting that is “%(status)s” cannot be cancelled.")),
+        # Its details (time, place, topics) change only while it is ahead.
+        "change": Move([Status.PLANNED, Status.NOTIFIED], None, _("A meeting that is “%(status)s” cannot be changed.")),
+        # Its record (attendance, minutes, materials) until it is archived or cancelled.
+        "record": Move([Status.PLANNED, Status.NOTIFIED, Status.HELD], None,
+                       _("This meeting is archived or cancelled; its record can no longer change.")),
+    })
 
     class Meta:
         verbose_name = _("meeting")

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
-from studygroup.mixins import require_perm
 from members.models import Membership, Organization, StudyGroup, User, current_q
 from sessions.models import (
     Attendance,
@@ -35,18 +34,10 @@ from sessions.models import (
     Speech,
     new_secret,
 )
+from studygroup.mixins import require_perm
 from studygroup.uploads import check_upload
 
 S = Meeting.Status
-TRANSITIONS = {
-    S.PLANNED: {S.NOTIFIED, S.CANCELLED},
-    S.NOTIFIED: {S.HELD, S.CANCELLED},
-    S.HELD: {S.ARCHIVED},
-    S.ARCHIVED: set(),
-    S.CANCELLED: set(),
-}
-
-
 def _stamp(instance, by):
     instance._history_user = by
     return instance
@@ -61,18 +52,8 @@ def _lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _move(meeting: Meeting, to: str) -> None:
-    if to not in TRANSITIONS[meeting.status]:
-        raise ValidationError(
-            _("A meeting that is “%(status)s” cannot become “%(to)s”.")
-            % {"status": meeting.get_status_display(), "to": S(to).label}
-        )
-    meeting.status = to
-
-
 def _require_editable(meeting: Meeting) -> None:
-    if meeting.status in (S.ARCHIVED, S.CANCELLED):
-        raise ValidationError(_("This meeting is archived or cancelled; its record can no longer change."))
+    Meeting.transitions.require(meeting, "record")
 
 
 def current_member_ids(group: StudyGroup):
@@ -176,12 +157,10 @@ def meeting_notify(*, by: User, meeting: Meeting, message: str = "") -> MeetingN
     the meeting is still ahead; the first one moves it from planned to notified."""
     _require_manages(by, meeting.group)
     meeting = _lock(meeting)
-    if meeting.status not in (S.PLANNED, S.NOTIFIED):
-        raise ValidationError(_("A notice can only be sent for a planned meeting."))
+    Meeting.transitions.require(meeting, "notify")
     if meeting.has_ended:
         raise ValidationError(_("This meeting is over: there is nothing to give notice of."))
-    if meeting.status == S.PLANNED:
-        _move(meeting, S.NOTIFIED)
+    if Meeting.transitions.apply(meeting, "notify") == S.PLANNED:
         _stamp(meeting, by).save(update_fields=["status", "updated_at"])
     notice = MeetingNotice(meeting=meeting, message=message, sent_by=by)
     notice.full_clean()
@@ -209,7 +188,7 @@ def meeting_mark_held(*, by: User, meeting: Meeting) -> Meeting:
     meeting = _lock(meeting)
     if meeting.status == S.NOTIFIED and meeting.starts_at > timezone.now():
         raise ValidationError(_("The meeting has not started yet."))
-    _move(meeting, S.HELD)
+    Meeting.transitions.apply(meeting, "hold")
     meeting.held_at = timezone.now()
     meeting.full_clean()
     _stamp(meeting, by).save()
@@ -220,7 +199,7 @@ def meeting_mark_held(*, by: User, meeting: Meeting) -> Meeting:
 def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
     _require_manages(by, meeting.group)
     meeting = _lock(meeting)
-    _move(meeting, S.ARCHIVED)
+    Meeting.transitions.apply(meeting, "archive")
     meeting.archived_at = timezone.now()
     meeting.archived_by = by
     meeting.full_clean()
@@ -232,9 +211,10 @@ def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
 def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
     _require_manages(by, meeting.group)
     meeting = _lock(meeting)
+    Meeting.transitions.require(meeting, "cancel")
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
-    _move(meeting, S.CANCELLED)
+    Meeting.transitions.apply(meeting, "cancel")
     meeting.cancel_reason = reason.strip()
     meeting.full_clean()
     _stamp(meeting, by).save()

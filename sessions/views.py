@@ -6,8 +6,8 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -36,10 +36,14 @@ from sessions.models import (
     Speech,
 )
 from studygroup import actions
-from studygroup.mixins import PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup.mixins import (
+    PdfOnPostMixin,
+    PermissionRequiredMixin,
+    ScopedObjectMixin,
+    ScopedQuerysetMixin,
+    require_perm,
+)
 from studygroup.params import id_param, int_param, year_param
-
-
 
 
 class MeetingObjectMixin(ScopedObjectMixin):

@@ -12,10 +12,9 @@ class StudygroupConfig(AppConfig):
     verbose_name = _("Study group management")
 
     def ready(self):
-        from django.utils.module_loading import autodiscover_modules
-
         from django.apps import apps
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         from studygroup.schedules import on_post_migrate
 

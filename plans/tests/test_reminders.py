@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from members.models import Membership
 from members.notifications.models import Notification, NotificationKind
+from members.tests.factories import MembershipFactory, UserFactory
 from members.work.models import WorkKind, WorkStatus
 from members.work.tests.factories import MemberWorkFactory
-from members.tests.factories import MembershipFactory, UserFactory
 from plans.models import AnnualPlan
 from plans.reminders import remind_quotas
 from plans.tests.factories import AnnualPlanFactory

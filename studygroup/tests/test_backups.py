@@ -135,6 +135,7 @@ def seeded(transactional_db, settings, tmp_path):
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
     call_command("seed_demo", stdout=io.StringIO())
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     from members.models import User
 
     staff = User.objects.get(username="demo-staff")

@@ -38,9 +38,9 @@ def _first(queryset):
 def main_pages(user) -> list[str]:
     """The navigation's pages and the first object of each kind the user sees."""
     from members import scoping
+    from members.models import StudyGroup
     from members.notifications.models import DailyReading, DailyReadingItem, Notification
     from members.work.models import MemberWork
-    from members.models import StudyGroup
     from plans.models import AnnualPlan
     from reports.models import Bulletin, HalfYearReview, Inspection, RectificationItem, StudyAccount
     from sessions.models import FirstAgendaStudy, Meeting, Observation

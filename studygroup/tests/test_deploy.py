@@ -63,8 +63,9 @@ def test_nginx_takes_the_largest_upload_the_app_takes_and_not_much_more():
 
 
 def test_nginx_waits_a_little_longer_than_gunicorn_and_gunicorn_longer_than_a_pdf_build_wait():
-    from reports.services import build_now
     import inspect
+
+    from reports.services import build_now
 
     pdf_wait = inspect.signature(build_now).parameters["wait_seconds"].default
     timeout = gunicorn_config().timeout

@@ -18,8 +18,8 @@ few per field, so the test is deterministic and quick.
 """
 
 import random
-import time
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 

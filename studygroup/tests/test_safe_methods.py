@@ -57,8 +57,8 @@ def test_no_get_writes_anything(namespace, world, client):
 
 @pytest.mark.django_db
 def test_the_scan_sees_a_write(world, client):
-    from members.notifications.services import notification_send
     from members.notifications.models import NotificationKind
+    from members.notifications.services import notification_send
 
     notification, = notification_send(kind=NotificationKind.MEETING_NOTICE, obj=world.groups.bureau,
                                        recipients=[world.member], title="通知", robots=False)

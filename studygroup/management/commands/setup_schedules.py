@@ -1,5 +1,4 @@
 from studygroup.management.figures import FiguresCommand
-
 from studygroup.schedules import schedules_ensure
 
 
