@@ -506,6 +506,11 @@ class TopicProposal(models.Model):
     history = HistoricalRecords()
     objects = TopicProposalQuerySet.as_manager()
 
+    transitions = Transitions({
+        "adopt": Move([Status.PENDING], Status.ADOPTED, _("This proposal has already been decided.")),
+        "decline": Move([Status.PENDING], Status.DECLINED, _("This proposal has already been decided.")),
+    })
+
     class Meta:
         verbose_name = _("topic proposal")
         verbose_name_plural = _("topic proposals")

@@ -67,7 +67,7 @@ def is_locked(_user, plan) -> bool:
 
 @rules.predicate
 def is_pending(_user, proposal) -> bool:
-    return isinstance(proposal, TopicProposal) and proposal.status == TopicProposal.Status.PENDING
+    return isinstance(proposal, TopicProposal) and TopicProposal.transitions.allows(proposal, "adopt")
 
 
 @rules.predicate

@@ -521,24 +521,19 @@ def proposal_submit(
     return _save(proposal, by)
 
 
-def _require_pending(proposal: TopicProposal) -> None:
-    if proposal.status != TopicProposal.Status.PENDING:
-        raise ValidationError(_("This proposal has already been decided."), code="decided")
-
-
 @transaction.atomic
 def proposal_adopt(*, proposal: TopicProposal, by: User) -> Topic:
     """Take the proposal into the group's plan of the call's year, as a linked topic."""
     call = proposal.call
     _require_manager(by, call.group)
     proposal = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_pending(proposal)
+    TopicProposal.transitions.require(proposal, "adopt")
     plan = _editable_plan_for(call.group, call.year, by)
     topic = _append_topic(
         plan, by, title=proposal.title, description=proposal.description or proposal.reason,
         adopted_at=timezone.now(),
     )
-    proposal.status = TopicProposal.Status.ADOPTED
+    TopicProposal.transitions.apply(proposal, "adopt")
     proposal.adopted_topic = topic
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     _save(proposal, by)
@@ -550,10 +545,10 @@ def proposal_decline(*, proposal: TopicProposal, by: User, reason: str) -> Topic
     """Decline with a reason the proposer sees."""
     _require_manager(by, proposal.call.group)
     proposal = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_pending(proposal)
+    TopicProposal.transitions.require(proposal, "decline")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the proposer a reason.")})
-    proposal.status = TopicProposal.Status.DECLINED
+    TopicProposal.transitions.apply(proposal, "decline")
     proposal.decision_reason = reason.strip()
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     return _save(proposal, by)
