@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import Membership, current_q
@@ -23,11 +23,16 @@ from members.scoping import GroupScopedQuerySet, managed_organizations, read_org
 from studygroup.transitions import Move, Transitions
 
 
-def _month_name(month: int) -> str:
+def month_name(month: int) -> str:
     return _("Month %(month)s") % {"month": month}
 
 
-MONTHS = [(m, lazy(_month_name, str)(m)) for m in range(1, 13)]
+def months_label(months) -> str:
+    """Months as a list people read, in the active language: 3月、5月 / Month 3, Month 5."""
+    return pgettext("between the items of a list", ", ").join(str(month_name(m)) for m in months)
+
+
+MONTHS = [(m, lazy(month_name, str)(m)) for m in range(1, 13)]
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -356,7 +361,7 @@ class ScheduleEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.month}月 · {self.topic}"
+        return f"{self.get_month_display()} · {self.topic}"
 
 
 class CascadedTopicQuerySet(GroupScopedQuerySet):
@@ -405,7 +410,7 @@ class CascadedTopic(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.topic.title}（{self.month}月）"
+        return _("%(topic)s (%(month)s)") % {"topic": self.topic.title, "month": self.get_month_display()}
 
     def get_absolute_url(self):
         return reverse("plans:cascade-uptake", kwargs={"pk": self.pk})

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import scoping
@@ -511,7 +512,7 @@ def proposal_submit(
 ) -> TopicProposal:
     require_perm(by, "plans.propose_topic", call)
     if not call.is_open:
-        raise ValidationError(_("The call closed on %(date)s.") % {"date": f"{call.deadline:%Y年%-m月%-d日}"})
+        raise ValidationError(_("The call closed on %(date)s.") % {"date": date_format(call.deadline, "DATE_FORMAT")})
     if on_behalf_of is not None and not proposing_units(by, call).filter(pk=on_behalf_of.pk).exists():
         raise ValidationError({"on_behalf_of": _("You can only propose for units you manage.")})
     proposal = TopicProposal(

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -335,7 +336,7 @@ class Inspection(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} · {self.group}"
+        return f"{date_format(self.held_on, 'DATE_FORMAT')} · {self.group}"
 
     def get_absolute_url(self):
         return reverse("reports:inspection-detail", kwargs={"pk": self.pk})

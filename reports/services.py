@@ -11,10 +11,12 @@ import logging
 import time
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import scoping
@@ -334,7 +336,7 @@ def item_transition(*, item: RectificationItem, action: str, note: str = "", by:
         if action == "report" and not (note.strip() or item.progress.strip() or item.evidence.exists()):
             raise ValidationError({"note": _("Describe what was done, or attach evidence.")})
         if note.strip():
-            stamp = timezone.localtime(now).strftime("%Y-%m-%d")
+            stamp = date_format(timezone.localtime(now), "DATE_FORMAT")
             item.progress = (item.progress + "\n" if item.progress else "") + f"[{stamp}] {note.strip()}"
         if action == "report":
             item.reported_by, item.reported_at = by, now
@@ -488,7 +490,10 @@ def build_run(*, build_id: int) -> DocumentBuild:
                 % {"now": document.version, "asked": build.version}
             )
         started = time.monotonic()
-        data = render_document_pdf(document)
+        # One stored PDF per version serves everyone, whoever asked and whether the worker or a
+        # request builds it: the official copy, in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = render_document_pdf(document)
         pages = _count_pages(data)
         with transaction.atomic():
             build = DocumentBuild.objects.select_for_update().get(pk=build_id)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -202,7 +203,7 @@ class MeetingNotice(models.Model):
         ordering = ["-sent_at", "-pk"]
 
     def __str__(self):
-        return f"{self.meeting} · {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.meeting} · {date_format(timezone.localtime(self.sent_at), 'DATETIME_FORMAT')}"
 
     def get_absolute_url(self):
         return self.meeting.get_absolute_url()
@@ -559,7 +560,7 @@ class FirstAgendaStudy(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.held_on} {self.meeting_name}"
+        return f"{date_format(self.held_on, 'DATE_FORMAT')} {self.meeting_name}"
 
     def get_absolute_url(self):
         return reverse("meetings:first-agenda-detail", kwargs={"pk": self.pk})

@@ -667,7 +667,7 @@ class MeetingArchive(ScopedObjectMixin, DetailView):
 
 class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
     def pdf_title(self):
-        return _("Meeting record") + "：" + self.meeting_for_pdf().title
+        return _("Meeting record: %(title)s") % {"title": self.meeting_for_pdf().title}
 
     def pdf_back_url(self):
         return reverse("meetings:meeting-archive", args=[self.kwargs["pk"]])
@@ -688,7 +688,7 @@ class SignInSheetXlsx(MeetingObjectMixin, View):
 
 class SignInSheetPdf(PdfOnPostMixin, MeetingObjectMixin, View):
     def pdf_title(self):
-        return _("Sign-in sheet") + "：" + self.meeting.title
+        return _("Sign-in sheet: %(title)s") % {"title": self.meeting.title}
 
     def pdf_back_url(self):
         return self.meeting.get_absolute_url()

@@ -205,6 +205,9 @@ PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are written with the active language's formats (django.utils.formats.date_format, the
+# |date filter); the project's own formats extend Django's, see studygroup/formats/.
+FORMAT_MODULE_PATH = ["studygroup.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,10 @@ compilation (心得体会汇编) with a table of contents. Built on ``studygroup
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -15,15 +18,29 @@ COMPILED_KINDS = [WorkKind.REFLECTION, WorkKind.NOTE, WorkKind.RESEARCH, WorkKin
 
 
 def _local(value):
+    """A moment for a spreadsheet column: ISO-like, so the column sorts and filters as text."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _title(group, year, what):
-    return f"{group.name}{year}年{what}"
+def _shown_date(value) -> str:
+    """A date or moment as people read it, in the active language: 2026年5月20日."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return date_format(value, "DATE_FORMAT")
+
+
+def _list_title(group, year):
+    return _("%(group)s members' work list %(year)s") % {"group": group.name, "year": year}
+
+
+def _compilation_title(group, year):
+    return _("%(group)s compilation of reflections and members' work %(year)s") % {"group": group.name, "year": year}
 
 
 def work_list_xlsx(group, year: int, work: list[MemberWork]):
-    title = _title(group, year, _("members' work list"))
+    title = _list_title(group, year)
     headers = [
         _("No."), _("Kind"), _("Author"), _("Title"), _("Date"), _("Meeting"), _("Plan topic"),
         _("Research topic"), _("Published in"), pgettext("publication level", "Level"), _("Words"), _("Status"), _("Written at"),
@@ -68,9 +85,9 @@ def _meta_line(item: MemberWork) -> str:
     if item.outlet:
         parts.append(f"{item.outlet}（{item.get_level_display()}）")
     if item.occurred_on:
-        parts.append(item.occurred_on.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"))
+        parts.append(_shown_date(item.occurred_on))
     parts.append(_("written %(written)s, submitted %(submitted)s") % {
-        "written": _local(item.created_at), "submitted": _local(item.first_submitted_at),
+        "written": _shown_date(item.created_at), "submitted": _shown_date(item.first_submitted_at),
     })
     if item.is_late:
         parts.append(_("late"))
@@ -80,7 +97,7 @@ def _meta_line(item: MemberWork) -> str:
 def compilation_docx(group, year: int, work: list[MemberWork]):
     from docx.enum.text import WD_BREAK
 
-    title = _title(group, year, _("compilation of reflections and members' work"))
+    title = _compilation_title(group, year)
     document = documents.new_word_document(title)
     sections = compiled(work)
     document.add_paragraph(_("Contents"), style="Heading 1")
@@ -111,7 +128,7 @@ def documents_pt(value):
 
 
 def compilation_pdf(group, year: int, work: list[MemberWork], *, request=None):
-    title = _title(group, year, _("compilation of reflections and members' work"))
+    title = _compilation_title(group, year)
     data = documents.render_pdf(
         "work/compilation.html",
         {"title": title, "group": group, "year": year, "sections": compiled(work),

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -87,7 +88,7 @@ class WorkForm(forms.ModelForm):
         if "meeting" in self.fields:
             self.fields["meeting"].queryset = meetings
             self.fields["meeting"].label_from_instance = lambda m: (
-                f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}"
+                f"{date_format(timezone.localtime(m.starts_at), 'DATE_FORMAT')} {m.title}"
             )
         for name in ("topic", "topics"):
             if name in self.fields:

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -417,7 +418,7 @@ class FieldVisit(models.Model):
         ordering = ["report", "visited_on", "pk"]
 
     def __str__(self):
-        return f"{self.visited_on} {self.place}"
+        return f"{date_format(self.visited_on, 'DATE_FORMAT')} {self.place}"
 
     def get_absolute_url(self):
         return f"{self.report.get_absolute_url()}#visit-{self.pk}"

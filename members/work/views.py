@@ -373,7 +373,7 @@ class WorkExport(PdfOnPostMixin, ScopedObjectMixin, View):
         return exports.compilation_pdf(group, year, work, request=request)
 
     def pdf_title(self):
-        return _("Compilation of the group's work") + f" {self.kwargs['year']}"
+        return _("Compilation of the group's work, %(year)s") % {"year": self.kwargs["year"]}
 
     def pdf_back_url(self):
         return reverse("work:review-queue", args=[self.kwargs["pk"]])

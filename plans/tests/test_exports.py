@@ -88,3 +88,33 @@ def test_plan_without_schedule_still_exports(world):
     plan = plan_with_topics(world.groups.bureau, n=1, months=())
     doc = selectors.plan_document(plan)
     assert exports.plan_docx(doc) and exports.schedule_xlsx(doc)
+
+
+def _planned_months_column(response) -> list[str]:
+    from openpyxl import load_workbook
+
+    topics = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    return [row[2] for row in topics.iter_rows(min_row=2, values_only=True)]
+
+
+def test_xlsx_topics_give_their_months_the_chinese_way(plan, world, client):
+    client.force_login(world.staff)
+    response = client.get(reverse("plans:schedule-xlsx", kwargs={"pk": plan.pk}))
+    assert _planned_months_column(response) == ["3月、7月"] * 3
+
+
+def test_xlsx_topics_give_their_months_in_english(plan, world, client):
+    client.force_login(world.staff)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("plans:schedule-xlsx", kwargs={"pk": plan.pk}))
+    assert _planned_months_column(response) == ["Month 3, Month 7"] * 3
+
+
+def test_docx_gives_the_readings_after_one_label(plan, world, client):
+    import docx
+
+    plan.topics.filter(pk=plan.topics.first().pk).update(readings="《习近平谈治国理政》第五卷\n《求是》2026年第1期")
+    client.force_login(world.staff)
+    response = client.get(reverse("plans:plan-docx", kwargs={"pk": plan.pk}))
+    texts = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+    assert "学习篇目：《习近平谈治国理政》第五卷；《求是》2026年第1期" in texts

@@ -1,16 +1,17 @@
 """议题征集 (calls and proposals) and 上下同题 (cascaded topics)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import OrganizationAssignment
 from members.tests.factories import AssignmentFactory, UserFactory
 from plans import selectors, services
 from plans.models import AnnualPlan, CascadedTopic, TopicProposal
 from plans.tests.factories import (
+    CascadedTopicFactory,
     THIS_YEAR,
     ProposalCallFactory,
     TopicProposalFactory,
@@ -38,6 +39,20 @@ def test_members_propose_with_a_reason(world):
     proposal = services.proposal_submit(call=call, by=world.other_member, title="学习教育强国建设规划纲要",
                                         reason="今年全县推进教育强县建设")
     assert proposal.status == TopicProposal.Status.PENDING and proposal.proposed_by == world.other_member
+
+
+def test_a_closed_call_says_when_it_closed_the_chinese_way(world):
+    closed = ProposalCallFactory(group=world.groups.bureau, deadline=date(2026, 5, 20))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.proposal_submit(call=closed, by=world.member, title="x", reason="y")
+    assert refused.value.messages == ["本次征集已于2026年5月20日截止。"]
+
+
+def test_a_closed_call_says_when_it_closed_in_english(world):
+    closed = ProposalCallFactory(group=world.groups.bureau, deadline=date(2026, 5, 20))
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.proposal_submit(call=closed, by=world.member, title="x", reason="y")
+    assert refused.value.messages == ["The call closed on May 20, 2026."]
 
 
 def test_staff_of_a_unit_below_propose_for_their_unit(world):
@@ -185,3 +200,15 @@ def test_staff_below_see_the_cascades_they_may_take_up(world, county_plan):
     assert not selectors.cascades_for_subordinate_staff(world.sibling_staff)
     services.cascade_adopt(cascade=cascade, group=world.groups.bureau, by=bureau_staff)
     assert selectors.cascades_for_subordinate_staff(bureau_staff)[0]["groups"] == [(world.groups.bureau, True)]
+
+
+def test_a_cascaded_topic_names_its_month_the_chinese_way(world):
+    cascade = CascadedTopicFactory(topic__title="学习乡村振兴论述", month=5)
+    with translation.override("zh-hans"):
+        assert str(cascade) == "学习乡村振兴论述（5月）"
+
+
+def test_a_cascaded_topic_names_its_month_in_english(world):
+    cascade = CascadedTopicFactory(topic__title="学习乡村振兴论述", month=5)
+    with translation.override("en"):
+        assert str(cascade) == "学习乡村振兴论述 (Month 5)"
