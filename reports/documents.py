@@ -7,8 +7,7 @@ The page template and the PDF are the same template (``for_pdf`` switches the la
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from plans.models import month_name
 from reports import charts, selectors

@@ -47,7 +47,6 @@ from reports.models import (
     period_months,
 )
 
-
 # --- the list of figures ---------------------------------------------------------------------
 
 
@@ -144,8 +143,7 @@ def _elapsed(year: int, period: str, today: date) -> float:
 
 def annotate_figures(groups, *, year: int, period: str):
     """Annotate every figure on a StudyGroup queryset (one statement for any number of groups)."""
-    from members.work.models import COUNTED_ARTICLE_LEVELS
-    from members.work.models import MemberWork, WorkKind, WorkStatus
+    from members.work.models import COUNTED_ARTICLE_LEVELS, MemberWork, WorkKind, WorkStatus
     from plans.models import ScheduleEntry, Topic
     from sessions import selectors as meeting_selectors
     from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation

@@ -35,6 +35,7 @@ from reports.models import (
     period_label,
 )
 from reports.reminders import bulletin_issued_notify
+from reports.rules import ITEM_SIDES
 from studygroup.mixins import require_perm
 from studygroup.queue import enqueue
 from studygroup.uploads import check_upload
@@ -127,8 +128,7 @@ def review_create(*, group: StudyGroup, year: int, period: str, by: User) -> Hal
 def review_update(*, review: HalfYearReview, by: User, title: str, good_practices: str, problems: str, next_plan: str) -> HalfYearReview:
     require_perm(by, "reports.manage_review", review)
     review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.DRAFT:
-        raise ValidationError(_("A submitted review cannot be changed."))
+    HalfYearReview.transitions.require(review, "edit")
     review.title, review.good_practices, review.problems, review.next_plan = title, good_practices, problems, next_plan
     review.version += 1
     return _save(review, by)
@@ -139,13 +139,12 @@ def review_submit(*, review: HalfYearReview, by: User) -> HalfYearReview:
     """Freeze the figures and send the review to the supervising organisation."""
     require_perm(by, "reports.manage_review", review)
     review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
+    HalfYearReview.transitions.require(review, "submit")
     if not (review.good_practices.strip() and review.problems.strip() and review.next_plan.strip()):
         raise ValidationError(_("Write every section before submitting."))
     parent = Organization.objects.get_parent(review.group.organization)
     review.figures = selectors.review_snapshot(review.group, year=review.year, period=review.period)
-    review.status = HalfYearReview.Status.SUBMITTED
+    HalfYearReview.transitions.apply(review, "submit")
     review.submitted_to = parent
     review.submitted_by = by
     review.submitted_at = timezone.now()
@@ -158,9 +157,7 @@ def review_mark_read(*, review: HalfYearReview, by: User, comment: str) -> HalfY
     """The supervising organisation's leader or staff reads and comments."""
     require_perm(by, "reports.read_review", review)
     review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted review can be marked read."))
-    review.status = HalfYearReview.Status.READ
+    HalfYearReview.transitions.apply(review, "mark_read")
     review.read_by = by
     review.read_at = timezone.now()
     review.comment = comment
@@ -172,11 +169,10 @@ def review_return(*, review: HalfYearReview, by: User, comment: str) -> HalfYear
     """The supervisor sends a submitted review back to be rewritten (a new version follows)."""
     require_perm(by, "reports.read_review", review)
     review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted review can be returned."))
+    HalfYearReview.transitions.require(review, "return")
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
-    review.status = HalfYearReview.Status.DRAFT
+    HalfYearReview.transitions.apply(review, "return")
     review.figures = None
     review.comment = comment
     review.version += 1
@@ -214,8 +210,7 @@ BULLETIN_TEXT_FIELDS = ["number", "title", "introduction", "good_practices", "co
 def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = _locked(Bulletin, bulletin)
-    if bulletin.status != Bulletin.Status.DRAFT:
-        raise ValidationError(_("An issued bulletin cannot be changed."))
+    Bulletin.transitions.require(bulletin, "edit")
     for name, value in fields.items():
         if name not in BULLETIN_TEXT_FIELDS:
             raise ValueError(name)
@@ -229,10 +224,9 @@ def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Freeze the table, ranking and charts and make the bulletin visible to the groups."""
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = _locked(Bulletin, bulletin)
-    if bulletin.status != Bulletin.Status.DRAFT:
-        raise ValidationError(_("This bulletin has already been issued."))
+    Bulletin.transitions.require(bulletin, "issue")
     bulletin.figures = selectors.bulletin_snapshot(bulletin)
-    bulletin.status = Bulletin.Status.ISSUED
+    Bulletin.transitions.apply(bulletin, "issue")
     bulletin.issued_by = by
     bulletin.issued_at = timezone.now()
     bulletin.version += 1
@@ -312,25 +306,12 @@ def item_from_observation_point(*, point, deadline: date, measures: str, owner: 
     return _save(item, by)
 
 
-ITEM_TRANSITIONS = {
-    # action: (allowed from, to, who: "group" = the group's staff, "inspector")
-    "start": ([RectificationItem.Status.OPEN, RectificationItem.Status.REOPENED], RectificationItem.Status.IN_PROGRESS, "group"),
-    "report": (RectificationItem.OPEN_STATUSES, RectificationItem.Status.REPORTED, "group"),
-    "confirm": ([RectificationItem.Status.REPORTED], RectificationItem.Status.CONFIRMED, "inspector"),
-    "reopen": ([RectificationItem.Status.REPORTED, RectificationItem.Status.CONFIRMED], RectificationItem.Status.REOPENED, "inspector"),
-}
-
-
 @transaction.atomic
 def item_transition(*, item: RectificationItem, action: str, note: str = "", by: User) -> RectificationItem:
     """Move an item along open → in progress → reported done → confirmed (回头看) or reopened."""
-    allowed, to, who = ITEM_TRANSITIONS[action]
-    require_perm(by, "reports.answer_item" if who == "group" else "reports.inspect_item", item)
+    require_perm(by, "reports.answer_item" if ITEM_SIDES[action] == "group" else "reports.inspect_item", item)
     item = _locked(RectificationItem, item)
-    if item.status not in allowed:
-        raise ValidationError(
-            _("A %(status)s item cannot be moved this way.") % {"status": item.get_status_display()}
-        )
+    RectificationItem.transitions.require(item, action)
     now = timezone.now()
     if action in ("start", "report"):
         if action == "report" and not (note.strip() or item.progress.strip() or item.evidence.exists()):
@@ -347,15 +328,14 @@ def item_transition(*, item: RectificationItem, action: str, note: str = "", by:
         item.checked_by, item.checked_at = by, now
         if action == "reopen":
             item.reopened_count += 1
-    item.status = to
+    RectificationItem.transitions.apply(item, action)
     return _save(item, by)
 
 
 @transaction.atomic
 def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationEvidence:
     require_perm(by, "reports.answer_item", item)
-    if item.status == RectificationItem.Status.CONFIRMED:
-        raise ValidationError(_("The item is already confirmed."))
+    RectificationItem.transitions.require(item, "add_evidence")
     checked = check_upload(upload, "evidence", error_key="evidence")
     evidence = RectificationEvidence(
         item=item, original_name=checked.original_name, size=checked.size, uploaded_by=by
@@ -394,8 +374,7 @@ def _may_write_account(group: StudyGroup, user) -> bool:
 def account_update(*, account: StudyAccount, by: User, title: str, text: str) -> StudyAccount:
     require_perm(by, "reports.manage_account", account)
     account = _locked(StudyAccount, account)
-    if account.status != StudyAccount.Status.DRAFT:
-        raise ValidationError(_("A submitted 述学 report cannot be changed."))
+    StudyAccount.transitions.require(account, "edit")
     account.title, account.text = title, text
     account.version += 1
     return _save(account, by)
@@ -406,12 +385,11 @@ def account_submit(*, account: StudyAccount, by: User) -> StudyAccount:
     """Attach the year's figures and send the report to the supervising committee."""
     require_perm(by, "reports.manage_account", account)
     account = _locked(StudyAccount, account)
-    if account.status != StudyAccount.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
+    StudyAccount.transitions.require(account, "submit")
     if not account.text.strip():
         raise ValidationError({"text": _("Write the report before submitting.")})
     account.figures = selectors.figures_for_group(account.group, year=account.year, period=Period.YEAR)
-    account.status = StudyAccount.Status.SUBMITTED
+    StudyAccount.transitions.apply(account, "submit")
     account.submitted_to = Organization.objects.get_parent(account.group.organization)
     account.submitted_by, account.submitted_at = by, timezone.now()
     account.version += 1
@@ -425,8 +403,8 @@ def account_comment(*, account: StudyAccount, by: User, comment: str) -> StudyAc
     account = _locked(StudyAccount, account)
     if not comment.strip():
         raise ValidationError({"comment": _("Write the comment.")})
+    StudyAccount.transitions.apply(account, "comment")
     account.comment = comment
-    account.status = StudyAccount.Status.COMMENTED
     account.commented_by, account.commented_at = by, timezone.now()
     account.version += 1  # the comment is part of the printed report
     return _save(account, by)

@@ -27,13 +27,18 @@ from reports.models import (
     StudyAccount,
     current_period,
 )
+from reports.rules import ITEM_SIDES
 from studygroup import downloads
 from studygroup.actions import ObjectActionView
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
-from studygroup.mixins import EDIT, PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
-
-
-
+from studygroup.mixins import (
+    EDIT,
+    PdfOnPostMixin,
+    PermissionRequiredMixin,
+    ScopedObjectMixin,
+    ScopedQuerysetMixin,
+    require_perm,
+)
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -614,7 +619,7 @@ class ItemDetail(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         item, user = self.object, self.request.user
         return super().get_context_data(
-            actions=[name for name in services.ITEM_TRANSITIONS if user.has_perm(f"reports.{name}_item", item)],
+            actions=[name for name in RectificationItem.STEPS if user.has_perm(f"reports.{name}_item", item)],
             evidence=item.evidence.select_related("uploaded_by"),
             history=item.history.select_related("history_user").order_by("-history_date")[:20],
             **kwargs,
@@ -635,7 +640,7 @@ class ItemAction(ReportActionView):
     def check_object_permission(self, obj):
         """The side that takes this step: the group's staff (start, report) or the inspecting
         organisation's (confirm, reopen)."""
-        side = "reports.answer_item" if services.ITEM_TRANSITIONS[self.action][2] == "group" else "reports.inspect_item"
+        side = "reports.answer_item" if ITEM_SIDES[self.action] == "group" else "reports.inspect_item"
         require_perm(self.request.user, side, obj)
 
     @property

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.notifications.models import Notification, NotificationKind
 from members.models import Organization, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, UserFactory
 from reports import services
 from reports.models import HalfYearReview
