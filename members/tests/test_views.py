@@ -101,7 +101,8 @@ def test_add_member_with_bad_input_keeps_what_was_typed(client, world):
     response = client.post(url, {"user": world.sibling_member.pk, "role": "deputy", "started_on": "2026-13-40"})
     assert response.status_code == 200
     form = response.context["form"]
-    assert "user" in form.errors and "started_on" in form.errors
+    assert "user" in form.errors
+    assert "started_on" in form.errors
     assert form["role"].value() == "deputy"
 
 
@@ -148,7 +149,8 @@ def test_add_person_with_a_weak_password_keeps_the_other_fields(client, world):
     assert response.status_code == 200
     form = response.context["form"]
     assert "password2" in form.errors
-    assert form["name"].value() == "陈军" and form["position"].value() == "镇长"
+    assert form["name"].value() == "陈军"
+    assert form["position"].value() == "镇长"
 
 
 def test_add_person_cannot_target_an_organization_outside_scope(client, world):
