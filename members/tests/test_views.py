@@ -61,6 +61,24 @@ def test_person_list_queries_do_not_grow_with_people(client, world):
     assert response.context["paginator"].count == 14
 
 
+def test_organization_list_queries_do_not_grow_with_organizations(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.staff)
+    url = reverse("members:organization-list")
+    client.get(url)  # warm up: session, content types
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(8):
+        org = world.county.__class__.objects.add_child(world.county, {"name": "新单位", "kind": "party_group", "level": "department"})
+        MembershipFactory.create_batch(2, group=StudyGroupFactory(organization=org))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert len(response.context["object_list"]) == 11
+
+
 def test_person_list_filters_by_group_and_role(client, world):
     client.force_login(world.staff)
     response = client.get(reverse("members:person-list"), {"group": world.groups.bureau.pk, "role": "leader"})

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sessions import selectors, services
 from sessions.models import FirstAgendaStudy, FollowUpMeasure, Observation
-from sessions.tests.factories import FirstAgendaFactory, MeasureFactory, MeetingFactory
+from sessions.tests.factories import FirstAgendaFactory, MeasureFactory, MeetingFactory, ObservationFactory, PointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,48 @@ def test_observation_score_over_100_is_refused(world, client):
     })
     assert response.status_code == 200
     assert not Observation.objects.exists()
+
+
+# --- list pages: the query count does not grow with the rows ------------------------------------
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_first_agenda_list_query_count_does_not_grow(world, client):
+    study = FirstAgendaFactory(organization=world.county, created_by=world.staff)
+    MeasureFactory(study=study)
+    client.force_login(world.staff)
+    url = reverse("meetings:first-agenda-list")
+    client.get(url)  # warm: session, content types
+    one = _queries(client, url)
+    for n in range(6):
+        study = FirstAgendaFactory(organization=world.county, created_by=world.leader if n % 2 else world.staff)
+        MeasureFactory.create_batch(2, study=study)
+        MeasureFactory(study=study, done=True, done_on=timezone.localdate())
+    assert _queries(client, url) == one
+    assert client.get(url).context["paginator"].count == 7
+
+
+def test_observation_list_query_count_does_not_grow(world, client):
+    observation = ObservationFactory(meeting=MeetingFactory(group=world.groups.bureau), organization=world.county,
+                                     recorded_by=world.staff)
+    PointFactory(observation=observation)
+    client.force_login(world.staff)
+    url = reverse("meetings:observation-list")
+    client.get(url)  # warm: session, content types
+    one = _queries(client, url)
+    for n in range(6):
+        group = world.groups.township if n % 2 else world.groups.bureau
+        observation = ObservationFactory(meeting=MeetingFactory(group=group), organization=world.county,
+                                         recorded_by=world.leader if n % 2 else world.staff)
+        PointFactory.create_batch(2, observation=observation)
+    assert _queries(client, url) == one
+    assert client.get(url).context["paginator"].count == 7

@@ -404,3 +404,21 @@ def test_a_host_already_listed_is_refused(admins, client):
     response = client.post(reverse("notifications:robot-host-list"), {"host": "DINGTALK.example.gov.cn"})
     assert response.status_code == 200
     assert "已在" in response.context["form"].errors["host"][0]
+
+
+def test_robot_host_list_queries_do_not_grow_with_hosts(admins, client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secadmin, superuser = admins.admins["root_secadmin"], admins.admins["superuser"]
+    notifications.robot_host_add(host="dingtalk.example.gov.cn", note="省政务钉钉", by=secadmin)
+    force_login_verified(client, secadmin)
+    url = reverse("notifications:robot-host-list")
+    client.get(url)  # warm: session, content types
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(6):
+        notifications.robot_host_add(host=f"robot{n}.example.gov.cn", note=f"第{n}个", by=superuser if n % 2 else secadmin)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert len(response.context["hosts"]) == 7

@@ -229,3 +229,18 @@ def test_search_page(world, client):
     client.force_login(world.staff)
     body = client.get(reverse("work:work-search"), {"q": "公平"}).content.decode()
     assert "关于教育公平的思考" in body
+
+
+def test_search_queries_do_not_grow_with_hits(world, client):
+    meeting = WorkMeetingFactory(group=world.groups.bureau)
+    _submitted(world, title="关于教育公平的思考", meeting=meeting)
+    client.force_login(world.staff)
+    url = reverse("work:work-search") + "?q=公平"
+    client.get(url)  # warm caches (content types, sessions)
+    few = _queries(client, url)
+    for n in range(6):
+        _submitted(world, by=world.other_member if n % 2 else world.member, meeting=meeting,
+                   title=f"教育公平第{n}篇", body=REFLECTION_TEXT + f"第{n}篇。")
+    many = _queries(client, url)
+    assert many == few
+    assert len(client.get(url).context["hits"]) == 7
