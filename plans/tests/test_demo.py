@@ -17,8 +17,10 @@ def _snapshot():
 def test_seed_demo_adds_plans_and_a_second_run_changes_nothing(capsys):
     call_command("seed_demo")
     county = AnnualPlan.objects.get(group__organization__name="中共青山县委员会")
-    assert county.status == AnnualPlan.Status.PUBLISHED and county.topics.count() == 17
-    assert county.topics.last().label == "第十七专题" and county.schedule.count() >= 17
+    assert county.status == AnnualPlan.Status.PUBLISHED
+    assert county.topics.count() == 17
+    assert county.topics.last().label == "第十七专题"
+    assert county.schedule.count() >= 17
     statuses = set(AnnualPlan.objects.values_list("status", flat=True))
     assert {"draft", "submitted", "approved", "published"} <= statuses
     rows = cascade_uptake(CascadedTopic.objects.get())

@@ -36,4 +36,5 @@ def test_demo_meetings_cover_the_cases_and_a_second_run_changes_nothing(demo):
     assert any(m.records_done < m.records_applicable for m in held)
     assert Attendance.objects.owing_makeup().exists()
     upcoming = selectors.home_meetings(demo["county_group"].memberships.get(user__username="demo-member").user)
-    assert upcoming["upcoming"] and all(m.starts_at > timezone.now() for m in upcoming["upcoming"])
+    assert upcoming["upcoming"]
+    assert all(m.starts_at > timezone.now() for m in upcoming["upcoming"])

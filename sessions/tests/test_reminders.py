@@ -150,7 +150,8 @@ def test_makeup_waiting_reminds_the_groups_staff_and_escalates_once(world, secre
     ])
     reminder = Notification.objects.get(kind=NotificationKind.REVIEW_WAITING, object_id=waiting.pk,
                                         recipient=world.staff)
-    assert world.member.name in reminder.title and meeting.title in reminder.title
+    assert world.member.name in reminder.title
+    assert meeting.title in reminder.title
     assert reminder.url == meeting.get_absolute_url()
 
     # Past ESCALATE_AFTER_DAYS: the staff of the supervising organisation (the city), once.

@@ -43,7 +43,8 @@ def _refuses_each(tab, url, files, *, fill, file_input, kept, submit="main form 
         tab.locator(submit).first.click()
         tab.wait_for_load_state()
         errors = " ".join(tab.locator(".invalid-feedback, .alert-danger").all_inner_texts())
-        assert f"“{path.name}”是" in errors and "不能在此上传" in errors, (url, path.name, errors)
+        assert f"“{path.name}”是" in errors
+        assert "不能在此上传" in errors, (url, path.name, errors)
         assert "允许的类型" in errors
         for selector, value in kept.items():
             assert tab.input_value(selector) == value, (url, path.name, selector)
@@ -141,7 +142,8 @@ def test_a_file_over_the_cap_is_stopped_in_the_browser_before_sending(world, pag
     page.goto(f"{page.base_url}{reverse('meetings:material-create', args=[meeting.pk])}")
     page.set_input_files("input[name=file]", str(big))
     feedback = page.locator(".upload-size-feedback")
-    assert "不能超过" in feedback.inner_text() and "很大的资料.pdf" in feedback.inner_text()
+    assert "不能超过" in feedback.inner_text()
+    assert "很大的资料.pdf" in feedback.inner_text()
     assert page.eval_on_selector("input[name=file]", "input => input.files.length") == 0
 
 
@@ -172,7 +174,9 @@ def test_reflection_attachment_downloads_for_staff_and_is_not_found_for_the_sibl
     # A download list: the meeting's materials.
     page.goto(f"{base}{meeting.get_absolute_url()}")
     materials = page.inner_text("#materials")
-    assert "学习资料汇编" in materials and "讲话原文" in materials and "现场照片" in materials
+    assert "学习资料汇编" in materials
+    assert "讲话原文" in materials
+    assert "现场照片" in materials
     page.locator("#materials").screenshot(path=str(ARTIFACTS / "files-download-list.png"))
     with page.expect_download() as info:
         page.click("#materials a:has-text('讲话原文')")

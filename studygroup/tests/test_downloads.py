@@ -116,7 +116,8 @@ def test_download_is_recorded_in_the_audit_trail(client, world, material):
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DOWNLOAD)
     assert entry.actor == world.member
     assert entry.organization == world.bureau
-    assert entry.object_type == "meetings.material" and entry.object_id == str(material.pk)
+    assert entry.object_type == "meetings.material"
+    assert entry.object_id == str(material.pk)
     assert entry.detail == "县委书记讲话（学习资料）.pdf"
     assert entry.ip == "10.1.2.3"
 
@@ -195,17 +196,21 @@ def test_built_report_pdf_leaves_through_the_download_path(client, world):
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert response["Content-Disposition"].startswith("attachment;")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DOWNLOAD)
-    assert entry.object_type == "reports.bulletin" and entry.organization == world.county
+    assert entry.object_type == "reports.bulletin"
+    assert entry.organization == world.county
     assert entry.detail.endswith(".pdf")
     client.force_login(world.sibling_staff)
     assert client.get(reverse("reports:bulletin-pdf", args=[issued.pk])).status_code == 404
 
 
 def test_stored_names_are_random_and_original_names_kept(world, material, attached_work, evidence):
-    assert material.file.name.startswith("materials/") and "讲话" not in material.file.name
-    assert attached_work.attachment.name.startswith("work/") and "心得" not in attached_work.attachment.name
+    assert material.file.name.startswith("materials/")
+    assert "讲话" not in material.file.name
+    assert attached_work.attachment.name.startswith("work/")
+    assert "心得" not in attached_work.attachment.name
     assert attached_work.attachment_original_name == "心得附件.pdf"
-    assert evidence.file.name.startswith("rectification/") and "整改" not in evidence.file.name
+    assert evidence.file.name.startswith("rectification/")
+    assert "整改" not in evidence.file.name
     assert evidence.original_name == "整改材料.txt"
 
 

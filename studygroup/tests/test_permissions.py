@@ -427,7 +427,8 @@ def test_forbidden_and_not_found_render_in_the_site_layout(world, client):
     missing = client.get(reverse("members:group-detail", kwargs={"pk": world.groups.bureau.pk}))
     assert missing.status_code == 404
     body = missing.content.decode()
-    assert "页面不存在" in body and 'class="navbar' in body
+    assert "页面不存在" in body
+    assert 'class="navbar' in body
 
 
 def test_server_error_page_renders_in_the_site_layout(rf):
@@ -436,4 +437,5 @@ def test_server_error_page_renders_in_the_site_layout(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     body = response.content.decode()
-    assert "500" in body and 'class="navbar' in body
+    assert "500" in body
+    assert 'class="navbar' in body

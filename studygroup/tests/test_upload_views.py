@@ -131,7 +131,8 @@ def test_plan_import_reads_a_right_docx(world, client):
     response = client.post(reverse("plans:plan-import"), {
         "group": world.groups.bureau.pk, "file": samples.upload("学习计划.docx", buffer.getvalue()),
     })
-    assert response.status_code == 302 and "import=" in response["Location"]
+    assert response.status_code == 302
+    assert "import=" in response["Location"]
 
 
 def test_upload_field_over_its_cap_says_the_limit_and_keeps_the_form(world, client, settings):
@@ -141,7 +142,8 @@ def test_upload_field_over_its_cap_says_the_limit_and_keeps_the_form(world, clie
     big = samples.upload("大文件.pdf", samples.PDF + b"0" * (1024 * 1024 + 10))
     response = client.post(reverse("meetings:material-create", args=[meeting.pk]), {"title": "大材料", "file": big})
     body = response.content.decode()
-    assert "不能超过 1 MB" in body and "大材料" in body
+    assert "不能超过 1 MB" in body
+    assert "大材料" in body
     assert not Material.objects.exists()
 
 
@@ -157,10 +159,12 @@ def test_replacing_a_work_attachment_keeps_the_new_name_and_clearing_drops_it(wo
     data = {"title": "调研报告", "body": "正文", "research_topic": "", "new_research_topic": "课题", "half": "1", "save": ""}
     client.post(url, {**data, "attachment": samples.upload("定稿.docx", samples.docx())})
     work.refresh_from_db()
-    assert work.attachment_original_name == "定稿.docx" and work.attachment.name.endswith(".docx")
+    assert work.attachment_original_name == "定稿.docx"
+    assert work.attachment.name.endswith(".docx")
     client.post(url, {**data, "attachment-clear": "on"})
     work.refresh_from_db()
-    assert not work.attachment and work.attachment_original_name == ""
+    assert not work.attachment
+    assert work.attachment_original_name == ""
 
 
 def test_a_big_upload_written_to_a_temporary_file_is_checked_the_same(world, client):

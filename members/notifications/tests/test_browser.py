@@ -70,7 +70,9 @@ def open_bell(tab, through_menu=False):
             tab.locator("#main-nav.show").wait_for()
         bell = tab.locator("#nav-inbox")
     box = bell.bounding_box()
-    assert box and box["width"] >= 24 and box["height"] >= 24, "the bell is too small to tap"
+    assert box
+    assert box["width"] >= 24
+    assert box["height"] >= 24, "the bell is too small to tap"
     bell.click()
     tab.wait_for_load_state()
     assert tab.url.endswith("/notifications/")
@@ -138,7 +140,8 @@ def test_member_filters_opens_and_clears_the_inbox(world, inbox, page):
     page.get_by_role("button", name="筛选").click()
     page.wait_for_load_state()
     rows = page.locator(".list-group-item[id^=notification-]")
-    assert rows.count() == 1 and "补学" in rows.first.inner_text()
+    assert rows.count() == 1
+    assert "补学" in rows.first.inner_text()
     assert page.locator("select[name=kind]").input_value() == NotificationKind.MAKEUP_OWED.value  # kept
 
     page.get_by_role("link", name="重置").click()
@@ -174,7 +177,8 @@ def test_inbox_on_a_phone(world, inbox, phone_page):
     browser_login(tab, "member", PASSWORD)
     # The bell and its count are in sight without opening the menu, and in the menu too.
     phone_bell = tab.locator("#nav-inbox-phone")
-    assert phone_bell.is_visible() and phone_bell.locator("[data-unread]").inner_text().strip().endswith("3")
+    assert phone_bell.is_visible()
+    assert phone_bell.locator("[data-unread]").inner_text().strip().endswith("3")
     assert not tab.locator("#main-nav").is_visible()
     shot(tab, "phone-home-bell")
     open_bell(tab, through_menu=True)
@@ -232,7 +236,8 @@ def test_member_switches_email_off_for_one_kind_and_it_is_kept(world, page, phon
     # A thumb hits the kind's name or the cell around the box, not only the small box.
     tab.locator("label", has_text="签到开始").click()
     cell = tab.locator(f"label[for=id_{NotificationKind.MEETING_NOTICE.value}__email]").last.bounding_box()
-    assert cell["height"] >= 36 and cell["width"] >= 44
+    assert cell["height"] >= 36
+    assert cell["width"] >= 44
     save = tab.get_by_role("button", name="保存")
     assert save.bounding_box()["height"] >= 30
     shot(tab, "phone-preferences")
@@ -275,7 +280,8 @@ def test_daily_reading_from_staff_through_the_approver_to_the_members(
     staff.fill("textarea[name=excerpt]", "全面建设社会主义现代化国家，必须坚持中国特色社会主义文化发展道路。")
     staff.get_by_role("button", name="添加", exact=True).click()
     staff.wait_for_load_state()
-    assert "/reading/" in staff.url and "习近平" in staff.inner_text("body")
+    assert "/reading/" in staff.url
+    assert "习近平" in staff.inner_text("body")
     staff.get_by_role("link", name="添加文章").click()
     staff.wait_for_load_state()
     staff.fill("input[name=title]", "未经审核的文章不得推送")
@@ -295,7 +301,8 @@ def test_daily_reading_from_staff_through_the_approver_to_the_members(
     boss.locator(f"#item-{first.pk}").get_by_role("button", name="审核通过").click()
     boss.wait_for_load_state()
     first.refresh_from_db()
-    assert first.approved_by == approver and second.approved_at is None
+    assert first.approved_by == approver
+    assert second.approved_at is None
     assert boss.locator(f"#item-{second.pk}").get_by_role("button", name="审核通过").count() == 1
     shot(boss, "desktop-reading-day-approver")
 
@@ -306,8 +313,10 @@ def test_daily_reading_from_staff_through_the_approver_to_the_members(
     browser_login(member, "member", PASSWORD)
     open_bell(member)
     row = member.locator(".list-group-item[id^=notification-]").first
-    assert "每日推送" in row.inner_text() and first.title[:10] in row.inner_text()
-    assert "](" not in row.inner_text() and "> " not in row.inner_text()  # no markdown in the inbox
+    assert "每日推送" in row.inner_text()
+    assert first.title[:10] in row.inner_text()
+    assert "](" not in row.inner_text()
+    assert "> " not in row.inner_text()  # no markdown in the inbox
     assert second.title not in member.inner_text("body")
     assert_fits(member)
     shot(member, "phone-reading-inbox")
@@ -388,7 +397,8 @@ def test_staff_add_a_dingtalk_robot_and_test_it(world, page, phone_page, robot_s
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
     channel = GroupChannel.objects.get()
-    assert channel.secret == robot_server.secret and channel.webhook_url == robot_server.dingtalk_url
+    assert channel.secret == robot_server.secret
+    assert channel.webhook_url == robot_server.dingtalk_url
     assert page.url.endswith(f"/groups/{group.pk}/robots/")
     assert robot_server.secret not in page.content()
     assert channel.kinds == ["meeting_notice", "meeting_reminder", "daily_reading"]
@@ -398,13 +408,15 @@ def test_staff_add_a_dingtalk_robot_and_test_it(world, page, phone_page, robot_s
     page.wait_for_load_state()
     assert len(robot_server.posts) == 1
     post = robot_server.posts[0]
-    assert post.provider == "dingtalk" and post.signature_ok is True
+    assert post.provider == "dingtalk"
+    assert post.signature_ok is True
     assert post.query["access_token"] == "test-token"
     assert "测试" in str(post.body)
     delivery = Delivery.objects.get(group_channel=channel)
     assert delivery.status == Delivery.Status.SENT
     log = page.locator("table tbody")
-    assert "已发送" in log.inner_text() and "教育局中心组钉钉群" in log.inner_text()
+    assert "已发送" in log.inner_text()
+    assert "教育局中心组钉钉群" in log.inner_text()
     shot(page, "desktop-robots")
 
     # Edit: the secret is never shown again, an empty field keeps it.
@@ -416,7 +428,8 @@ def test_staff_add_a_dingtalk_robot_and_test_it(world, page, phone_page, robot_s
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
     channel.refresh_from_db()
-    assert channel.name == "教育局中心组钉钉群（新）" and channel.secret == robot_server.secret
+    assert channel.name == "教育局中心组钉钉群（新）"
+    assert channel.secret == robot_server.secret
 
     # On a phone: the list, the log and the buttons fit.
     tab = phone_page

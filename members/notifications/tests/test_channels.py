@@ -22,8 +22,10 @@ def test_email_goes_through_smtp_with_text_and_html(smtp, settings):
     assert message["Subject"].strip() == (settings.EMAIL_SUBJECT_PREFIX + "学习会通知：深入学习").strip()
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    assert "周五下午三点" in text and "https://study.example.gov.cn/meetings/7/" in text
-    assert "周五下午三点" in html and 'href="https://study.example.gov.cn/meetings/7/"' in html
+    assert "周五下午三点" in text
+    assert "https://study.example.gov.cn/meetings/7/" in text
+    assert "周五下午三点" in html
+    assert 'href="https://study.example.gov.cn/meetings/7/"' in html
 
 
 def test_the_daily_readings_markdown_becomes_links_in_the_email(smtp):
@@ -32,9 +34,12 @@ def test_the_daily_readings_markdown_becomes_links_in_the_email(smtp):
     message = smtp.messages[0].message
     plain = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    assert "学习<纲要> <https://example.org/reading/items/1/>" in plain and "](" not in plain
+    assert "学习<纲要> <https://example.org/reading/items/1/>" in plain
+    assert "](" not in plain
     assert '<a href="https://example.org/reading/items/1/">学习&lt;纲要&gt;</a>' in html
-    assert "摘编：第一段" in html and "&gt; 摘编" not in html and "](" not in html
+    assert "摘编：第一段" in html
+    assert "&gt; 摘编" not in html
+    assert "](" not in html
 
 
 def test_email_to_an_unreachable_server_raises_for_a_retry(settings):

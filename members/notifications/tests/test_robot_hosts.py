@@ -109,7 +109,8 @@ def test_robot_form_refuses_a_host_not_on_the_list_in_chinese_keeping_what_was_t
     assert response.status_code == 200
     assert not GroupChannel.objects.exists()
     errors = response.context["form"].errors["webhook_url"]
-    assert "机器人地址白名单" in errors[0] and "intranet.example" in errors[0]
+    assert "机器人地址白名单" in errors[0]
+    assert "intranet.example" in errors[0]
     page = response.content.decode()
     assert 'value="https://intranet.example/robot/send?access_token=x"' in page
     assert 'value="SECtyped-secret"' in page  # the secret need not be typed again
@@ -121,7 +122,8 @@ def test_robot_form_checks_the_host_even_before_the_service_is_chosen(world, cli
     response = client.post(url, {"provider": "", "name": "群", "webhook_url": "http://10.0.0.5/robot/send", "secret": "SECx"})
     assert response.status_code == 200
     form = response.context["form"]
-    assert "provider" in form.errors and "10.0.0.5" in form.errors["webhook_url"][0]
+    assert "provider" in form.errors
+    assert "10.0.0.5" in form.errors["webhook_url"][0]
 
 
 def test_robot_form_accepts_a_host_the_administrator_listed(world, client):
@@ -164,7 +166,8 @@ def test_an_official_host_that_resolves_to_a_private_address_is_refused_for_good
     _robot(world, WECOM)
     _notice(world)
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 1
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 1
     assert "10.0.0.7" in delivery.last_error
 
 
@@ -206,7 +209,8 @@ def test_a_redirect_is_not_followed(world, robot_server, not_quiet):
     _notice(world)
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED
-    assert "302" in delivery.last_error and "169.254" not in delivery.last_error
+    assert "302" in delivery.last_error
+    assert "169.254" not in delivery.last_error
     assert len(robot_server.posts) == 1
 
 
@@ -237,8 +241,10 @@ def test_a_bad_signature_fails_at_once_without_retries(world, robot_server, not_
     _robot(world, robot_server.dingtalk_url, provider="dingtalk", secret="SECwrong")
     _notice(world)
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 1
-    assert "310000" in delivery.last_error and "签名" in delivery.last_error
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 1
+    assert "310000" in delivery.last_error
+    assert "签名" in delivery.last_error
     assert deliveries_sweep()["queued"] == 0
     assert len(robot_server.posts) == 1
 
@@ -250,7 +256,8 @@ def test_an_invalid_token_or_key_fails_at_once(world, robot_server, not_quiet, p
     _robot(world, url, provider=provider, secret="SECx" if provider == "dingtalk" else "")
     _notice(world)
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 1
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 1
     assert f"errcode {code}" in delivery.last_error
 
 
@@ -360,12 +367,15 @@ def test_adding_and_removing_a_host_is_audited(admins, client):
     response = client.post(reverse("notifications:robot-host-list"), {"host": " DingTalk.Example.gov.cn ", "note": "省政务钉钉"})
     assert response.status_code == 302
     host = RobotHost.objects.get()
-    assert host.host == "dingtalk.example.gov.cn" and host.added_by == secadmin
+    assert host.host == "dingtalk.example.gov.cn"
+    assert host.added_by == secadmin
     added = AuditEntry.objects.get(action=AuditEntry.Action.SETTINGS)
-    assert added.action == AuditEntry.Action.SETTINGS and added.actor == secadmin
+    assert added.action == AuditEntry.Action.SETTINGS
+    assert added.actor == secadmin
     assert "dingtalk.example.gov.cn" in added.detail
     page = client.get(reverse("notifications:robot-host-list")).content.decode()
-    assert "dingtalk.example.gov.cn" in page and "省政务钉钉" in page
+    assert "dingtalk.example.gov.cn" in page
+    assert "省政务钉钉" in page
 
     remove = reverse("notifications:robot-host-remove", args=[host.pk])
     assert client.get(remove).status_code == 200  # asks first
@@ -373,7 +383,8 @@ def test_adding_and_removing_a_host_is_audited(admins, client):
     assert client.post(remove).status_code == 302
     assert not RobotHost.objects.exists()
     removed = AuditEntry.objects.order_by("-pk").first()
-    assert removed.action == AuditEntry.Action.SETTINGS and removed.changes == {"robot_host": ["dingtalk.example.gov.cn", None]}
+    assert removed.action == AuditEntry.Action.SETTINGS
+    assert removed.changes == {"robot_host": ["dingtalk.example.gov.cn", None]}
 
 
 @pytest.mark.parametrize("typed", ["https://dingtalk.example.gov.cn/robot", "*.example.gov.cn", "a b", "x" * 300])
@@ -393,3 +404,21 @@ def test_a_host_already_listed_is_refused(admins, client):
     response = client.post(reverse("notifications:robot-host-list"), {"host": "DINGTALK.example.gov.cn"})
     assert response.status_code == 200
     assert "已在" in response.context["form"].errors["host"][0]
+
+
+def test_robot_host_list_queries_do_not_grow_with_hosts(admins, client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secadmin, superuser = admins.admins["root_secadmin"], admins.admins["superuser"]
+    notifications.robot_host_add(host="dingtalk.example.gov.cn", note="省政务钉钉", by=secadmin)
+    force_login_verified(client, secadmin)
+    url = reverse("notifications:robot-host-list")
+    client.get(url)  # warm: session, content types
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(6):
+        notifications.robot_host_add(host=f"robot{n}.example.gov.cn", note=f"第{n}个", by=superuser if n % 2 else secadmin)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert len(response.context["hosts"]) == 7

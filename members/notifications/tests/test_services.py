@@ -90,7 +90,8 @@ def test_delivery_task_run_twice_sends_once(people, not_quiet):
     assert delivery_send(delivery_id=delivery.pk) == "not claimable"
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 1
 
 
 def test_inactive_people_are_not_notified(people, not_quiet):
@@ -170,7 +171,8 @@ def test_failed_robot_post_is_retried_with_backoff_then_marked_failed(people, no
     delivery = Delivery.objects.get(group_channel=channel)
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.RETRY and delivery.attempts == 1
+    assert delivery.status == Delivery.Status.RETRY
+    assert delivery.attempts == 1
     assert delivery.last_error == "errcode -1"  # a passing error (busy): retried
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=50)
     assert delivery_send(delivery_id=delivery.pk) == "not claimable"  # not due yet
@@ -178,7 +180,8 @@ def test_failed_robot_post_is_retried_with_backoff_then_marked_failed(people, no
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
         delivery_send(delivery_id=delivery.pk)
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 3
     assert len(robot_server.posts) == 3
     # Staff see it in the log and send it again.
     notifications.delivery_retry(delivery=delivery, by=people.staff)
@@ -371,12 +374,14 @@ def test_daily_push_sends_only_approved_articles_once(world, approver, before_cu
     pushed = Notification.objects.filter(kind=NotificationKind.DAILY_READING)
     assert {n.recipient for n in pushed} == {world.member, world.other_member}
     body = pushed.first().body
-    assert approved.title in body and unapproved.title not in body
+    assert approved.title in body
+    assert unapproved.title not in body
     delivery = Delivery.objects.get(channel=NotificationChannel.WECOM)
     delivery_send(delivery_id=delivery.pk)
     assert len(robot_server.posts) == 1
     content = robot_server.posts[0].body["markdown"]["content"]
-    assert approved.title in content and unapproved.title not in content
+    assert approved.title in content
+    assert unapproved.title not in content
     # After the push nothing more can be approved or added for the day.
     with pytest.raises(ValidationError):
         daily_reading.daily_reading_item_approve(item=unapproved, by=approver)

@@ -20,10 +20,13 @@ def test_inbox_lists_only_my_notifications_with_the_unread_count(world, client):
     _notify(world, world.other_member, "别人的通知", "a")
     client.force_login(world.member)
     body = client.get(reverse("notifications:notification-list")).content.decode()
-    assert "我的通知" in body and "别人的通知" not in body
-    assert 'id="nav-inbox"' in body and 'data-unread="1"' in body
+    assert "我的通知" in body
+    assert "别人的通知" not in body
+    assert 'id="nav-inbox"' in body
+    assert 'data-unread="1"' in body
     home = client.get(reverse("home")).content.decode()
-    assert 'id="home-inbox"' in home and "我的通知" in home
+    assert 'id="home-inbox"' in home
+    assert "我的通知" in home
     assert mine.pk
 
 
@@ -32,14 +35,16 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_object(world, clie
     client.force_login(world.member)
     # A GET (an old link) only goes there: it changes nothing.
     response = client.get(reverse("notifications:notification-open", kwargs={"pk": mine.pk}))
-    assert response.status_code == 302 and response["Location"] == world.groups.bureau.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == world.groups.bureau.get_absolute_url()
     mine.refresh_from_db()
     assert mine.read_at is None
     # The title in the inbox is a button that posts: that marks it read.
     inbox = client.get(reverse("notifications:notification-list")).content.decode()
     assert f'action="{reverse("notifications:notification-open", kwargs={"pk": mine.pk})}"' in inbox
     response = client.post(reverse("notifications:notification-open", kwargs={"pk": mine.pk}))
-    assert response.status_code == 302 and response["Location"] == world.groups.bureau.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == world.groups.bureau.get_absolute_url()
     mine.refresh_from_db()
     assert mine.read_at is not None
     client.post(reverse("notifications:notification-read", kwargs={"pk": mine.pk}), {"read": "0"})
@@ -63,7 +68,8 @@ def test_inbox_filters_and_paginates(world, client):
     Notification.objects.filter(title="通知0").update(read_at="2026-01-01T00:00:00Z")
     client.force_login(world.member)
     page = client.get(reverse("notifications:notification-list"), {"state": "unread"})
-    assert len(page.context["object_list"]) == 25 and page.context["paginator"].count == 29
+    assert len(page.context["object_list"]) == 25
+    assert page.context["paginator"].count == 29
     assert client.get(reverse("notifications:notification-list"), {"state": "read"}).context["paginator"].count == 1
 
 
@@ -81,20 +87,23 @@ def test_staff_add_a_signed_dingtalk_robot_and_the_secret_is_never_shown(world, 
     missing_secret = client.post(url, {"provider": "dingtalk", "name": "钉钉群",
                                        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=a",
                                        "kinds": ["meeting_notice"], "is_active": "on"})
-    assert missing_secret.status_code == 200 and not GroupChannel.objects.exists()
+    assert missing_secret.status_code == 200
+    assert not GroupChannel.objects.exists()
     response = client.post(url, {"provider": "dingtalk", "name": "钉钉群", "secret": "SECabc123",
                                  "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=a",
                                  "kinds": ["meeting_notice", "daily_reading"], "is_active": "on"})
     assert response.status_code == 302
     channel = GroupChannel.objects.get()
-    assert channel.secret == "SECabc123" and channel.kinds == ["meeting_notice", "daily_reading"]
+    assert channel.secret == "SECabc123"
+    assert channel.kinds == ["meeting_notice", "daily_reading"]
     edit = client.get(reverse("notifications:group-channel-update", kwargs={"pk": channel.pk})).content.decode()
     assert "SECabc123" not in edit
     client.post(reverse("notifications:group-channel-update", kwargs={"pk": channel.pk}), {
         "provider": "dingtalk", "name": "钉钉群2", "secret": "", "webhook_url": channel.webhook_url,
         "kinds": ["meeting_notice"], "is_active": "on"})
     channel.refresh_from_db()
-    assert channel.name == "钉钉群2" and channel.secret == "SECabc123"
+    assert channel.name == "钉钉群2"
+    assert channel.secret == "SECabc123"
 
 
 def test_daily_reading_pages_for_member_staff_and_phone(world, client):
@@ -106,7 +115,8 @@ def test_daily_reading_pages_for_member_staff_and_phone(world, client):
     assert objects.reading.get_absolute_url() in listing
     client.force_login(world.staff)
     group_page = client.get(world.groups.bureau.get_absolute_url()).content.decode()
-    assert 'id="group-reading"' in group_page and reverse("notifications:group-channels", kwargs={"pk": world.groups.bureau.pk}) in group_page
+    assert 'id="group-reading"' in group_page
+    assert reverse("notifications:group-channels", kwargs={"pk": world.groups.bureau.pk}) in group_page
 
 
 # --- one vs many: the list pages' queries do not grow with what they list ----------------------------
@@ -228,7 +238,8 @@ def test_group_robots_and_delivery_log_queries_one_vs_many(world, client, django
                                     status=Delivery.Status.SENT)
     with django_assert_num_queries(few):
         page = client.get(url)
-    assert page.context["paginator"].count == 41 and len(page.context["deliveries"]) == 25
+    assert page.context["paginator"].count == 41
+    assert len(page.context["deliveries"]) == 25
     with django_assert_num_queries(few_filtered):
         client.get(filtered)
 
@@ -242,7 +253,8 @@ def test_the_daily_reading_list_shows_only_what_is_in_scope(world, client):
     page = client.get(reverse("notifications:daily-reading-list"))
     groups = {reading.group for reading in page.context["object_list"]}
     assert groups == {world.groups.sibling_bureau}
-    assert world.groups.bureau not in page.context["rates"] and world.groups.bureau.name not in page.content.decode()
+    assert world.groups.bureau not in page.context["rates"]
+    assert world.groups.bureau.name not in page.content.decode()
     # Naming a group out of scope in the filter shows nothing of it.
     page = client.get(reverse("notifications:daily-reading-list"), {"group": world.groups.bureau.pk})
     assert world.groups.bureau.name not in page.content.decode()

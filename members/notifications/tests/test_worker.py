@@ -133,14 +133,16 @@ def test_meeting_notice_reaches_inbox_email_and_robots_exactly_once(world, worke
     text = workers.smtp.messages[0].message.get_body(preferencelist=("plain",)).get_content()
     assert "请提前阅读学习资料汇编" in text
     dingtalk = next(p for p in robots.posts if p.provider == "dingtalk")
-    assert dingtalk.signature_ok and "专题研讨：学习贯彻全会精神" in dingtalk.body["markdown"]["title"]
+    assert dingtalk.signature_ok
+    assert "专题研讨：学习贯彻全会精神" in dingtalk.body["markdown"]["title"]
     assert Notification.objects.filter(kind=NotificationKind.MEETING_NOTICE, object_id=meeting.pk).count() == 2
 
     meeting_notice_sent(notice=notice)
     results = [delivery_send.delay(delivery_id=d.pk) for d in Delivery.objects.all()]
     assert {r.get(timeout=30) for r in results} == {"not claimable"}
     time.sleep(1)
-    assert len(workers.smtp.messages) == 2 and len(robots.posts) == 2
+    assert len(workers.smtp.messages) == 2
+    assert len(robots.posts) == 2
 
 
 def test_worker_killed_mid_send_does_not_send_twice(world, workers, robot_server, settings):
@@ -204,7 +206,8 @@ def test_beat_schedule_in_the_database_runs_tasks_through_the_worker(world, work
         notification_send(kind=NotificationKind.MEETING_NOTICE, obj=world.groups.bureau, recipients=[world.member],
                           occasion="beat", title="夜间通知：次日学习会")
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.PENDING and delivery.next_attempt_at > timezone.now()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.next_attempt_at > timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())  # morning has come
 
     PeriodicTask.objects.update(enabled=False)

@@ -68,14 +68,16 @@ def test_reflection_is_returned_fixed_and_accepted(world, page, phone_page):
     member.click("button[name=submit]")
     member.wait_for_load_state()
     work.refresh_from_db()
-    assert work.status == WorkStatus.SUBMITTED and work.submission_count == 2
+    assert work.status == WorkStatus.SUBMITTED
+    assert work.submission_count == 2
 
     staff.goto(f"{staff.base_url}/groups/{world.groups.bureau.pk}/review/")
     shot(staff, "desktop-review-queue")
     staff.locator(f"#review-{work.pk}").get_by_role("button", name="通过").click()
     staff.locator(f"#review-{work.pk} .review-done").wait_for()
     work.refresh_from_db()
-    assert work.status == WorkStatus.ACCEPTED and work.reviewed_by == world.staff
+    assert work.status == WorkStatus.ACCEPTED
+    assert work.reviewed_by == world.staff
 
     member.goto(f"{member.base_url}/my-study/")
     assert figure_of_reflections(member) == "1"

@@ -94,8 +94,11 @@ def test_reflections_due_soon_then_overdue_until_submitted(world, settings):
     soon = Notification.objects.get(kind=NotificationKind.REFLECTION_DUE, object_id=owes.pk)
     due = timezone.localtime(due_soon.ends_at + timedelta(days=14))
     due_on = f"{due.year}年{due.month}月{due.day}日"  # dates the Chinese way
-    assert due_on in soon.title and due_soon.title in soon.title
-    assert soon.recipient == world.member and soon.group == world.groups.bureau and not soon.urgent
+    assert due_on in soon.title
+    assert due_soon.title in soon.title
+    assert soon.recipient == world.member
+    assert soon.group == world.groups.bureau
+    assert not soon.urgent
     assert soon.url == due_soon.get_absolute_url()
     late = Notification.objects.get(kind=NotificationKind.REFLECTION_DUE, object_id=owes_overdue.pk)
     assert overdue.title in late.title
@@ -169,17 +172,21 @@ def test_review_queue_one_message_per_group_a_week_never_about_their_own_work(wo
     ])
     to_staff = Notification.objects.get(kind=NotificationKind.REVIEW_WAITING, object_id=bureau, recipient=world.staff)
     to_secretary = Notification.objects.get(kind=NotificationKind.REVIEW_WAITING, recipient__username="secretary")
-    assert "3" in to_staff.title and str(world.groups.bureau) in to_staff.title
+    assert "3" in to_staff.title
+    assert str(world.groups.bureau) in to_staff.title
     assert "2" in to_secretary.title  # not their own research report
-    assert own.title in to_staff.body and own.title not in to_secretary.body
-    assert waiting.title in to_secretary.body and world.other_member.name in to_secretary.body
+    assert own.title in to_staff.body
+    assert own.title not in to_secretary.body
+    assert waiting.title in to_secretary.body
+    assert world.other_member.name in to_secretary.body
     assert to_staff.body.index(long_waiting.title) < to_staff.body.index(waiting.title)  # oldest first
     assert to_staff.url == f"/groups/{bureau}/review/"
 
     # Past ESCALATE_AFTER_DAYS: the supervising organisation's staff (the city's), once per piece.
     assert _sent(NotificationKind.ESCALATION) == [("city_staff", long_waiting.pk, "submission-1")]
     escalation = Notification.objects.get(kind=NotificationKind.ESCALATION)
-    assert str(world.groups.bureau) in escalation.title and long_waiting.title in escalation.title
+    assert str(world.groups.bureau) in escalation.title
+    assert long_waiting.title in escalation.title
 
     # Next week, still waiting: reminded again; the escalation is not repeated.
     with mock.patch("django.utils.timezone.localdate", return_value=timezone.localdate() + timedelta(days=7)):
@@ -195,8 +202,10 @@ def test_a_long_queue_is_one_message_listing_the_oldest(world, secretary, settin
     remind_review_queue()
     message = Notification.objects.get(kind=NotificationKind.REVIEW_WAITING, recipient=secretary)
     assert "13" in message.title
-    assert "心得体会第1篇" in message.body and "心得体会第10篇" in message.body
-    assert "心得体会第11篇" not in message.body and "3" in message.body.splitlines()[-1]
+    assert "心得体会第1篇" in message.body
+    assert "心得体会第10篇" in message.body
+    assert "心得体会第11篇" not in message.body
+    assert "3" in message.body.splitlines()[-1]
 
 
 def test_a_resubmission_is_escalated_anew_once_overdue_again(world, secretary, city_staff, settings):

@@ -31,14 +31,17 @@ def test_work_create_sets_date_year_and_word_count_from_meeting(world):
     assert work.year == work.occurred_on.year
     # 7 Chinese characters + "we", "study", "2024"
     assert work.word_count == 7 + 3
-    assert work.history.count() == 1 and work.history.first().history_user == world.member
+    assert work.history.count() == 1
+    assert work.history.first().history_user == world.member
 
 
 def test_rich_text_is_sanitised_never_raw_html(world):
     body = '<p onclick="x()">第一段<script>alert(1)</script></p><p>第二段<a href="javascript:x">链接</a></p>'
     work = _reflection(world, body=body)
     assert work.body_is_html
-    assert "script" not in work.body and "onclick" not in work.body and "javascript" not in work.body
+    assert "script" not in work.body
+    assert "onclick" not in work.body
+    assert "javascript" not in work.body
     assert "<p>第一段</p>" in work.body
 
 
@@ -56,13 +59,16 @@ def test_meeting_of_another_group_is_refused(world):
 def test_full_workflow_return_resubmit_accept(world):
     work = _reflection(world)
     work = services.work_submit(work=work, by=world.member)
-    assert work.status == WorkStatus.SUBMITTED and work.submission_count == 1
+    assert work.status == WorkStatus.SUBMITTED
+    assert work.submission_count == 1
     first = work.first_submitted_at
     work = services.work_return(work=work, by=world.staff, comment="请结合分管工作谈体会")
-    assert work.status == WorkStatus.RETURNED and work.reviewed_by == world.staff
+    assert work.status == WorkStatus.RETURNED
+    assert work.reviewed_by == world.staff
     work = services.work_update(work=work, by=world.member, body=REFLECTION_TEXT + "\n补充：结合分管工作。")
     work = services.work_submit(work=work, by=world.member)
-    assert work.status == WorkStatus.SUBMITTED and work.submission_count == 2
+    assert work.status == WorkStatus.SUBMITTED
+    assert work.submission_count == 2
     assert work.first_submitted_at == first  # the honest first date stays
     work = services.work_accept(work=work, by=world.staff)
     assert work.status == WorkStatus.ACCEPTED
@@ -153,17 +159,22 @@ def test_drafts_are_private_to_the_author(world):
 def test_submitted_work_is_seen_by_reviewers_and_leaders_not_by_others(world):
     work = services.work_submit(work=_reflection(world), by=world.member)
     visible = lambda user: MemberWork.objects.visible_to(user).filter(pk=work.pk).exists()  # noqa: E731
-    assert visible(world.staff) and visible(world.leader) and visible(world.member)
-    assert not visible(world.other_member) and not visible(world.sibling_staff)
+    assert visible(world.staff)
+    assert visible(world.leader)
+    assert visible(world.member)
+    assert not visible(world.other_member)
+    assert not visible(world.sibling_staff)
     # Returned work: the reviewer sees it, the leader (readers of submitted/accepted) does not.
     services.work_return(work=work, by=world.staff, comment="请充实内容")
-    assert visible(world.staff) and not visible(world.leader)
+    assert visible(world.staff)
+    assert not visible(world.leader)
 
 
 def test_proxy_models_show_their_own_kind(world):
     _reflection(world)
     services.work_create(by=world.member, kind=WorkKind.NOTE, group=world.groups.bureau, title="笔记")
-    assert Reflection.objects.count() == 1 and MemberWork.objects.count() == 2
+    assert Reflection.objects.count() == 1
+    assert MemberWork.objects.count() == 2
 
 
 # --- late marks ---------------------------------------------------------------------------------
@@ -176,7 +187,9 @@ def test_late_mark_after_the_setting(world, settings):
     late = services.work_submit(work=_reflection(world, old, title="迟交"), by=world.member)
     on_time = services.work_submit(work=_reflection(world, recent, title="按时"), by=world.member)
     draft = _reflection(world, old, title="草稿")
-    assert late.is_late and not on_time.is_late and not draft.is_late
+    assert late.is_late
+    assert not on_time.is_late
+    assert not draft.is_late
     marks = dict(MemberWork.objects.with_late().values_list("title", "late"))
     assert marks == {"迟交": True, "按时": False, "草稿": False}
     settings.WORK_LATE_AFTER_DAYS = 60

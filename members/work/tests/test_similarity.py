@@ -26,7 +26,8 @@ UNRELATED = """今年以来，我们围绕乡村振兴战略，聚焦产业兴�
 def test_identical_text_scores_one():
     result = similarity.compare(BASE, BASE)
     assert result.score == pytest.approx(1.0)
-    assert result.own_spans and result.other_spans
+    assert result.own_spans
+    assert result.other_spans
 
 
 def test_lightly_edited_text_scores_high():
@@ -75,8 +76,10 @@ def test_submission_finds_the_closest_text_of_the_group_and_year(world):
     copy = submit(world.member, "抄的", EDITED)
     check = SimilarityCheck.objects.filter(work=copy).get()
     assert check.closest_work == original
-    assert check.score > 0.75 and check.flagged
-    assert check.own_passages and check.other_text == BASE
+    assert check.score > 0.75
+    assert check.flagged
+    assert check.own_passages
+    assert check.other_text == BASE
     # Another group's identical text is not compared (same group and year only).
     elsewhere = submit(world.township_member, "别处", BASE, group=world.groups.township)
     assert SimilarityCheck.objects.get(work=elsewhere).closest_work is None
@@ -100,7 +103,8 @@ def test_meeting_material_text_is_compared(world, tmp_path, settings):
     )
     services.work_submit(work=work, by=world.member)
     check = SimilarityCheck.objects.get(work=work)
-    assert check.closest_work is None and check.closest_label == "学习资料汇编"
+    assert check.closest_work is None
+    assert check.closest_label == "学习资料汇编"
     assert check.score > 0.95
 
 
@@ -114,5 +118,6 @@ def test_resubmission_does_not_match_itself(world):
     work = services.work_return(work=work, by=world.staff, comment="再改改")
     work = services.work_submit(work=work, by=world.member)
     latest = work.similarity_checks.order_by("-checked_at", "-pk").first()
-    assert latest.closest_work is None and latest.score == 0
+    assert latest.closest_work is None
+    assert latest.score == 0
     assert timezone.now() >= latest.checked_at

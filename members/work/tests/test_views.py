@@ -32,17 +32,21 @@ def test_member_writes_and_submits_a_reflection_in_the_browser_form(world, clien
     WorkAttendanceFactory(meeting=meeting, user=world.member)
     client.force_login(world.member)
     page = client.get(reverse("work:work-create", args=["reflection"]) + f"?meeting={meeting.pk}")
-    assert page.status_code == 200 and "第三季度集中学习" in page.content.decode()
+    assert page.status_code == 200
+    assert "第三季度集中学习" in page.content.decode()
     response = client.post(
         reverse("work:work-create", args=["reflection"]),
         {"group": world.groups.bureau.pk, "meeting": meeting.pk, "title": "学习体会", "body": REFLECTION_TEXT,
          "submit": "1"},
     )
     work = MemberWork.objects.get(title="学习体会")
-    assert response.status_code == 302 and response["Location"] == work.get_absolute_url()
-    assert work.status == WorkStatus.SUBMITTED and work.author == world.member
+    assert response.status_code == 302
+    assert response["Location"] == work.get_absolute_url()
+    assert work.status == WorkStatus.SUBMITTED
+    assert work.author == world.member
     detail = client.get(work.get_absolute_url()).content.decode()
-    assert "通过这次集中学习" in detail and "已提交" in detail
+    assert "通过这次集中学习" in detail
+    assert "已提交" in detail
 
 
 @pytest.mark.parametrize("kind", [k for k, _ in WorkKind.choices])
@@ -62,7 +66,9 @@ def test_article_and_lecture_are_entered(world, client):
         "occurred_on": "2026-04-01", "place": "县教育局会议室", "audience": "机关党员", "audience_size": 45,
     })
     article = MemberWork.objects.get(kind="article")
-    assert article.status == "submitted" and article.counts_for_quota and article.year == 2026
+    assert article.status == "submitted"
+    assert article.counts_for_quota
+    assert article.year == 2026
     assert MemberWork.objects.get(kind="lecture").audience_size == 45
 
 
@@ -73,8 +79,10 @@ def test_my_work_page_shows_due_returned_and_figures(world, client):
     services.work_return(work=work, by=world.staff, comment="请联系实际")
     client.force_login(world.member)
     body = client.get(reverse("work:my-work")).content.decode()
-    assert "我的学习" in body and "待写心得的学习会" in body
-    assert "被退回的心得" in body and "请联系实际" in body
+    assert "我的学习" in body
+    assert "待写心得的学习会" in body
+    assert "被退回的心得" in body
+    assert "请联系实际" in body
 
 
 def test_others_ids_are_404(world, client):
@@ -103,17 +111,20 @@ def test_review_in_place_with_htmx(world, client):
     work = _submitted(world)
     client.force_login(world.staff)
     queue = client.get(reverse("work:review-queue", args=[world.groups.bureau.pk])).content.decode()
-    assert f'id="review-{work.pk}"' in queue and "hx-post" in queue
+    assert f'id="review-{work.pk}"' in queue
+    assert "hx-post" in queue
     url = reverse("work:work-review", args=[work.pk])
     refused = client.post(url, {"decision": "return", "comment": ""}, HTTP_HX_REQUEST="true")
-    assert refused.status_code == 200 and "退回" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "退回" in refused.content.decode()
     assert "<html" not in refused.content.decode()
     work.refresh_from_db()
     assert work.status == WorkStatus.SUBMITTED
     done = client.post(url, {"decision": "return", "comment": "请结合分管工作"}, HTTP_HX_REQUEST="true")
     assert "请结合分管工作" in done.content.decode()
     work.refresh_from_db()
-    assert work.status == WorkStatus.RETURNED and work.reviewed_by == world.staff
+    assert work.status == WorkStatus.RETURNED
+    assert work.reviewed_by == world.staff
 
 
 def test_secretary_sees_the_queue_and_the_copy_check(world, client):
@@ -124,7 +135,9 @@ def test_secretary_sees_the_queue_and_the_copy_check(world, client):
     _submitted(world, title="雷同", meeting=meeting)
     client.force_login(secretary)
     body = client.get(reverse("work:review-queue", args=[world.groups.bureau.pk])).content.decode()
-    assert "雷同" in body and "copy-mark" in body and "100%" in body
+    assert "雷同" in body
+    assert "copy-mark" in body
+    assert "100%" in body
 
 
 def _queries(client, url):
@@ -179,7 +192,8 @@ def test_excel_export_opens(world, client, exported):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
-    assert "学习二十大精神的体会" in values and world.member.name in values
+    assert "学习二十大精神的体会" in values
+    assert world.member.name in values
 
 
 def test_word_compilation_has_contents_and_texts(world, client, exported):
@@ -202,9 +216,12 @@ def test_pdf_compilation_reads_in_chinese(world, client, exported):
     url = reverse("work:work-export", args=[world.groups.bureau.pk, exported, "pdf"])
     assert client.get(url)["Content-Type"].startswith("text/html")  # a GET builds nothing: a button
     response = client.post(url)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
-    assert "目录" in text and "学习二十大精神的体会" in text and "通过这次集中学习" in text
+    assert "目录" in text
+    assert "学习二十大精神的体会" in text
+    assert "通过这次集中学习" in text
 
 
 def test_search_page(world, client):
@@ -212,3 +229,18 @@ def test_search_page(world, client):
     client.force_login(world.staff)
     body = client.get(reverse("work:work-search"), {"q": "公平"}).content.decode()
     assert "关于教育公平的思考" in body
+
+
+def test_search_queries_do_not_grow_with_hits(world, client):
+    meeting = WorkMeetingFactory(group=world.groups.bureau)
+    _submitted(world, title="关于教育公平的思考", meeting=meeting)
+    client.force_login(world.staff)
+    url = reverse("work:work-search") + "?q=公平"
+    client.get(url)  # warm caches (content types, sessions)
+    few = _queries(client, url)
+    for n in range(6):
+        _submitted(world, by=world.other_member if n % 2 else world.member, meeting=meeting,
+                   title=f"教育公平第{n}篇", body=REFLECTION_TEXT + f"第{n}篇。")
+    many = _queries(client, url)
+    assert many == few
+    assert len(client.get(url).context["hits"]) == 7
