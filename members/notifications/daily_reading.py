@@ -22,13 +22,9 @@ from members.models import Membership, OrganizationAssignment, StudyGroup, User,
 from members.notifications.models import DailyReading, DailyReadingItem, DailyReadingRead, NotificationKind
 from members.notifications.services import absolute_url, daily_reading_cutoff, group_members, notification_send
 from studygroup.mixins import require_perm
+from studygroup.services import stamp
 
 MAX_ITEMS_A_DAY = 3
-
-
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
 
 
 def _require_open(reading: DailyReading) -> None:
@@ -56,7 +52,7 @@ def daily_reading_item_add(
         reading=reading, title=title, source=source, link=link, excerpt=excerpt, position=current + 1, added_by=by
     )
     item.full_clean()
-    _stamp(item, by).save()
+    stamp(item, by).save()
     return item
 
 
@@ -68,7 +64,7 @@ def daily_reading_item_withdraw(*, item: DailyReadingItem, by: User) -> DailyRea
     item.withdrawn_at = timezone.now()
     item.approved_at = None
     item.approved_by = None
-    _stamp(item, by).save()
+    stamp(item, by).save()
     return item
 
 
@@ -83,7 +79,7 @@ def daily_reading_item_approve(*, item: DailyReadingItem, by: User) -> DailyRead
     if item.approved_at is None:
         item.approved_at = timezone.now()
         item.approved_by = by
-        _stamp(item, by).save()
+        stamp(item, by).save()
     return item
 
 
@@ -97,7 +93,7 @@ def daily_reading_approve(*, reading: DailyReading, by: User) -> int:
     for item in reading.items.current().filter(approved_at__isnull=True):
         item.approved_at = timezone.now()
         item.approved_by = by
-        _stamp(item, by).save()
+        stamp(item, by).save()
         count += 1
     return count
 

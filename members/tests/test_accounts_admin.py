@@ -3,14 +3,13 @@ with the forced change at the next login, (de)activation, organisations and grou
 announcement of a changed e-mail or phone."""
 
 import pytest
-from conftest import force_login_verified
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import force_login_verified
 from members import services
+from members.models import Organization, OrganizationAssignment, StudyGroup, User
 from members.notifications.models import Notification, NotificationKind
-from members.models import Organization, OrganizationAssignment, StudyGroup
-from members.models import User
 from members.tests.factories import AssignmentFactory, UserFactory
 from studygroup.audit.models import AuditEntry
 

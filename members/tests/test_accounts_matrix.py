@@ -14,9 +14,9 @@ nothing); 403: sees but may not.
 from types import SimpleNamespace
 
 import pytest
-from conftest import force_login_verified
 from django.urls import reverse
 
+from conftest import force_login_verified
 from members.models import OrganizationAssignment, User
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
-
 from django_otp.plugins.otp_static.models import StaticToken
 
 from members import scoping
+from members.models import Membership, Organization, StudyGroup, User
 from members.notifications import daily_reading
 from members.notifications.models import (
     DailyReading,
@@ -13,7 +13,6 @@ from members.notifications.models import (
     Notification,
     RobotHost,
 )
-from members.models import Membership, Organization, StudyGroup, User
 from studygroup.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

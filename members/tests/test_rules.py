@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from members.models import OrganizationAssignment
-from members.work.models import WorkKind, WorkStatus
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
+from members.work.models import WorkKind, WorkStatus
 
 Role = OrganizationAssignment.Role
 

@@ -26,6 +26,7 @@ from members.work import search, similarity
 from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
+from studygroup.services import locked, stamp
 from studygroup.uploads import check_upload
 
 TEXT_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH, WorkKind.SELF_STUDY_PLAN}
@@ -34,11 +35,6 @@ EDITABLE_FIELDS = {
     "title", "body", "occurred_on", "meeting", "topic", "attachment", "research_topic", "adopted",
     "adoption_note", "outlet", "level", "url", "lecture_kind", "place", "audience", "audience_size",
 }
-
-
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
 
 
 def _is_member(user: User, group: StudyGroup) -> bool:
@@ -89,13 +85,9 @@ def _save(work: MemberWork, by: User) -> MemberWork:
     _derive(work)
     _check_links(work)
     work.full_clean()
-    _stamp(work, by).save()
+    stamp(work, by).save()
     search.index_work(work)
     return work
-
-
-def _locked(work: MemberWork) -> MemberWork:
-    return MemberWork.objects.select_for_update().get(pk=work.pk)
 
 
 @transaction.atomic
@@ -131,7 +123,7 @@ def work_create(
 @transaction.atomic
 def work_update(*, work: MemberWork, by: User, topics=None, **fields) -> MemberWork:
     """Change a draft or returned work: only its author."""
-    work = _locked(work)
+    work = locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
     MemberWork.transitions.require(work, "edit")
@@ -173,7 +165,7 @@ def _ready_to_submit(work: MemberWork) -> None:
 @transaction.atomic
 def work_submit(*, work: MemberWork, by: User) -> MemberWork:
     """Submit a draft, or resubmit returned work; a text is checked for copying."""
-    work = _locked(work)
+    work = locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
     MemberWork.transitions.require(work, "submit")
@@ -184,7 +176,7 @@ def work_submit(*, work: MemberWork, by: User) -> MemberWork:
     work.first_submitted_at = work.first_submitted_at or now
     work.submission_count += 1
     work.full_clean()
-    _stamp(work, by).save()
+    stamp(work, by).save()
     if work.kind in CHECKED_KINDS and work.has_text:
         text = plain_text(work.body, work.body_is_html)
         similarity.check(work, text=text)
@@ -194,7 +186,7 @@ def work_submit(*, work: MemberWork, by: User) -> MemberWork:
 
 def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
     """Accept or return submitted work: a reviewer of its group who is not its author."""
-    work = _locked(work)
+    work = locked(work)
     if work.author_id == by.pk:
         raise PermissionDenied(_("Nobody reviews their own work."))
     require_perm(by, "work.review_work", work)
@@ -203,7 +195,7 @@ def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
     work.reviewed_at = timezone.now()
     work.review_comment = comment.strip()
     work.full_clean()
-    _stamp(work, by).save()
+    stamp(work, by).save()
     return work
 
 
@@ -222,12 +214,12 @@ def work_return(*, work: MemberWork, by: User, comment: str) -> MemberWork:
 @transaction.atomic
 def work_withdraw(*, work: MemberWork, by: User) -> MemberWork:
     """The author takes work back; it stays in the records as withdrawn."""
-    work = _locked(work)
+    work = locked(work)
     if work.author_id != by.pk:
         raise PermissionDenied
     MemberWork.transitions.apply(work, "withdraw")
     work.full_clean()
-    _stamp(work, by).save()
+    stamp(work, by).save()
     return work
 
 
@@ -242,7 +234,7 @@ def field_visit_add(
     MemberWork.transitions.require(report, "add_visit")
     visit = FieldVisit(report=report, visited_on=visited_on, place=place, met_whom=met_whom, notes=notes)
     visit.full_clean()
-    _stamp(visit, by).save()
+    stamp(visit, by).save()
     return visit
 
 
@@ -260,5 +252,5 @@ def research_topic_get_or_create(
         group=group, year=year, half=half, title=title.strip(), description=description, created_by=by
     )
     topic.full_clean()
-    _stamp(topic, by).save()
+    stamp(topic, by).save()
     return topic

@@ -11,8 +11,8 @@ from members.tests.factories import AssignmentFactory, UserFactory
 from plans import selectors, services
 from plans.models import AnnualPlan, CascadedTopic, TopicProposal
 from plans.tests.factories import (
-    CascadedTopicFactory,
     THIS_YEAR,
+    CascadedTopicFactory,
     ProposalCallFactory,
     TopicProposalFactory,
     plan_with_topics,

@@ -3,7 +3,6 @@ inspection, rectification item, study account) as with many: the list selectors 
 prefetch instead of asking per row."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from sessions import selectors, services
 from sessions.models import FirstAgendaStudy, FollowUpMeasure, Observation
-from sessions.tests.factories import FirstAgendaFactory, MeasureFactory, MeetingFactory, ObservationFactory, PointFactory
+from sessions.tests.factories import (
+    FirstAgendaFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ObservationFactory,
+    PointFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
