@@ -87,10 +87,7 @@ class MembershipCreate(ScopedObjectMixin, FormView):
     form_class = MembershipStartForm
     template_name = "members/membership_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_form_kwargs(self):
         people = selectors.people_to_seat(group=self.group, by=self.request.user)
@@ -121,10 +118,7 @@ class MembershipEnd(ScopedObjectMixin, FormView):
     form_class = MembershipEndForm
     template_name = "members/membership_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.membership = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "membership"
 
     def get_queryset(self):
         return super().get_queryset().select_related("group", "user")
@@ -222,10 +216,7 @@ class PersonObjectMixin(ScopedObjectMixin):
 
     model = User
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.person = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "person"
 
     def get_queryset(self):
         return super().get_queryset().select_related("organization")
@@ -363,10 +354,7 @@ class AssignmentEnd(ScopedObjectMixin, FormView):
     form_class = AssignmentEndForm
     template_name = "members/assignment_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.assignment = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "assignment"
 
     def get_queryset(self):
         return super().get_queryset().select_related("user", "organization")
@@ -398,10 +386,7 @@ class OrganizationCreate(ScopedObjectMixin, FormView):
     form_class = OrganizationForm
     template_name = "members/organization_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.parent = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "parent"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(parent=self.parent, **kwargs)
@@ -425,10 +410,7 @@ class OrganizationUpdate(ScopedObjectMixin, FormView):
     form_class = OrganizationForm
     template_name = "members/organization_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organization = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "organization"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.organization}
@@ -458,10 +440,7 @@ class StudyGroupCreate(ScopedObjectMixin, FormView):
     form_class = StudyGroupForm
     template_name = "members/group_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organization = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "organization"
 
     def get_initial(self):
         return {"name": _("%(organization)s Theory Study Center Group") % {"organization": self.organization.name},
@@ -488,10 +467,7 @@ class StudyGroupUpdate(ScopedObjectMixin, FormView):
     form_class = StudyGroupForm
     template_name = "members/group_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_queryset(self):
         return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")

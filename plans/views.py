@@ -683,10 +683,7 @@ class ProposalCreate(ScopedObjectMixin, FormView):
     form_class = ProposalForm
     template_name = "plans/proposal_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.call = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "call"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "units": list(services.proposing_units(self.request.user, self.call))}
@@ -709,10 +706,7 @@ class ProposalDecide(ScopedObjectMixin, FormView):
     permission_required = "plans.manage_proposals"
     template_name = "plans/proposal_decide.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.proposal = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "proposal"
 
     def get_queryset(self):
         return super().get_queryset().select_related("call__group", "proposed_by", "on_behalf_of")

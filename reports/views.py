@@ -266,10 +266,7 @@ class ReviewUpdate(ScopedObjectMixin, FormView):
     form_class = forms.ReviewForm
     template_name = "reports/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "review"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.review}
@@ -405,10 +402,7 @@ class BulletinUpdate(ScopedObjectMixin, FormView):
     form_class = forms.BulletinForm
     template_name = "reports/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.bulletin = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "bulletin"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.bulletin}
@@ -524,10 +518,7 @@ class InspectionUpdate(ScopedObjectMixin, FormView):
     form_class = forms.InspectionUpdateForm
     template_name = "reports/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.inspection = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "inspection"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.inspection}

@@ -51,10 +51,7 @@ class MeetingObjectMixin(ScopedObjectMixin):
 
     model = Meeting
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.meeting = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "meeting"
 
     def get_queryset(self):
         return super().get_queryset().select_related("group__organization")
@@ -603,10 +600,7 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
     form_class = forms.MaterialForm
     template_name = "meetings/material_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.topic = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "topic"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
@@ -829,10 +823,7 @@ class FirstAgendaUpdate(ScopedObjectMixin, FormView):
     form_class = forms.FirstAgendaForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.study = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "study"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.study,
@@ -858,10 +849,7 @@ class MeasureCreate(ScopedObjectMixin, FormView):
     form_class = forms.MeasureForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.study = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "study"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=_("Add a follow-up measure"), **kwargs)
@@ -882,10 +870,7 @@ class MeasureUpdate(ScopedObjectMixin, FormView):
     form_class = forms.MeasureUpdateForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.measure = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "measure"
 
     def get_queryset(self):
         return super().get_queryset().select_related("study__organization")
@@ -979,10 +964,7 @@ class ObservationPointCreate(ScopedObjectMixin, FormView):
     form_class = forms.PointForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.observation = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "observation"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=_("Add a problem found"), **kwargs)
@@ -998,10 +980,7 @@ class ObservationPointAnswer(ScopedObjectMixin, FormView):
     form_class = forms.AnswerForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.point = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "point"
 
     def get_initial(self):
         return {"answer": self.point.answer}

@@ -198,10 +198,7 @@ class GroupChannelCreate(ScopedObjectMixin, FormView):
     form_class = GroupChannelForm
     template_name = "notifications/group_channel_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(group=self.group, **kwargs)
@@ -223,10 +220,7 @@ class GroupChannelUpdate(ScopedObjectMixin, FormView):
     form_class = GroupChannelForm
     template_name = "notifications/group_channel_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.channel = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "channel"
 
     def get_queryset(self):
         return super().get_queryset().select_related("group")
@@ -425,10 +419,7 @@ class DailyReadingItemCreate(ScopedObjectMixin, FormView):
     form_class = DailyReadingItemForm
     template_name = "notifications/daily_reading_item_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_initial(self):
         day = self.request.GET.get("day")

@@ -177,10 +177,7 @@ class WorkUpdate(ScopedObjectMixin, FormView):
     form_class = WorkForm
     template_name = "work/work_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.work = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "work"
 
     def get_form_kwargs(self):
         return {
