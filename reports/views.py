@@ -55,6 +55,20 @@ class ReportActionView(ObjectActionView):
         return super().get_context_data(intro=self.question, **kwargs)
 
 
+class ReportEditView(ReportActionView):
+    """The edit page of a review, bulletin, inspection or 述学 report: its form on the object, one
+    service (``perform``), "Saved." and back to the object."""
+
+    template_name = "reports/form.html"
+    success_message = gettext_lazy("Saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def form_fields(self, form) -> dict:
+        return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
 class DocumentMixin:
     """Build panel and download links of a review, bulletin or 述学 page."""
 
@@ -260,28 +274,14 @@ class ReviewDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         )
 
 
-class ReviewUpdate(ScopedObjectMixin, FormView):
+class ReviewUpdate(ReportEditView):
     model = HalfYearReview
     permission_required = "reports.manage_review"
     form_class = forms.ReviewForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the review")
 
-    object_name = "review"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.review}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the review"), object=self.review, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.review_update(review=self.review, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.review)
+    def perform(self, form):
+        services.review_update(review=self.object, by=self.request.user, **self.form_fields(form))
 
 
 class ReviewSubmit(ReportActionView):
@@ -396,28 +396,14 @@ class BulletinOpened(ScopedObjectMixin, View):
         return HttpResponse(status=204)
 
 
-class BulletinUpdate(ScopedObjectMixin, FormView):
+class BulletinUpdate(ReportEditView):
     model = Bulletin
     permission_required = "reports.manage_bulletin"
     form_class = forms.BulletinForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the bulletin")
 
-    object_name = "bulletin"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.bulletin}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the bulletin"), object=self.bulletin, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.bulletin_update(bulletin=self.bulletin, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.bulletin)
+    def perform(self, form):
+        services.bulletin_update(bulletin=self.object, by=self.request.user, **self.form_fields(form))
 
 
 class BulletinIssue(ReportActionView):
@@ -512,28 +498,14 @@ class InspectionDetail(ScopedObjectMixin, DetailView):
         )
 
 
-class InspectionUpdate(ScopedObjectMixin, FormView):
+class InspectionUpdate(ReportEditView):
     model = Inspection
     permission_required = "reports.change_inspection"
     form_class = forms.InspectionUpdateForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the inspection")
 
-    object_name = "inspection"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.inspection}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the inspection"), object=self.inspection, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.inspection_update(inspection=self.inspection, by=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.inspection)
+    def perform(self, form):
+        services.inspection_update(inspection=self.object, by=self.request.user, **form.cleaned_data)
 
 
 class ItemCreate(ReportActionView):
@@ -712,18 +684,14 @@ class AccountDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         )
 
 
-class AccountUpdate(ReportActionView):
+class AccountUpdate(ReportEditView):
     model = StudyAccount
     permission_required = "reports.manage_account"
     form_class = forms.AccountForm
-    template_name = "reports/form.html"
     title = gettext_lazy("Write the 述学 report")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
     def perform(self, form):
-        services.account_update(account=self.object, by=self.request.user, title=form.cleaned_data["title"], text=form.cleaned_data["text"])
+        services.account_update(account=self.object, by=self.request.user, **self.form_fields(form))
 
 
 class AccountSubmit(ReportActionView):
