@@ -173,6 +173,8 @@ def start_celery_worker(broker, queue, database_url, extra_env=None, loglevel="W
         "SECRET_KEY": "celery-test-worker-secret-key-not-for-production-use",
         # /healthz reads the worker's heartbeat: written every second in tests.
         "WORKER_HEARTBEAT_SECONDS": "1",
+        # Each test worker beats under its own key: the other test process's worker shares the broker.
+        "WORKER_HEARTBEAT_KEY": f"studygroup:worker-heartbeat:{queue}",
         **(extra_env or {}),
     }
     return subprocess.Popen(

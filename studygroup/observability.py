@@ -25,7 +25,6 @@ current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("curren
 REQUEST_ID_HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; accept the usual forms of other proxies, nothing else.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-HEARTBEAT_KEY = "studygroup:worker-heartbeat"
 HEALTH_PATH = "/healthz"
 
 request_logger = logging.getLogger("studygroup.request")
@@ -141,7 +140,7 @@ def health_checks(only=None) -> dict[str, bool]:
         try:
             client = redis.Redis.from_url(broker, socket_connect_timeout=1, socket_timeout=1)
             redis_up = bool(client.ping())
-            worker_up = bool(client.exists(HEARTBEAT_KEY))
+            worker_up = bool(client.exists(settings.WORKER_HEARTBEAT_KEY))
         except Exception:  # noqa: BLE001 - any failure means "down"; the reason stays in the log
             logging.getLogger("studygroup.health").exception("redis check failed")
             redis_up = worker_up = False
@@ -239,7 +238,7 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs):
 
 
 def heartbeat_step():
-    """A worker bootstep that writes ``HEARTBEAT_KEY`` into Redis every
+    """A worker bootstep that writes ``WORKER_HEARTBEAT_KEY`` into Redis every
     ``WORKER_HEARTBEAT_SECONDS`` (expiring after three periods) while the worker runs."""
     from celery import bootsteps
 
@@ -261,12 +260,13 @@ def heartbeat_step():
 
             self.client = redis.Redis.from_url(broker, socket_connect_timeout=2, socket_timeout=2)
             period = settings.WORKER_HEARTBEAT_SECONDS
+            self.key = settings.WORKER_HEARTBEAT_KEY
             self.beat(worker, period)
             self.timer_ref = worker.timer.call_repeatedly(period, self.beat, (worker, period), priority=10)
 
         def beat(self, worker, period):
             try:
-                self.client.set(HEARTBEAT_KEY, json.dumps({"hostname": worker.hostname, "at": time.time()}), ex=period * 3)
+                self.client.set(self.key, json.dumps({"hostname": worker.hostname, "at": time.time()}), ex=period * 3)
             except Exception:  # noqa: BLE001 - Redis away: the health check will say so
                 logging.getLogger("studygroup.health").warning("could not write the worker heartbeat")
 

@@ -306,6 +306,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each worker writes a heartbeat into Redis this often; /healthz reports the worker down when
 # none was written for three periods.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
+# The Redis key the heartbeat is written to (one per installation sharing a Redis).
+WORKER_HEARTBEAT_KEY = env("WORKER_HEARTBEAT_KEY", default="studygroup:worker-heartbeat")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from studygroup.observability import HEARTBEAT_KEY, JsonFormatter
+from studygroup.observability import JsonFormatter
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -76,13 +76,14 @@ def test_healthz_sees_a_running_worker_by_its_heartbeat(celery_worker, client, s
     import redis
 
     settings.CELERY_BROKER_URL = celery_worker.broker
+    settings.WORKER_HEARTBEAT_KEY = key = f"studygroup:worker-heartbeat:{celery_worker.queue}"
     connection = redis.Redis.from_url(celery_worker.broker)
-    connection.delete(HEARTBEAT_KEY)
+    connection.delete(key)
     assert client.get("/healthz").json()["checks"]["worker"] == "down"
     # The worker beats between tasks (solo pool): one still busy with an earlier test's task
     # beats when it is done.
     deadline = time.monotonic() + 90
-    while not connection.exists(HEARTBEAT_KEY) and time.monotonic() < deadline:
+    while not connection.exists(key) and time.monotonic() < deadline:
         time.sleep(0.2)
     response = client.get("/healthz")
     assert response.status_code == 200
