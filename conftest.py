@@ -197,7 +197,6 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     """
     import os
     import subprocess
-    import sys
     import uuid
 
     import redis
@@ -411,7 +410,7 @@ def smtp(smtp_server, settings):
 def robot_server(settings):
     """A local DingTalk/WeCom robot on 127.0.0.1, which the administrators' robot host list
     allows (``ROBOT_EXTRA_HOSTS``): loopback is refused for any host not on it."""
-    from members.robot_sink import RobotServer
+    from members.notifications.robot_sink import RobotServer
 
     settings.ROBOT_EXTRA_HOSTS = [*settings.ROBOT_EXTRA_HOSTS, "127.0.0.1"]
     server = RobotServer()

@@ -101,10 +101,6 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return "　" * (obj.depth - 1) + obj.name
 
 
-class ConfirmForm(forms.Form):
-    """A confirmation: the POST itself is the decision."""
-
-
 class AssignmentGrantForm(forms.Form):
     organization = OrganizationChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=OrganizationAssignment.Role.choices)

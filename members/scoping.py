@@ -25,6 +25,7 @@ from members.models import (
     StudyGroup,
     User,
     current_q,
+    scopes,
 )
 
 STAFF = OrganizationAssignment.Role.STAFF
@@ -325,3 +326,15 @@ class GroupScopedQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         return self.filter(**{f"{self.group_lookup}__in": managed_groups(user).values("pk")})
+
+
+# The models' ``visible_to`` querysets call these (members.models.scopes).
+scopes.__dict__.update(
+    administered_groups=administered_groups,
+    editable_people=editable_people,
+    managed_groups=managed_groups,
+    managed_organizations=managed_organizations,
+    visible_groups=visible_groups,
+    visible_organizations=visible_organizations,
+    visible_people=visible_people,
+)

@@ -17,16 +17,12 @@ from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from members.signals import person_contact_changed
 from studygroup.mixins import require_perm
+from studygroup.services import stamp
 
 # What the edit form may change; ``is_active`` is never among them (deactivation is its own
 # confirmed action), nor anything that gives power (roles are assignments, granted apart).
 PERSON_FIELDS = ("name", "organization", "position", "phone", "email")
 CONTACT_FIELDS = ("email", "phone")
-
-
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
 
 
 @transaction.atomic
@@ -54,7 +50,7 @@ def person_create(
     )
     person.set_password(password)
     person.full_clean()
-    _stamp(person, by).save()
+    stamp(person, by).save()
     return person
 
 
@@ -74,7 +70,7 @@ def person_update(*, by: User, person: User, **fields) -> User:
     for name, value in fields.items():
         setattr(person, name, value)
     person.full_clean()
-    _stamp(person, by).save()
+    stamp(person, by).save()
     changes = {
         name: (before[name], getattr(person, name))
         for name in CONTACT_FIELDS
@@ -93,7 +89,7 @@ def person_set_active(*, by: User, person: User, active: bool, request=None) -> 
     require_perm(by, "members.reactivate_person" if active else "members.deactivate_person", person)
     person = User.objects.select_for_update().get(pk=person.pk)
     person.is_active = active
-    _stamp(person, by).save(update_fields=["is_active"])
+    stamp(person, by).save(update_fields=["is_active"])
     return person
 
 
@@ -122,7 +118,7 @@ def person_password_reset(*, by: User, person: User, request=None) -> str:
     password = temporary_password(person)
     person.set_password(password)
     person.must_change_password = True
-    _stamp(person, by).save(update_fields=["password", "must_change_password"])
+    stamp(person, by).save(update_fields=["password", "must_change_password"])
     return password
 
 
@@ -151,7 +147,7 @@ def membership_start(
         group=group, user=person, role=role, started_on=started_on or timezone.localdate()
     )
     membership.full_clean()
-    _stamp(membership, by).save()
+    stamp(membership, by).save()
     return membership
 
 
@@ -165,7 +161,7 @@ def membership_end(*, by: User, membership: Membership, ended_on: date | None = 
         raise ValidationError(_("This membership has already ended."))
     membership.ended_on = ended_on or timezone.localdate()
     membership.full_clean()
-    _stamp(membership, by).save()
+    stamp(membership, by).save()
     return membership
 
 
@@ -196,7 +192,7 @@ def assignment_grant(
         started_on=started_on or timezone.localdate(),
     )
     assignment.full_clean()
-    _stamp(assignment, by).save()
+    stamp(assignment, by).save()
     return assignment
 
 
@@ -213,7 +209,7 @@ def assignment_end(
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     assignment.ended_on = ended_on
     assignment.full_clean()
-    _stamp(assignment, by).save()
+    stamp(assignment, by).save()
     return assignment
 
 
@@ -229,7 +225,7 @@ def organization_create(*, by: User, parent: Organization, request=None, **field
     parent = Organization.objects.get(pk=parent.pk)  # treebeard needs the stored numchild
     organization = Organization(**fields)
     organization.full_clean(exclude=["path", "depth", "numchild"])
-    _stamp(organization, by)
+    stamp(organization, by)
     organization = Organization.objects.add_child(parent, instance=organization)
     return organization
 
@@ -243,7 +239,7 @@ def organization_update(*, by: User, organization: Organization, request=None, *
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
-    _stamp(organization, by).save()
+    stamp(organization, by).save()
     return organization
 
 
@@ -255,7 +251,7 @@ def study_group_create(*, by: User, organization: Organization, name: str = "") 
         name=name or _("%(organization)s Theory Study Center Group") % {"organization": organization.name},
     )
     group.full_clean()
-    _stamp(group, by).save()
+    stamp(group, by).save()
     return group
 
 
@@ -265,5 +261,5 @@ def study_group_update(*, by: User, group: StudyGroup, name: str, is_active: boo
     group.name = name
     group.is_active = is_active
     group.full_clean()
-    _stamp(group, by).save()
+    stamp(group, by).save()
     return group

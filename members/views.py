@@ -14,7 +14,6 @@ from members.filters import GroupFilter, PersonFilter
 from members.forms import (
     AssignmentEndForm,
     AssignmentGrantForm,
-    ConfirmForm,
     MembershipEndForm,
     MembershipStartForm,
     OrganizationForm,
@@ -23,6 +22,7 @@ from members.forms import (
     StudyGroupForm,
 )
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
+from studygroup.actions import ObjectActionView
 from studygroup.forms import apply_validation_error
 from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
@@ -87,10 +87,7 @@ class MembershipCreate(ScopedObjectMixin, FormView):
     form_class = MembershipStartForm
     template_name = "members/membership_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_form_kwargs(self):
         people = selectors.people_to_seat(group=self.group, by=self.request.user)
@@ -121,10 +118,7 @@ class MembershipEnd(ScopedObjectMixin, FormView):
     form_class = MembershipEndForm
     template_name = "members/membership_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.membership = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "membership"
 
     def get_queryset(self):
         return super().get_queryset().select_related("group", "user")
@@ -222,10 +216,7 @@ class PersonObjectMixin(ScopedObjectMixin):
 
     model = User
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.person = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "person"
 
     def get_queryset(self):
         return super().get_queryset().select_related("organization")
@@ -257,46 +248,49 @@ class PersonUpdate(PersonObjectMixin, FormView):
         return redirect(self.person)
 
 
-class PersonConfirmAction(PersonObjectMixin, FormView):
+class PersonConfirmAction(ObjectActionView):
     """A confirmation page whose POST runs the action on the person."""
 
-    form_class = ConfirmForm
-    template_name = "members/person_confirm.html"
-    heading = explanation = button = ""
+    model = User
+    context_object_name = "person"
+    summary_template = "members/_person_summary.html"
     button_class = "btn-danger"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=self.heading, explanation=self.explanation, button=self.button,
-            button_class=self.button_class, **kwargs,
-        )
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+    @property
+    def person(self):
+        return self.object
 
 
 class PersonDeactivate(PersonConfirmAction):
     permission_required = "members.deactivate_person"
-    heading = gettext_lazy("Deactivate the account")
-    explanation = gettext_lazy(
+    title = gettext_lazy("Deactivate the account")
+    question = gettext_lazy(
         "The person can no longer log in. Nothing of theirs is deleted; the account can be reactivated."
     )
     button = gettext_lazy("Deactivate")
 
-    def form_valid(self, form):
+    def perform(self, form):
         services.person_set_active(by=self.request.user, person=self.person, active=False, request=self.request)
-        messages.success(self.request, _("The account of %(person)s is deactivated.") % {"person": self.person})
-        return redirect(self.person)
+
+    def get_success_message(self, result):
+        return _("The account of %(person)s is deactivated.") % {"person": self.person}
 
 
 class PersonReactivate(PersonConfirmAction):
     permission_required = "members.reactivate_person"
-    heading = gettext_lazy("Reactivate the account")
-    explanation = gettext_lazy("The person can log in again with their password.")
+    title = gettext_lazy("Reactivate the account")
+    question = gettext_lazy("The person can log in again with their password.")
     button = gettext_lazy("Reactivate")
     button_class = "btn-party"
 
-    def form_valid(self, form):
+    def perform(self, form):
         services.person_set_active(by=self.request.user, person=self.person, active=True, request=self.request)
-        messages.success(self.request, _("The account of %(person)s is active again.") % {"person": self.person})
-        return redirect(self.person)
+
+    def get_success_message(self, result):
+        return _("The account of %(person)s is active again.") % {"person": self.person}
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -305,15 +299,18 @@ class PersonPasswordReset(PersonConfirmAction):
     choose a new one at the next login."""
 
     permission_required = "members.reset_password"
-    heading = gettext_lazy("Reset the password")
-    explanation = gettext_lazy(
+    title = gettext_lazy("Reset the password")
+    question = gettext_lazy(
         "A temporary password is shown once on the next page. Hand it to the person in a safe way; "
         "they must choose a new password when they next log in."
     )
     button = gettext_lazy("Reset the password")
 
-    def form_valid(self, form):
-        password = services.person_password_reset(by=self.request.user, person=self.person, request=self.request)
+    def perform(self, form):
+        return services.person_password_reset(by=self.request.user, person=self.person, request=self.request)
+
+    def success_response(self, password):
+        # Shown once, on this response: never through a redirect or a message that is stored.
         return self.response_class(
             request=self.request,
             template=["members/person_password_reset_done.html"],
@@ -357,10 +354,7 @@ class AssignmentEnd(ScopedObjectMixin, FormView):
     form_class = AssignmentEndForm
     template_name = "members/assignment_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.assignment = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "assignment"
 
     def get_queryset(self):
         return super().get_queryset().select_related("user", "organization")
@@ -392,10 +386,7 @@ class OrganizationCreate(ScopedObjectMixin, FormView):
     form_class = OrganizationForm
     template_name = "members/organization_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.parent = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "parent"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(parent=self.parent, **kwargs)
@@ -419,10 +410,7 @@ class OrganizationUpdate(ScopedObjectMixin, FormView):
     form_class = OrganizationForm
     template_name = "members/organization_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organization = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "organization"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.organization}
@@ -452,10 +440,7 @@ class StudyGroupCreate(ScopedObjectMixin, FormView):
     form_class = StudyGroupForm
     template_name = "members/group_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organization = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "organization"
 
     def get_initial(self):
         return {"name": _("%(organization)s Theory Study Center Group") % {"organization": self.organization.name},
@@ -482,10 +467,7 @@ class StudyGroupUpdate(ScopedObjectMixin, FormView):
     form_class = StudyGroupForm
     template_name = "members/group_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.group = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "group"
 
     def get_queryset(self):
         return self.scoped_manager().visible_or_administered_by(self.request.user).select_related("organization")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from plans.models import cn_number
+from plans.models import cn_number, months_label
 
 
 def filename(plan, ext: str, suffix: str = "") -> str:
@@ -25,12 +25,6 @@ def download(data: bytes, name: str, content_type: str, *, as_attachment: bool =
     from studygroup.documents import file_response
 
     return file_response(data, name, content_type, as_attachment=as_attachment)
-
-
-def _month(month: int) -> str:
-    from plans.models import _month_name
-
-    return _month_name(month)
 
 
 def section_number(n: int) -> str:
@@ -55,7 +49,6 @@ def _entry_lead(entry) -> str:
 
 def plan_pdf(plan, *, request=None) -> bytes:
     from plans.selectors import plan_document
-
     from studygroup.documents import render_pdf
 
     return render_pdf("plans/plan_print.html", {**plan_document(plan), "for_pdf": True}, request=request)
@@ -93,7 +86,7 @@ def plan_docx(doc: dict) -> bytes:
                 paragraph.add_run(topic.description.replace("\n", ""))
             if topic.readings:
                 readings = "；".join(r.strip() for r in topic.readings.splitlines() if r.strip())
-                paragraphs(_("Readings") + "：" + readings)
+                paragraphs(_("Readings: %(readings)s") % {"readings": readings})
 
     paragraphs(plan.preamble)
     placed = False
@@ -167,7 +160,7 @@ def schedule_xlsx(doc: dict) -> bytes:
     for cell in topics[1]:
         cell.font = Font(bold=True)
     for topic in doc["topics"]:
-        topics.append([topic.label, topic.title, "、".join(str(_month(m)) for m in topic.planned_months),
+        topics.append([topic.label, topic.title, months_label(topic.planned_months),
                        topic.get_study_form_display(), _leads(topic), topic.description, topic.readings])
         for cell in topics[topics.max_row]:
             cell.alignment = wrap

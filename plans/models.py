@@ -15,19 +15,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import Membership, current_q
 from members.scoping import GroupScopedQuerySet, managed_organizations, read_organizations, visible_groups
+from studygroup.transitions import Move, Transitions
 
 
-
-def _month_name(month: int) -> str:
+def month_name(month: int) -> str:
     return _("Month %(month)s") % {"month": month}
 
 
-MONTHS = [(m, lazy(_month_name, str)(m)) for m in range(1, 13)]
+def months_label(months) -> str:
+    """Months as a list people read, in the active language: 3月、5月 / Month 3, Month 5."""
+    return pgettext("between the items of a list", ", ").join(str(month_name(m)) for m in months)
+
+
+MONTHS = [(m, lazy(month_name, str)(m)) for m in range(1, 13)]
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -195,6 +200,18 @@ class AnnualPlan(models.Model):
     history = HistoricalRecords()
     objects = AnnualPlanQuerySet.as_manager()
 
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _(
+            "Only a draft can be edited. Start a new revision of an approved plan, or withdraw a submitted one.")),
+        "submit": Move([Status.DRAFT], Status.SUBMITTED, _("A plan that is “%(status)s” cannot be submitted.")),
+        "withdraw": Move([Status.SUBMITTED], Status.DRAFT, _("A plan that is “%(status)s” cannot be withdrawn.")),
+        "return": Move([Status.SUBMITTED], Status.DRAFT, _("A plan that is “%(status)s” cannot be returned.")),
+        "approve": Move([Status.SUBMITTED], Status.APPROVED, _("A plan that is “%(status)s” cannot be approved.")),
+        "publish": Move([Status.APPROVED], Status.PUBLISHED, _("A plan that is “%(status)s” cannot be published.")),
+        "revise": Move([Status.APPROVED, Status.PUBLISHED], None, _("A plan that is “%(status)s” cannot be revised.")),
+    })
+
     class Meta:
         verbose_name = _("annual study plan")
         verbose_name_plural = _("annual study plans")
@@ -344,7 +361,7 @@ class ScheduleEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.month}月 · {self.topic}"
+        return f"{self.get_month_display()} · {self.topic}"
 
 
 class CascadedTopicQuerySet(GroupScopedQuerySet):
@@ -393,7 +410,7 @@ class CascadedTopic(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.topic.title}（{self.month}月）"
+        return _("%(topic)s (%(month)s)") % {"topic": self.topic.title, "month": self.get_month_display()}
 
     def get_absolute_url(self):
         return reverse("plans:cascade-uptake", kwargs={"pk": self.pk})
@@ -493,6 +510,11 @@ class TopicProposal(models.Model):
 
     history = HistoricalRecords()
     objects = TopicProposalQuerySet.as_manager()
+
+    transitions = Transitions({
+        "adopt": Move([Status.PENDING], Status.ADOPTED, _("This proposal has already been decided.")),
+        "decline": Move([Status.PENDING], Status.DECLINED, _("This proposal has already been decided.")),
+    })
 
     class Meta:
         verbose_name = _("topic proposal")

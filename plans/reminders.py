@@ -15,11 +15,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Membership, NotificationKind
-from members.notifications import escalate, format_day, group_members, group_staff, notification_send
+from members.models import Membership
+from members.notifications.models import NotificationKind
+from members.notifications.registry import reminder_rule
+from members.notifications.services import escalate, format_day, group_members, group_staff, notification_send
 from plans.models import AnnualPlan, ProposalCall
 
 
+@reminder_rule
 @shared_task(name="plans.remind_proposal_calls_closing", ignore_result=True)
 def remind_proposal_calls_closing(*, within_days: int | None = None) -> int:
     """A few days before a call for topics closes: the group's members and staff."""
@@ -42,6 +45,7 @@ def remind_proposal_calls_closing(*, within_days: int | None = None) -> int:
     return count
 
 
+@reminder_rule
 @shared_task(name="plans.remind_plans_waiting", ignore_result=True)
 def remind_plans_waiting(*, waiting_days: int | None = None, escalate_after_days: int | None = None) -> int:
     """Plans submitted to the 组长 and not decided for N days; past the escalation threshold the
@@ -74,6 +78,7 @@ def _pace(today) -> float:
     return (today.month - 1) / 12
 
 
+@reminder_rule(in_demo=False)
 @shared_task(name="plans.remind_quotas", ignore_result=True)
 def remind_quotas() -> int:
     """At set dates: groups behind the plan's pace of meetings and discussions (their staff and

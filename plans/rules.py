@@ -47,17 +47,17 @@ def is_current(_user, plan) -> bool:
 
 @rules.predicate
 def is_draft(_user, plan) -> bool:
-    return plan.status == Status.DRAFT and plan.is_current
+    return plan.is_current and AnnualPlan.transitions.allows(plan, "edit")
 
 
 @rules.predicate
 def is_submitted(_user, plan) -> bool:
-    return plan.status == Status.SUBMITTED and plan.is_current
+    return plan.is_current and AnnualPlan.transitions.allows(plan, "approve")
 
 
 @rules.predicate
 def is_approved(_user, plan) -> bool:
-    return plan.status == Status.APPROVED and plan.is_current
+    return plan.is_current and AnnualPlan.transitions.allows(plan, "publish")
 
 
 @rules.predicate
@@ -67,7 +67,7 @@ def is_locked(_user, plan) -> bool:
 
 @rules.predicate
 def is_pending(_user, proposal) -> bool:
-    return isinstance(proposal, TopicProposal) and proposal.status == TopicProposal.Status.PENDING
+    return isinstance(proposal, TopicProposal) and TopicProposal.transitions.allows(proposal, "adopt")
 
 
 @rules.predicate

@@ -24,6 +24,7 @@ from plans.models import (
     StudyForm,
     Topic,
     TopicProposal,
+    months_label,
 )
 
 Status = AnnualPlan.Status
@@ -265,7 +266,7 @@ def plan_diff(old: AnnualPlan, new: AnnualPlan) -> dict:
             (_("number"), lambda t: t.label), (_("title"), lambda t: t.title),
             (_("description"), lambda t: t.description), (_("readings"), lambda t: t.readings),
             (_("study form"), lambda t: t.get_study_form_display()),
-            (_("months"), lambda t: "、".join(f"{m}月" for m in t.planned_months)),
+            (_("months"), lambda t: months_label(t.planned_months)),
             (_("lead members"), lambda t: "、".join(str(u) for u in t.leads)),
         ],
         lambda t: f"{t.label} {t.title}".strip(),

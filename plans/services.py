@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import scoping
 from members.models import Organization, StudyGroup, User
-from studygroup.mixins import require_perm
 from plans.models import (
     AnnualPlan,
     CascadedTopic,
@@ -32,6 +32,8 @@ from plans.models import (
     TopicProposal,
     make_label,
 )
+from studygroup.mixins import require_perm
+from studygroup.services import save_as, stamp
 
 Status = AnnualPlan.Status
 
@@ -41,17 +43,6 @@ PLAN_FIELDS = (
 )
 SECTION_FIELDS = ("heading", "text", "holds_topics")
 TOPIC_FIELDS = ("label", "title", "description", "readings", "study_form")
-
-
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
-
-
-def _save(instance, by, **kwargs):
-    instance.full_clean(**kwargs)
-    _stamp(instance, by).save()
-    return instance
 
 
 # ---------------------------------------------------------------------------
@@ -64,23 +55,14 @@ def _require_manager(by: User, group: StudyGroup) -> None:
     require_perm(by, "plans.manage_group_plans", group)
 
 
-def _require_status(plan: AnnualPlan, *allowed: str, action: str) -> None:
-    if plan.status not in allowed:
-        raise ValidationError(
-            _("A plan that is %(status)s cannot be %(action)s."),
-            code="invalid_transition",
-            params={"status": plan.get_status_display(), "action": action},
-        )
+def _move(plan: AnnualPlan, move: str) -> None:
+    AnnualPlan.transitions.apply(plan, move)
 
 
 def _require_editable(plan: AnnualPlan) -> None:
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
-    if plan.status != Status.DRAFT:
-        raise ValidationError(
-            _("Only a draft can be edited. Start a new revision of an approved plan, or withdraw a submitted one."),
-            code="not_draft",
-        )
+    AnnualPlan.transitions.require(plan, "edit")
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +92,7 @@ def _renumber(plan: AnnualPlan, by: User) -> None:
         label = make_label(plan.numbering_style, n)
         if topic.label != label:
             topic.label = label
-            _stamp(topic, by).save(update_fields=["label"])
+            stamp(topic, by).save(update_fields=["label"])
 
 
 def _sync_sections(plan: AnnualPlan, sections: list[dict], by: User) -> None:
@@ -122,11 +104,11 @@ def _sync_sections(plan: AnnualPlan, sections: list[dict], by: User) -> None:
             if name in data:
                 setattr(section, name, data[name])
         section.position = position
-        _save(section, by)
+        save_as(section, by=by)
         keep.add(section.pk)
     for pk, section in existing.items():
         if pk not in keep:
-            _stamp(section, by).delete()
+            stamp(section, by).delete()
 
 
 def _sync_months(topic: Topic, months: Iterable[int], by: User) -> None:
@@ -134,11 +116,11 @@ def _sync_months(topic: Topic, months: Iterable[int], by: User) -> None:
     entries = list(topic.schedule_entries.all())
     for entry in entries:
         if entry.month not in months:
-            _stamp(entry, by).delete()
+            stamp(entry, by).delete()
     have = {e.month for e in entries}
     lead = topic.lead_members.order_by("pk").first()
     for month in sorted(months - have):
-        _save(ScheduleEntry(plan=topic.plan, topic=topic, month=month, study_form=topic.study_form, lead=lead), by)
+        save_as(ScheduleEntry(plan=topic.plan, topic=topic, month=month, study_form=topic.study_form, lead=lead), by=by)
 
 
 def _sync_topics(plan: AnnualPlan, topics: list[dict], by: User) -> None:
@@ -152,7 +134,7 @@ def _sync_topics(plan: AnnualPlan, topics: list[dict], by: User) -> None:
         topic.position = position
         if plan.numbering_style != NumberingStyle.CUSTOM:
             topic.label = make_label(plan.numbering_style, position + 1)
-        _save(topic, by, exclude=["cascaded_from"])
+        save_as(topic, by=by, exclude=["cascaded_from"])
         if "lead_members" in data:
             topic.lead_members.set(data["lead_members"] or [])
         if data.get("months") is not None:
@@ -160,7 +142,7 @@ def _sync_topics(plan: AnnualPlan, topics: list[dict], by: User) -> None:
         keep.add(topic.pk)
     for pk, topic in existing.items():
         if pk not in keep:
-            _stamp(topic, by).delete()
+            stamp(topic, by).delete()
 
 
 @transaction.atomic
@@ -179,7 +161,7 @@ def plan_create(
     if AnnualPlan.objects.filter(group=group, year=year, is_current=True).exists():
         raise ValidationError({"year": _("This group already has a plan for this year.")})
     plan = AnnualPlan(group=group, year=year, title=title, created_by=by, **fields)
-    _save(plan, by)
+    save_as(plan, by=by)
     _sync_sections(plan, sections or [], by)
     _sync_topics(plan, topics or [], by)
     return plan
@@ -203,7 +185,7 @@ def plan_update(
         if name not in PLAN_FIELDS:
             raise TypeError(f"plan_update() cannot set {name!r}")
         setattr(plan, name, value)
-    _save(plan, by)
+    save_as(plan, by=by)
     if sections is not None:
         _sync_sections(plan, sections, by)
     if topics is not None:
@@ -229,11 +211,11 @@ def schedule_update(*, plan: AnnualPlan, entries: list[dict], by: User) -> Annua
                 setattr(entry, name, data[name] if data[name] is not None else getattr(entry, name))
         if "lead" in data:
             entry.lead = data["lead"]
-        _save(entry, by)
+        save_as(entry, by=by)
         keep.add(entry.pk)
     for pk, entry in existing.items():
         if pk not in keep:
-            _stamp(entry, by).delete()
+            stamp(entry, by).delete()
     return plan
 
 
@@ -247,15 +229,15 @@ def plan_submit(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff hand the draft to the 组长 for approval."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.DRAFT, action=_("submitted"))
+    AnnualPlan.transitions.require(plan, "submit")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
     if not plan.topics.exists():
         raise ValidationError(_("Add at least one topic before submitting the plan."), code="no_topics")
-    plan.status = Status.SUBMITTED
+    _move(plan, "submit")
     plan.submitted_by, plan.submitted_at = by, timezone.now()
     plan.review_comment = ""
-    return _save(plan, by)
+    return save_as(plan, by=by)
 
 
 @transaction.atomic
@@ -263,9 +245,8 @@ def plan_withdraw(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff take a submitted plan back to change it."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("withdrawn"))
-    plan.status = Status.DRAFT
-    return _save(plan, by)
+    _move(plan, "withdraw")
+    return save_as(plan, by=by)
 
 
 @transaction.atomic
@@ -273,12 +254,12 @@ def plan_return(*, plan: AnnualPlan, by: User, comment: str) -> AnnualPlan:
     """The 组长 sends the plan back to the staff with what to change."""
     require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("returned"))
+    AnnualPlan.transitions.require(plan, "return")
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should be changed.")})
-    plan.status = Status.DRAFT
+    _move(plan, "return")
     plan.review_comment = comment.strip()
-    return _save(plan, by)
+    return save_as(plan, by=by)
 
 
 @transaction.atomic
@@ -286,11 +267,10 @@ def plan_approve(*, plan: AnnualPlan, by: User, comment: str = "") -> AnnualPlan
     """书记审定: only the group's 组长 approves; who and when are recorded."""
     require_perm(by, "plans.review_plan", plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.SUBMITTED, action=_("approved"))
-    plan.status = Status.APPROVED
+    _move(plan, "approve")
     plan.approved_by, plan.approved_at = by, timezone.now()
     plan.review_comment = comment.strip()
-    return _save(plan, by)
+    return save_as(plan, by=by)
 
 
 @transaction.atomic
@@ -298,12 +278,12 @@ def plan_publish(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Staff publish the approved plan to the group's members."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.APPROVED, action=_("published"))
+    AnnualPlan.transitions.require(plan, "publish")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
-    plan.status = Status.PUBLISHED
+    _move(plan, "publish")
     plan.published_by, plan.published_at = by, timezone.now()
-    return _save(plan, by)
+    return save_as(plan, by=by)
 
 
 # ---------------------------------------------------------------------------
@@ -313,12 +293,12 @@ def plan_publish(*, plan: AnnualPlan, by: User) -> AnnualPlan:
 
 def _copy_content(source: AnnualPlan, target: AnnualPlan, by: User, *, keep_uids: bool, keep_links: bool) -> None:
     for section in source.sections.all():
-        _save(
+        save_as(
             PlanSection(
                 plan=target, position=section.position, heading=section.heading, text=section.text,
                 holds_topics=section.holds_topics, **({"uid": section.uid} if keep_uids else {}),
             ),
-            by,
+            by=by,
         )
     topic_map = {}
     for topic in source.topics.prefetch_related("lead_members"):
@@ -329,21 +309,21 @@ def _copy_content(source: AnnualPlan, target: AnnualPlan, by: User, *, keep_uids
         )
         if keep_links:
             copy.cascaded_from_id, copy.adopted_at = topic.cascaded_from_id, topic.adopted_at
-        _save(copy, by, exclude=["cascaded_from"])
+        save_as(copy, by=by, exclude=["cascaded_from"])
         copy.lead_members.set(topic.lead_members.all())
         topic_map[topic.pk] = copy
     for entry in source.schedule.all():
-        _save(
+        save_as(
             ScheduleEntry(
                 plan=target, topic=topic_map[entry.topic_id], month=entry.month, study_form=entry.study_form,
                 lead=entry.lead, speaker=entry.speaker, note=entry.note,
             ),
-            by,
+            by=by,
         )
     if keep_links:
         for proposal in TopicProposal.objects.filter(adopted_topic__plan=source):
             proposal.adopted_topic = topic_map[proposal.adopted_topic_id]
-            _stamp(proposal, by).save(update_fields=["adopted_topic"])
+            stamp(proposal, by).save(update_fields=["adopted_topic"])
 
 
 @transaction.atomic
@@ -353,17 +333,17 @@ def plan_revise(*, plan: AnnualPlan, by: User, note: str = "") -> AnnualPlan:
     one until the new revision is published)."""
     _require_manager(by, plan.group)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    _require_status(plan, Status.APPROVED, Status.PUBLISHED, action=_("revised"))
+    AnnualPlan.transitions.require(plan, "revise")
     if not plan.is_current:
         raise ValidationError(_("This is an earlier revision; change the current one."), code="not_current")
     plan.is_current = False
-    _stamp(plan, by).save(update_fields=["is_current"])
+    stamp(plan, by).save(update_fields=["is_current"])
     revision = AnnualPlan(
         group=plan.group, year=plan.year, revision=plan.revision + 1, previous=plan, created_by=by,
         change_note=note.strip(), copied_from=plan.copied_from,
         **{name: getattr(plan, name) for name in PLAN_FIELDS},
     )
-    _save(revision, by)
+    save_as(revision, by=by)
     _copy_content(plan, revision, by, keep_uids=True, keep_links=True)
     return revision
 
@@ -381,7 +361,7 @@ def plan_copy(*, source: AnnualPlan, by: User, year: int | None = None, group: S
         group=group, year=year, created_by=by, copied_from=source,
         **{name: getattr(source, name) for name in PLAN_FIELDS if name != "title"}, title=title,
     )
-    _save(plan, by)
+    save_as(plan, by=by)
     _copy_content(source, plan, by, keep_uids=False, keep_links=False)
     return plan
 
@@ -410,7 +390,7 @@ def _append_topic(plan: AnnualPlan, by: User, **values) -> Topic:
     topic = Topic(plan=plan, position=position, **values)
     if plan.numbering_style != NumberingStyle.CUSTOM:
         topic.label = make_label(plan.numbering_style, plan.topics.count() + 1)
-    _save(topic, by, exclude=["cascaded_from"])
+    save_as(topic, by=by, exclude=["cascaded_from"])
     return topic
 
 
@@ -467,7 +447,7 @@ def cascade_create(*, topic: Topic, month: int, by: User, note: str = "") -> Cas
     if CascadedTopic.objects.filter(topic__uid=topic.uid, topic__plan__group=plan.group,
                                     topic__plan__year=plan.year, month=month).exists():
         raise ValidationError({"month": _("This topic is already handed down for that month.")})
-    return _save(CascadedTopic(topic=topic, month=month, note=note.strip(), cascaded_by=by), by)
+    return save_as(CascadedTopic(topic=topic, month=month, note=note.strip(), cascaded_by=by), by=by)
 
 
 @transaction.atomic
@@ -486,8 +466,8 @@ def cascade_adopt(*, cascade: CascadedTopic, group: StudyGroup, by: User) -> Top
         plan, by, title=source.title, description=source.description, readings=source.readings,
         study_form=source.study_form, cascaded_from=cascade, adopted_at=timezone.now(),
     )
-    _save(ScheduleEntry(plan=plan, topic=topic, month=cascade.month, study_form=source.study_form,
-                        note=_("Same topic as %(group)s") % {"group": source.plan.group.organization.display_name}), by)
+    save_as(ScheduleEntry(plan=plan, topic=topic, month=cascade.month, study_form=source.study_form,
+                        note=_("Same topic as %(group)s") % {"group": source.plan.group.organization.display_name}), by=by)
     return topic
 
 
@@ -502,7 +482,7 @@ def call_open(*, group: StudyGroup, year: int, title: str, deadline: date, by: U
     call = ProposalCall(group=group, year=year, title=title, description=description, deadline=deadline, opened_by=by)
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    return _save(call, by)
+    return save_as(call, by=by)
 
 
 def proposing_units(user: User, call: ProposalCall):
@@ -522,19 +502,14 @@ def proposal_submit(
 ) -> TopicProposal:
     require_perm(by, "plans.propose_topic", call)
     if not call.is_open:
-        raise ValidationError(_("The call closed on %(date)s.") % {"date": f"{call.deadline:%Y年%-m月%-d日}"})
+        raise ValidationError(_("The call closed on %(date)s.") % {"date": date_format(call.deadline, "DATE_FORMAT")})
     if on_behalf_of is not None and not proposing_units(by, call).filter(pk=on_behalf_of.pk).exists():
         raise ValidationError({"on_behalf_of": _("You can only propose for units you manage.")})
     proposal = TopicProposal(
         call=call, proposed_by=by, title=title.strip(), reason=reason.strip(), description=description.strip(),
         on_behalf_of=on_behalf_of,
     )
-    return _save(proposal, by)
-
-
-def _require_pending(proposal: TopicProposal) -> None:
-    if proposal.status != TopicProposal.Status.PENDING:
-        raise ValidationError(_("This proposal has already been decided."), code="decided")
+    return save_as(proposal, by=by)
 
 
 @transaction.atomic
@@ -543,16 +518,16 @@ def proposal_adopt(*, proposal: TopicProposal, by: User) -> Topic:
     call = proposal.call
     _require_manager(by, call.group)
     proposal = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_pending(proposal)
+    TopicProposal.transitions.require(proposal, "adopt")
     plan = _editable_plan_for(call.group, call.year, by)
     topic = _append_topic(
         plan, by, title=proposal.title, description=proposal.description or proposal.reason,
         adopted_at=timezone.now(),
     )
-    proposal.status = TopicProposal.Status.ADOPTED
+    TopicProposal.transitions.apply(proposal, "adopt")
     proposal.adopted_topic = topic
     proposal.decided_by, proposal.decided_at = by, timezone.now()
-    _save(proposal, by)
+    save_as(proposal, by=by)
     return topic
 
 
@@ -561,10 +536,10 @@ def proposal_decline(*, proposal: TopicProposal, by: User, reason: str) -> Topic
     """Decline with a reason the proposer sees."""
     _require_manager(by, proposal.call.group)
     proposal = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_pending(proposal)
+    TopicProposal.transitions.require(proposal, "decline")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the proposer a reason.")})
-    proposal.status = TopicProposal.Status.DECLINED
+    TopicProposal.transitions.apply(proposal, "decline")
     proposal.decision_reason = reason.strip()
     proposal.decided_by, proposal.decided_at = by, timezone.now()
-    return _save(proposal, by)
+    return save_as(proposal, by=by)

@@ -34,6 +34,7 @@ from plans.forms import (
     TopicFormSet,
 )
 from plans.models import AnnualPlan, CascadedTopic, PlanSection, ProposalCall, ScheduleEntry, Topic, TopicProposal
+from studygroup.actions import ObjectActionView
 from studygroup.forms import apply_validation_error
 from studygroup.mixins import PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
@@ -203,7 +204,7 @@ class PlanFormMixin:
 
     def preview(self, form, section_formset, topic_formset, group):
         """The document as it would print, from the unsaved input (nothing is written)."""
-        from plans.models import make_label, NumberingStyle
+        from plans.models import NumberingStyle, make_label
 
         plan = AnnualPlan(group=group, year=form.cleaned_data.get("year") or getattr(self, "plan", None).year,
                           **form.plan_fields())
@@ -421,37 +422,15 @@ class PlanImport(PermissionRequiredMixin, FormView):
 # ---------------------------------------------------------------------------
 
 
-class PlanAction(PlanObjectMixin, FormView):
-    """Base for status changes. Subclasses say who may act (``allowed``) and call the service."""
+class PlanAction(PlanObjectMixin, ObjectActionView):
+    """Base for status changes: the confirmation (with the leader's comment where one is asked
+    for), then the service; its result (the plan, or what was made from it) is the next page."""
 
-    template_name = "plans/plan_action.html"
-    form_class = CommentForm
     permission_required = "plans.manage_plan"
-    title = ""
-    button = ""
-    comment_required = False
-    comment_label = None
-    done_message = ""
-    button_class = "btn-party"
+    summary_template = "plans/_plan_summary.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "required": self.comment_required, "label": self.comment_label}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, button=self.button, button_class=self.button_class,
-                                        show_comment=self.show_comment(), **kwargs)
-
-    def show_comment(self):
-        return True
-
-    def form_valid(self, form):
-        try:
-            result = self.act(form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done_message)
-        return redirect(result)
+    def get_success_url(self, result=None):
+        return result.get_absolute_url()
 
 
 class LeaderActionMixin:
@@ -463,12 +442,9 @@ class LeaderActionMixin:
 class PlanSubmit(PlanAction):
     title = gettext_lazy("Submit the plan for approval")
     button = gettext_lazy("Submit to the group leader")
-    done_message = gettext_lazy("The plan was submitted to the group leader for approval.")
+    success_message = gettext_lazy("The plan was submitted to the group leader for approval.")
 
-    def show_comment(self):
-        return False
-
-    def act(self, data):
+    def perform(self, form):
         return services.plan_submit(plan=self.plan, by=self.request.user)
 
 
@@ -476,56 +452,53 @@ class PlanWithdraw(PlanAction):
     title = gettext_lazy("Withdraw the plan to change it")
     button = gettext_lazy("Withdraw")
     button_class = "btn-outline-secondary"
-    done_message = gettext_lazy("The plan is a draft again.")
+    success_message = gettext_lazy("The plan is a draft again.")
 
-    def show_comment(self):
-        return False
-
-    def act(self, data):
+    def perform(self, form):
         return services.plan_withdraw(plan=self.plan, by=self.request.user)
 
 
 class PlanApprove(LeaderActionMixin, PlanAction):
     title = gettext_lazy("Approve the plan")
     button = pgettext_lazy("plan approval", "Approve")
-    done_message = gettext_lazy("The plan was approved.")
+    note_field = "comment"
+    success_message = gettext_lazy("The plan was approved.")
 
-    def act(self, data):
-        return services.plan_approve(plan=self.plan, by=self.request.user, comment=data["comment"])
+    def perform(self, form):
+        return services.plan_approve(plan=self.plan, by=self.request.user, comment=form.note)
 
 
 class PlanReturn(LeaderActionMixin, PlanAction):
     title = gettext_lazy("Return the plan for changes")
     button = gettext_lazy("Return for changes")
     button_class = "btn-outline-danger"
-    comment_required = True
-    comment_label = gettext_lazy("What should be changed")
-    done_message = gettext_lazy("The plan was returned to the staff.")
+    note_field = "comment"
+    note_required = True
+    note_label = gettext_lazy("What should be changed")
+    success_message = gettext_lazy("The plan was returned to the staff.")
 
-    def act(self, data):
-        return services.plan_return(plan=self.plan, by=self.request.user, comment=data["comment"])
+    def perform(self, form):
+        return services.plan_return(plan=self.plan, by=self.request.user, comment=form.note)
 
 
 class PlanPublish(PlanAction):
     title = gettext_lazy("Publish the plan to the group's members")
     button = gettext_lazy("Publish")
-    done_message = gettext_lazy("The plan was published; the group's members can read it now.")
+    success_message = gettext_lazy("The plan was published; the group's members can read it now.")
 
-    def show_comment(self):
-        return False
-
-    def act(self, data):
+    def perform(self, form):
         return services.plan_publish(plan=self.plan, by=self.request.user)
 
 
 class PlanRevise(PlanAction):
     title = gettext_lazy("Start a new revision")
     button = gettext_lazy("Start the revision")
-    comment_label = gettext_lazy("Reason for the revision")
-    done_message = gettext_lazy("A new revision was started as a draft; the earlier one is kept.")
+    note_field = "comment"
+    note_label = gettext_lazy("Reason for the revision")
+    success_message = gettext_lazy("A new revision was started as a draft; the earlier one is kept.")
 
-    def act(self, data):
-        return services.plan_revise(plan=self.plan, by=self.request.user, note=data["comment"])
+    def perform(self, form):
+        return services.plan_revise(plan=self.plan, by=self.request.user, note=form.note)
 
 
 class PlanCopy(PlanAction):
@@ -534,19 +507,13 @@ class PlanCopy(PlanAction):
     title = gettext_lazy("Copy as the start of another year's plan")
     button = gettext_lazy("Copy")
     form_class = PlanCopyForm
-    done_message = gettext_lazy("The copy was created as a draft.")
-
-    def get_form_kwargs(self):
-        return FormView.get_form_kwargs(self)
+    success_message = gettext_lazy("The copy was created as a draft.")
 
     def get_initial(self):
         return {"year": self.plan.year + 1}
 
-    def show_comment(self):
-        return False
-
-    def act(self, data):
-        return services.plan_copy(source=self.plan, year=data["year"], by=self.request.user)
+    def perform(self, form):
+        return services.plan_copy(source=self.plan, year=form.cleaned_data["year"], by=self.request.user)
 
 
 # ---------------------------------------------------------------------------
@@ -560,21 +527,19 @@ class CascadeCreate(PlanAction):
     title = gettext_lazy("Hand a topic down to the groups below")
     button = gettext_lazy("Hand down")
     form_class = CascadeForm
-    done_message = gettext_lazy("The topic was handed down; the groups below can take it up now.")
+    success_message = gettext_lazy("The topic was handed down; the groups below can take it up now.")
 
     def get_form_kwargs(self):
-        return {**FormView.get_form_kwargs(self), "topics": list(self.plan.topics.all())}
+        return {**super().get_form_kwargs(), "topics": list(self.plan.topics.all())}
 
     def get_initial(self):
         return {"topic": self.request.GET.get("topic")}
 
-    def show_comment(self):
-        return False
-
-    def act(self, data):
-        cascade = services.cascade_create(topic=data["topic"], month=data["month"], note=data["note"],
-                                          by=self.request.user)
-        return cascade
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.cascade_create(
+            topic=data["topic"], month=data["month"], note=data["note"], by=self.request.user,
+        )
 
 
 class CascadeList(ScopedQuerysetMixin, TemplateView):
@@ -718,10 +683,7 @@ class ProposalCreate(ScopedObjectMixin, FormView):
     form_class = ProposalForm
     template_name = "plans/proposal_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.call = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "call"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "units": list(services.proposing_units(self.request.user, self.call))}
@@ -744,10 +706,7 @@ class ProposalDecide(ScopedObjectMixin, FormView):
     permission_required = "plans.manage_proposals"
     template_name = "plans/proposal_decide.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.proposal = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "proposal"
 
     def get_queryset(self):
         return super().get_queryset().select_related("call__group", "proposed_by", "on_behalf_of")

@@ -7,9 +7,9 @@ The page template and the PDF are the same template (``for_pdf`` switches the la
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from plans.models import month_name
 from reports import charts, selectors
 from reports import listing as listing_module
 from reports.models import Bulletin, HalfYearReview, StudyAccount, period_label
@@ -48,7 +48,7 @@ def _kind_chart(f: dict) -> dict:
 
 def _month_chart(monthly) -> dict:
     return charts.chart(
-        "line", _("Meetings held by month"), [_("%(month)s月") % {"month": m} for m, _n in monthly],
+        "line", _("Meetings held by month"), [month_name(m) for m, _n in monthly],
         [{"name": _("Meetings"), "values": [n for _m, n in monthly]}],
     )
 

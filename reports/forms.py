@@ -35,18 +35,6 @@ class ReviewForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in ["good_practices", "problems", "next_plan"]}
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-
-
-class RequiredCommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class ConfirmForm(forms.Form):
-    """An action with nothing to fill in: the page asks, the button confirms."""
-
-
 class BulletinCreateForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Issuing organization"), queryset=None)
     year = _year_field()

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +27,7 @@ from members.scoping import (  # the private helpers: "leaders of an organisatio
     read_organizations,
     visible_groups,
 )
+from studygroup.transitions import Move, Transitions
 
 
 def _anonymous(user) -> bool:
@@ -150,6 +152,14 @@ class HalfYearReview(models.Model):
     history = HistoricalRecords()
     objects = ReviewQuerySet.as_manager()
 
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _("A submitted review cannot be changed.")),
+        "submit": Move([Status.DRAFT], Status.SUBMITTED, _("Only a draft can be submitted.")),
+        "mark_read": Move([Status.SUBMITTED], Status.READ, _("Only a submitted review can be marked read.")),
+        "return": Move([Status.SUBMITTED], Status.DRAFT, _("Only a submitted review can be returned.")),
+    })
+
     class Meta:
         verbose_name = _("half-year review")
         verbose_name_plural = _("half-year reviews")
@@ -240,6 +250,11 @@ class Bulletin(models.Model):
 
     history = HistoricalRecords()
     objects = BulletinQuerySet.as_manager()
+
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _("An issued bulletin cannot be changed.")),
+        "issue": Move([Status.DRAFT], Status.ISSUED, _("This bulletin has already been issued.")),
+    })
 
     class Meta:
         verbose_name = _("bulletin")
@@ -335,7 +350,7 @@ class Inspection(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} · {self.group}"
+        return f"{date_format(self.held_on, 'DATE_FORMAT')} · {self.group}"
 
     def get_absolute_url(self):
         return reverse("reports:inspection-detail", kwargs={"pk": self.pk})
@@ -413,6 +428,19 @@ class RectificationItem(models.Model):
 
     history = HistoricalRecords()
     objects = RectificationQuerySet.as_manager()
+
+    # 整改: open → in progress → reported done → confirmed at the follow-up check (回头看), or
+    # reopened. Which side takes each step is in reports/rules.py (ITEM_SIDES).
+    transitions = Transitions({
+        "start": Move([Status.OPEN, Status.REOPENED], Status.IN_PROGRESS, _("A %(status)s item cannot be moved this way.")),
+        "report": Move(OPEN_STATUSES, Status.REPORTED, _("A %(status)s item cannot be moved this way.")),
+        "confirm": Move([Status.REPORTED], Status.CONFIRMED, _("A %(status)s item cannot be moved this way.")),
+        "reopen": Move([Status.REPORTED, Status.CONFIRMED], Status.REOPENED,
+                       _("A %(status)s item cannot be moved this way.")),
+        "add_evidence": Move([Status.OPEN, Status.IN_PROGRESS, Status.REPORTED, Status.REOPENED], None,
+                             _("The item is already confirmed.")),
+    })
+    STEPS = ("start", "report", "confirm", "reopen")
 
     class Meta:
         verbose_name = _("rectification item")
@@ -563,6 +591,13 @@ class StudyAccount(models.Model):
 
     history = HistoricalRecords()
     objects = StudyAccountQuerySet.as_manager()
+
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _("A submitted 述学 report cannot be changed.")),
+        "submit": Move([Status.DRAFT], Status.SUBMITTED, _("Only a draft can be submitted.")),
+        "comment": Move([Status.SUBMITTED, Status.COMMENTED], Status.COMMENTED,
+                        _("Only a submitted 述学 report can be commented on.")),
+    })
 
     class Meta:
         verbose_name = _("study account (述学)")

@@ -14,8 +14,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import NotificationKind, OrganizationAssignment, User, current_q
-from members.notifications import (
+from members.models import OrganizationAssignment, User, current_q
+from members.notifications.models import NotificationKind
+from members.notifications.registry import reminder_rule
+from members.notifications.services import (
     escalate,
     format_day,
     group_staff,
@@ -26,6 +28,7 @@ from reports.models import Bulletin, BulletinRead, HalfYearReview, Rectification
 from reports.selectors import bulletin_readers
 
 
+@reminder_rule
 @shared_task(name="reports.remind_rectification", ignore_result=True)
 def remind_rectification(*, within_days: int | None = None, escalate_after_days: int | None = None) -> int:
     within = within_days if within_days is not None else settings.RECTIFICATION_DUE_WITHIN_DAYS
@@ -60,6 +63,7 @@ def remind_rectification(*, within_days: int | None = None, escalate_after_days:
     return count
 
 
+@reminder_rule
 @shared_task(name="reports.remind_reviews_waiting", ignore_result=True)
 def remind_reviews_waiting(*, waiting_days: int | None = None) -> int:
     """Half-year reviews submitted and not read for N days: the staff and leaders of the
@@ -108,6 +112,7 @@ def bulletin_issued_notify(*, bulletin) -> int:
     return len(sent)
 
 
+@reminder_rule
 @shared_task(name="reports.remind_bulletins_unread", ignore_result=True)
 def remind_bulletins_unread(*, waiting_days: int | None = None, within_days: int = 60) -> int:
     """Issued bulletins not opened N days after issue: their readers who have not opened them,

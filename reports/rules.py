@@ -38,12 +38,14 @@ may_comment = _scoped("commentable_by")
 
 @rules.predicate
 def is_draft(_user, obj) -> bool:
-    return obj is not None and obj.status == "draft"
+    """A review, bulletin or 述学 report still open to change (their ``transitions``)."""
+    return obj is not None and obj.transitions.allows(obj, "edit")
 
 
 @rules.predicate
 def is_submitted(_user, obj) -> bool:
-    return obj is not None and obj.status == "submitted"
+    """A review waiting for the supervisor to read it."""
+    return obj is not None and obj.transitions.allows(obj, "mark_read")
 
 
 @rules.predicate
@@ -71,22 +73,21 @@ def writes_some_account(user) -> bool:
     return remembered(("writes_some_account", user.pk), lambda: accountable_groups(user).exists())
 
 
-def _item_in(*statuses):
-    @rules.predicate(name=f"item_in_{'_'.join(statuses)}")
-    def test(_user, item) -> bool:
-        return isinstance(item, RectificationItem) and item.status in statuses
-
-    return test
+# Which side takes each step of an item (RectificationItem.transitions): the group's staff, or the
+# inspecting organisation's.
+ITEM_SIDES = {"start": "group", "report": "group", "confirm": "inspector", "reopen": "inspector"}
 
 
 def item_transition_predicate(action: str):
     """``reports.<action>_item``: the item is in a status the action leaves from, and the user is
-    the side that takes it (the group's staff, or the inspecting organisation's)."""
-    from reports.services import ITEM_TRANSITIONS
+    the side that takes it."""
 
-    allowed, _to, who = ITEM_TRANSITIONS[action]
-    side = answers_item if who == "group" else may_edit
-    return _item_in(*allowed) & side
+    @rules.predicate(name=f"item_may_{action}")
+    def status_allows(_user, item) -> bool:
+        return isinstance(item, RectificationItem) and RectificationItem.transitions.allows(item, action)
+
+    side = answers_item if ITEM_SIDES[action] == "group" else may_edit
+    return status_allows & side
 
 
 rules.add_perm("reports.read_reports", reads_something)
@@ -113,7 +114,7 @@ rules.add_perm("reports.add_inspection", manages_some_organization)
 rules.add_perm("reports.change_inspection", may_edit)
 rules.add_perm("reports.answer_item", answers_item)
 rules.add_perm("reports.inspect_item", may_edit)
-for _action in ("start", "report", "confirm", "reopen"):
+for _action in RectificationItem.STEPS:
     rules.add_perm(f"reports.{_action}_item", item_transition_predicate(_action))
 
 # 述学 reports.

@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -46,7 +46,6 @@ from reports.models import (
     period_bounds,
     period_months,
 )
-
 
 # --- the list of figures ---------------------------------------------------------------------
 
@@ -144,7 +143,7 @@ def _elapsed(year: int, period: str, today: date) -> float:
 
 def annotate_figures(groups, *, year: int, period: str):
     """Annotate every figure on a StudyGroup queryset (one statement for any number of groups)."""
-    from members.models import COUNTED_ARTICLE_LEVELS, MemberWork, WorkKind, WorkStatus
+    from members.work.models import COUNTED_ARTICLE_LEVELS, MemberWork, WorkKind, WorkStatus
     from plans.models import ScheduleEntry, Topic
     from sessions import selectors as meeting_selectors
     from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation

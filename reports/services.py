@@ -11,17 +11,17 @@ import logging
 import time
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import scoping
-from studygroup.mixins import require_perm
 from members.models import Organization, StudyGroup, User
 from reports import selectors
-from reports.reminders import bulletin_issued_notify
 from reports.models import (
     Bulletin,
     BulletinRead,
@@ -34,29 +34,19 @@ from reports.models import (
     StudyAccount,
     period_label,
 )
+from reports.reminders import bulletin_issued_notify
+from reports.rules import ITEM_SIDES
+from studygroup.mixins import require_perm
+from studygroup.queue import enqueue
+from studygroup.services import locked, save_as
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
 
 
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
-
-
-def _save(instance, by):
-    instance.full_clean()
-    _stamp(instance, by).save()
-    return instance
-
-
 def _require(queryset, obj):
     if not queryset.filter(pk=obj.pk).exists():
         raise PermissionDenied
-
-
-def _locked(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
 
 
 # --- half-year review ------------------------------------------------------------------------
@@ -117,67 +107,62 @@ def review_create(*, group: StudyGroup, year: int, period: str, by: User) -> Hal
     draft = review_draft_text(snapshot, group=group, year=year, period=period)
     title = _("%(group)s: review of %(period)s") % {"group": group.organization.name, "period": period_label(year, period)}
     review = HalfYearReview(group=group, year=year, period=period, title=title[:200], created_by=by, **draft)
-    return _save(review, by)
+    return save_as(review, by=by)
 
 
 @transaction.atomic
 def review_update(*, review: HalfYearReview, by: User, title: str, good_practices: str, problems: str, next_plan: str) -> HalfYearReview:
     require_perm(by, "reports.manage_review", review)
-    review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.DRAFT:
-        raise ValidationError(_("A submitted review cannot be changed."))
+    review = locked(review)
+    HalfYearReview.transitions.require(review, "edit")
     review.title, review.good_practices, review.problems, review.next_plan = title, good_practices, problems, next_plan
     review.version += 1
-    return _save(review, by)
+    return save_as(review, by=by)
 
 
 @transaction.atomic
 def review_submit(*, review: HalfYearReview, by: User) -> HalfYearReview:
     """Freeze the figures and send the review to the supervising organisation."""
     require_perm(by, "reports.manage_review", review)
-    review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
+    review = locked(review)
+    HalfYearReview.transitions.require(review, "submit")
     if not (review.good_practices.strip() and review.problems.strip() and review.next_plan.strip()):
         raise ValidationError(_("Write every section before submitting."))
     parent = Organization.objects.get_parent(review.group.organization)
     review.figures = selectors.review_snapshot(review.group, year=review.year, period=review.period)
-    review.status = HalfYearReview.Status.SUBMITTED
+    HalfYearReview.transitions.apply(review, "submit")
     review.submitted_to = parent
     review.submitted_by = by
     review.submitted_at = timezone.now()
     review.version += 1
-    return _save(review, by)
+    return save_as(review, by=by)
 
 
 @transaction.atomic
 def review_mark_read(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
     """The supervising organisation's leader or staff reads and comments."""
     require_perm(by, "reports.read_review", review)
-    review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted review can be marked read."))
-    review.status = HalfYearReview.Status.READ
+    review = locked(review)
+    HalfYearReview.transitions.apply(review, "mark_read")
     review.read_by = by
     review.read_at = timezone.now()
     review.comment = comment
-    return _save(review, by)
+    return save_as(review, by=by)
 
 
 @transaction.atomic
 def review_return(*, review: HalfYearReview, by: User, comment: str) -> HalfYearReview:
     """The supervisor sends a submitted review back to be rewritten (a new version follows)."""
     require_perm(by, "reports.read_review", review)
-    review = _locked(HalfYearReview, review)
-    if review.status != HalfYearReview.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted review can be returned."))
+    review = locked(review)
+    HalfYearReview.transitions.require(review, "return")
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
-    review.status = HalfYearReview.Status.DRAFT
+    HalfYearReview.transitions.apply(review, "return")
     review.figures = None
     review.comment = comment
     review.version += 1
-    return _save(review, by)
+    return save_as(review, by=by)
 
 
 # --- bulletin --------------------------------------------------------------------------------
@@ -194,7 +179,7 @@ def bulletin_create(*, organization, year: int, period: str, by: User) -> Bullet
         % {"period": period_label(year, period)},
     )
     bulletin.introduction = _bulletin_introduction(bulletin)
-    return _save(bulletin, by)
+    return save_as(bulletin, by=by)
 
 
 def _bulletin_introduction(bulletin: Bulletin) -> str:
@@ -210,30 +195,28 @@ BULLETIN_TEXT_FIELDS = ["number", "title", "introduction", "good_practices", "co
 @transaction.atomic
 def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
     require_perm(by, "reports.manage_bulletin", bulletin)
-    bulletin = _locked(Bulletin, bulletin)
-    if bulletin.status != Bulletin.Status.DRAFT:
-        raise ValidationError(_("An issued bulletin cannot be changed."))
+    bulletin = locked(bulletin)
+    Bulletin.transitions.require(bulletin, "edit")
     for name, value in fields.items():
         if name not in BULLETIN_TEXT_FIELDS:
             raise ValueError(name)
         setattr(bulletin, name, value)
     bulletin.version += 1
-    return _save(bulletin, by)
+    return save_as(bulletin, by=by)
 
 
 @transaction.atomic
 def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Freeze the table, ranking and charts and make the bulletin visible to the groups."""
     require_perm(by, "reports.manage_bulletin", bulletin)
-    bulletin = _locked(Bulletin, bulletin)
-    if bulletin.status != Bulletin.Status.DRAFT:
-        raise ValidationError(_("This bulletin has already been issued."))
+    bulletin = locked(bulletin)
+    Bulletin.transitions.require(bulletin, "issue")
     bulletin.figures = selectors.bulletin_snapshot(bulletin)
-    bulletin.status = Bulletin.Status.ISSUED
+    Bulletin.transitions.apply(bulletin, "issue")
     bulletin.issued_by = by
     bulletin.issued_at = timezone.now()
     bulletin.version += 1
-    bulletin = _save(bulletin, by)
+    bulletin = save_as(bulletin, by=by)
     bulletin_issued_notify(bulletin=bulletin)
     return bulletin
 
@@ -260,17 +243,17 @@ def inspection_create(
         organization=organization, group=group, held_on=held_on, inspectors=inspectors, scope=scope,
         findings=findings, follow_up_on=follow_up_on, created_by=by,
     )
-    return _save(inspection, by)
+    return save_as(inspection, by=by)
 
 
 @transaction.atomic
 def inspection_update(*, inspection: Inspection, by: User, **fields) -> Inspection:
     require_perm(by, "reports.change_inspection", inspection)
-    inspection = _locked(Inspection, inspection)
+    inspection = locked(inspection)
     for name in ("held_on", "inspectors", "scope", "findings", "follow_up_on", "follow_up_notes"):
         if name in fields:
             setattr(inspection, name, fields[name])
-    return _save(inspection, by)
+    return save_as(inspection, by=by)
 
 
 def _check_owner(group, owner):
@@ -288,13 +271,13 @@ def item_create(
         organization=inspection.organization, group=inspection.group, inspection=inspection, finding=finding,
         measures=measures, deadline=deadline, owner=owner, created_by=by,
     )
-    return _save(item, by)
+    return save_as(item, by=by)
 
 
 @transaction.atomic
 def item_from_observation_point(*, point, deadline: date, measures: str, owner: User | None, by: User) -> RectificationItem:
     """An open point of an observation visit (巡听旁听) goes on the rectification list."""
-    from sessions.models import Observation, ObservationPoint
+    from sessions.models import ObservationPoint
 
     point = ObservationPoint.objects.select_related("observation__meeting__group").get(pk=point.pk)
     require_perm(by, "meetings.change_observation", point.observation)
@@ -306,34 +289,21 @@ def item_from_observation_point(*, point, deadline: date, measures: str, owner: 
         organization=point.observation.organization, group=group, observation_point=point, finding=point.text,
         measures=measures, deadline=deadline, owner=owner, created_by=by,
     )
-    return _save(item, by)
-
-
-ITEM_TRANSITIONS = {
-    # action: (allowed from, to, who: "group" = the group's staff, "inspector")
-    "start": ([RectificationItem.Status.OPEN, RectificationItem.Status.REOPENED], RectificationItem.Status.IN_PROGRESS, "group"),
-    "report": (RectificationItem.OPEN_STATUSES, RectificationItem.Status.REPORTED, "group"),
-    "confirm": ([RectificationItem.Status.REPORTED], RectificationItem.Status.CONFIRMED, "inspector"),
-    "reopen": ([RectificationItem.Status.REPORTED, RectificationItem.Status.CONFIRMED], RectificationItem.Status.REOPENED, "inspector"),
-}
+    return save_as(item, by=by)
 
 
 @transaction.atomic
 def item_transition(*, item: RectificationItem, action: str, note: str = "", by: User) -> RectificationItem:
     """Move an item along open → in progress → reported done → confirmed (回头看) or reopened."""
-    allowed, to, who = ITEM_TRANSITIONS[action]
-    require_perm(by, "reports.answer_item" if who == "group" else "reports.inspect_item", item)
-    item = _locked(RectificationItem, item)
-    if item.status not in allowed:
-        raise ValidationError(
-            _("A %(status)s item cannot be moved this way.") % {"status": item.get_status_display()}
-        )
+    require_perm(by, "reports.answer_item" if ITEM_SIDES[action] == "group" else "reports.inspect_item", item)
+    item = locked(item)
+    RectificationItem.transitions.require(item, action)
     now = timezone.now()
     if action in ("start", "report"):
         if action == "report" and not (note.strip() or item.progress.strip() or item.evidence.exists()):
             raise ValidationError({"note": _("Describe what was done, or attach evidence.")})
         if note.strip():
-            stamp = timezone.localtime(now).strftime("%Y-%m-%d")
+            stamp = date_format(timezone.localtime(now), "DATE_FORMAT")
             item.progress = (item.progress + "\n" if item.progress else "") + f"[{stamp}] {note.strip()}"
         if action == "report":
             item.reported_by, item.reported_at = by, now
@@ -344,15 +314,14 @@ def item_transition(*, item: RectificationItem, action: str, note: str = "", by:
         item.checked_by, item.checked_at = by, now
         if action == "reopen":
             item.reopened_count += 1
-    item.status = to
-    return _save(item, by)
+    RectificationItem.transitions.apply(item, action)
+    return save_as(item, by=by)
 
 
 @transaction.atomic
 def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationEvidence:
     require_perm(by, "reports.answer_item", item)
-    if item.status == RectificationItem.Status.CONFIRMED:
-        raise ValidationError(_("The item is already confirmed."))
+    RectificationItem.transitions.require(item, "add_evidence")
     checked = check_upload(upload, "evidence", error_key="evidence")
     evidence = RectificationEvidence(
         item=item, original_name=checked.original_name, size=checked.size, uploaded_by=by
@@ -360,7 +329,7 @@ def evidence_add(*, item: RectificationItem, upload, by: User) -> RectificationE
     # The stored name is generated (upload_to); only the checked extension is kept.
     upload.name = f"upload{checked.extension}"
     evidence.file = upload
-    return _save(evidence, by)
+    return save_as(evidence, by=by)
 
 
 # --- 述学 ------------------------------------------------------------------------------------
@@ -374,7 +343,7 @@ def account_create(*, group: StudyGroup, year: int, by: User) -> StudyAccount:
     if StudyAccount.objects.filter(group=group, year=year).exists():
         raise ValidationError(_("This group already has a 述学 report for this year."))
     account.title = account.title[:200]
-    return _save(account, by)
+    return save_as(account, by=by)
 
 
 def _may_write_account(group: StudyGroup, user) -> bool:
@@ -390,43 +359,41 @@ def _may_write_account(group: StudyGroup, user) -> bool:
 @transaction.atomic
 def account_update(*, account: StudyAccount, by: User, title: str, text: str) -> StudyAccount:
     require_perm(by, "reports.manage_account", account)
-    account = _locked(StudyAccount, account)
-    if account.status != StudyAccount.Status.DRAFT:
-        raise ValidationError(_("A submitted 述学 report cannot be changed."))
+    account = locked(account)
+    StudyAccount.transitions.require(account, "edit")
     account.title, account.text = title, text
     account.version += 1
-    return _save(account, by)
+    return save_as(account, by=by)
 
 
 @transaction.atomic
 def account_submit(*, account: StudyAccount, by: User) -> StudyAccount:
     """Attach the year's figures and send the report to the supervising committee."""
     require_perm(by, "reports.manage_account", account)
-    account = _locked(StudyAccount, account)
-    if account.status != StudyAccount.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
+    account = locked(account)
+    StudyAccount.transitions.require(account, "submit")
     if not account.text.strip():
         raise ValidationError({"text": _("Write the report before submitting.")})
     account.figures = selectors.figures_for_group(account.group, year=account.year, period=Period.YEAR)
-    account.status = StudyAccount.Status.SUBMITTED
+    StudyAccount.transitions.apply(account, "submit")
     account.submitted_to = Organization.objects.get_parent(account.group.organization)
     account.submitted_by, account.submitted_at = by, timezone.now()
     account.version += 1
-    return _save(account, by)
+    return save_as(account, by=by)
 
 
 @transaction.atomic
 def account_comment(*, account: StudyAccount, by: User, comment: str) -> StudyAccount:
     """点评 by a leader of the supervising committee."""
     require_perm(by, "reports.comment_account", account)
-    account = _locked(StudyAccount, account)
+    account = locked(account)
     if not comment.strip():
         raise ValidationError({"comment": _("Write the comment.")})
+    StudyAccount.transitions.apply(account, "comment")
     account.comment = comment
-    account.status = StudyAccount.Status.COMMENTED
     account.commented_by, account.commented_at = by, timezone.now()
     account.version += 1  # the comment is part of the printed report
-    return _save(account, by)
+    return save_as(account, by=by)
 
 
 # --- PDF builds ------------------------------------------------------------------------------
@@ -459,10 +426,8 @@ def build_request(*, document, by: User | None) -> tuple[DocumentBuild, bool]:
                 build.requested_at = timezone.now()
                 build.save()
         if started:
-            from reports.tasks import build_document_pdf
-
             build_id = build.pk
-            transaction.on_commit(lambda: build_document_pdf.delay(build_id=build_id))
+            transaction.on_commit(lambda: enqueue("reports.build_document_pdf", build_id=build_id))
     return build, started
 
 
@@ -489,7 +454,10 @@ def build_run(*, build_id: int) -> DocumentBuild:
                 % {"now": document.version, "asked": build.version}
             )
         started = time.monotonic()
-        data = render_document_pdf(document)
+        # One stored PDF per version serves everyone, whoever asked and whether the worker or a
+        # request builds it: the official copy, in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = render_document_pdf(document)
         pages = _count_pages(data)
         with transaction.atomic():
             build = DocumentBuild.objects.select_for_update().get(pk=build_id)

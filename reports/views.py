@@ -1,8 +1,7 @@
 """Pages of reports: thin views over the scoped querysets, the selectors and the services."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -28,58 +27,46 @@ from reports.models import (
     StudyAccount,
     current_period,
 )
+from reports.rules import ITEM_SIDES
 from studygroup import downloads
+from studygroup.actions import ObjectActionView
 from studygroup.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, file_response
-from studygroup.mixins import EDIT, PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
-
-
-
+from studygroup.mixins import (
+    EDIT,
+    PdfOnPostMixin,
+    PermissionRequiredMixin,
+    ScopedObjectMixin,
+    ScopedQuerysetMixin,
+    require_perm,
+)
 
 # --- shared pieces ---------------------------------------------------------------------------
 
 
-class ObjectActionView(ScopedObjectMixin, FormView):
-    """A page that asks for a comment or a confirmation and then calls one service.
+class ReportActionView(ObjectActionView):
+    """A page that asks for a comment or a confirmation and then calls one service, under the
+    section's tabs. ``permission_required`` (reports/rules.py) is checked on the object."""
 
-    ``permission_required`` (reports/rules.py) is checked on the object: visible but not
-    permitted answers 403, not visible 404."""
-
-    requires = EDIT
-    template_name = "reports/action.html"
-    form_class = forms.ConfirmForm
-    title = ""
-    intro = ""
-    button = gettext_lazy("Confirm")
-    button_class = "btn-party"
-    done_message = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    requires = EDIT  # where a view names no permission, only those who may edit the object
+    nav_template = "reports/_nav.html"
 
     def get_context_data(self, **kwargs):
-        defaults = {
-            "object": self.object, "title": self.title, "intro": self.intro, "button": self.button,
-            "button_class": self.button_class,
-        }
-        return super().get_context_data(**{**defaults, **kwargs})
+        # reports/form.html, which the create and edit pages share, calls the question "intro".
+        return super().get_context_data(intro=self.question, **kwargs)
 
-    def act(self, data):
-        raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            self.act(form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        if self.done_message:
-            messages.success(self.request, self.done_message)
-        return redirect(self.get_success_url())
+class ReportEditView(ReportActionView):
+    """The edit page of a review, bulletin, inspection or 述学 report: its form on the object, one
+    service (``perform``), "Saved." and back to the object."""
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
+    template_name = "reports/form.html"
+    success_message = gettext_lazy("Saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def form_fields(self, form) -> dict:
+        return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
 class DocumentMixin:
@@ -287,68 +274,52 @@ class ReviewDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         )
 
 
-class ReviewUpdate(ScopedObjectMixin, FormView):
+class ReviewUpdate(ReportEditView):
     model = HalfYearReview
     permission_required = "reports.manage_review"
     form_class = forms.ReviewForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the review")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.review}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the review"), object=self.review, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.review_update(review=self.review, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.review)
+    def perform(self, form):
+        services.review_update(review=self.object, by=self.request.user, **self.form_fields(form))
 
 
-class ReviewSubmit(ObjectActionView):
+class ReviewSubmit(ReportActionView):
     model = HalfYearReview
     permission_required = "reports.manage_review"
     title = gettext_lazy("Submit the review")
-    intro = gettext_lazy("The figures are frozen as they are now and the review goes to the supervising organization. It cannot be changed afterwards.")
+    question = gettext_lazy("The figures are frozen as they are now and the review goes to the supervising organization. It cannot be changed afterwards.")
     button = gettext_lazy("Submit")
-    done_message = gettext_lazy("The review was submitted; its figures are frozen.")
+    success_message = gettext_lazy("The review was submitted; its figures are frozen.")
 
-    def act(self, data):
+    def perform(self, form):
         services.review_submit(review=self.object, by=self.request.user)
 
 
-class ReviewRead(ObjectActionView):
+class ReviewRead(ReportActionView):
     model = HalfYearReview
     permission_required = "reports.read_review"
-    form_class = forms.CommentForm
+    note_field = "comment"
     title = gettext_lazy("Mark the review read")
-    intro = gettext_lazy("Your comment is shown on the review to the group.")
+    question = gettext_lazy("Your comment is shown on the review to the group.")
     button = gettext_lazy("Mark read")
-    done_message = gettext_lazy("The review is marked read.")
+    success_message = gettext_lazy("The review is marked read.")
 
-    def act(self, data):
-        services.review_mark_read(review=self.object, by=self.request.user, comment=data["comment"])
+    def perform(self, form):
+        services.review_mark_read(review=self.object, by=self.request.user, comment=form.note)
 
 
 class ReviewReturn(ReviewRead):
-    form_class = forms.RequiredCommentForm
+    note_field = "comment"
+    note_required = True
     title = gettext_lazy("Return the review for changes")
-    intro = gettext_lazy("The review goes back to draft; its figures are computed again when it is resubmitted.")
+    question = gettext_lazy("The review goes back to draft; its figures are computed again when it is resubmitted.")
     button = gettext_lazy("Return")
     button_class = "btn-outline-danger"
-    done_message = gettext_lazy("The review was returned to the group.")
+    success_message = gettext_lazy("The review was returned to the group.")
 
-    def act(self, data):
-        services.review_return(review=self.object, by=self.request.user, comment=data["comment"])
+    def perform(self, form):
+        services.review_return(review=self.object, by=self.request.user, comment=form.note)
 
 
 class ReviewPdf(DocumentPdf):
@@ -425,42 +396,25 @@ class BulletinOpened(ScopedObjectMixin, View):
         return HttpResponse(status=204)
 
 
-class BulletinUpdate(ScopedObjectMixin, FormView):
+class BulletinUpdate(ReportEditView):
     model = Bulletin
     permission_required = "reports.manage_bulletin"
     form_class = forms.BulletinForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the bulletin")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.bulletin = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.bulletin}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the bulletin"), object=self.bulletin, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.bulletin_update(bulletin=self.bulletin, by=self.request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.bulletin)
+    def perform(self, form):
+        services.bulletin_update(bulletin=self.object, by=self.request.user, **self.form_fields(form))
 
 
-class BulletinIssue(ObjectActionView):
+class BulletinIssue(ReportActionView):
     model = Bulletin
     permission_required = "reports.manage_bulletin"
     title = gettext_lazy("Issue the bulletin")
-    intro = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
+    question = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
     button = gettext_lazy("Issue")
-    done_message = gettext_lazy("The bulletin was issued.")
+    success_message = gettext_lazy("The bulletin was issued.")
 
-    def act(self, data):
+    def perform(self, form):
         services.bulletin_issue(bulletin=self.object, by=self.request.user)
 
 
@@ -544,34 +498,17 @@ class InspectionDetail(ScopedObjectMixin, DetailView):
         )
 
 
-class InspectionUpdate(ScopedObjectMixin, FormView):
+class InspectionUpdate(ReportEditView):
     model = Inspection
     permission_required = "reports.change_inspection"
     form_class = forms.InspectionUpdateForm
-    template_name = "reports/form.html"
+    title = gettext_lazy("Edit the inspection")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.inspection = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.inspection}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Edit the inspection"), object=self.inspection, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.inspection_update(inspection=self.inspection, by=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.inspection)
+    def perform(self, form):
+        services.inspection_update(inspection=self.object, by=self.request.user, **form.cleaned_data)
 
 
-class ItemCreate(ObjectActionView):
+class ItemCreate(ReportActionView):
     model = Inspection
     permission_required = "reports.change_inspection"
     form_class = forms.ItemForm
@@ -581,19 +518,18 @@ class ItemCreate(ObjectActionView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "owners": selectors.group_owners(self.object.group)}
 
-    def form_valid(self, form):
-        try:
-            services.item_create(inspection=self.object, by=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The item was added to the rectification list."))
+    success_message = gettext_lazy("The item was added to the rectification list.")
+
+    def perform(self, form):
+        services.item_create(inspection=self.object, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result=None):
         if "add_another" in self.request.POST:
-            return redirect(reverse("reports:item-create", kwargs={"pk": self.object.pk}))
-        return redirect(self.object)
+            return reverse("reports:item-create", kwargs={"pk": self.object.pk})
+        return self.object.get_absolute_url()
 
 
-class PointItemCreate(ObjectActionView):
+class PointItemCreate(ReportActionView):
     """An open point of an observation visit goes on the rectification list."""
 
     form_class = forms.PointItemForm
@@ -607,17 +543,17 @@ class PointItemCreate(ObjectActionView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "owners": selectors.group_owners(self.object.observation.meeting.group)}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(intro=self.object.text, **kwargs)
+    success_message = gettext_lazy("The point is on the rectification list.")
 
-    def form_valid(self, form):
-        try:
-            item = services.item_from_observation_point(point=self.object, by=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The point is on the rectification list."))
-        return redirect(item)
+    @property
+    def question(self):
+        return self.object.text
+
+    def perform(self, form):
+        return services.item_from_observation_point(point=self.object, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, item=None):
+        return item.get_absolute_url()
 
 
 class ItemList(PermissionRequiredMixin, ScopedQuerysetMixin, FilterView):
@@ -646,14 +582,14 @@ class ItemDetail(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         item, user = self.object, self.request.user
         return super().get_context_data(
-            actions=[name for name in services.ITEM_TRANSITIONS if user.has_perm(f"reports.{name}_item", item)],
+            actions=[name for name in RectificationItem.STEPS if user.has_perm(f"reports.{name}_item", item)],
             evidence=item.evidence.select_related("uploaded_by"),
             history=item.history.select_related("history_user").order_by("-history_date")[:20],
             **kwargs,
         )
 
 
-class ItemAction(ObjectActionView):
+class ItemAction(ReportActionView):
     model = RectificationItem
     form_class = forms.ItemActionForm
     action = ""
@@ -667,18 +603,35 @@ class ItemAction(ObjectActionView):
     def check_object_permission(self, obj):
         """The side that takes this step: the group's staff (start, report) or the inspecting
         organisation's (confirm, reopen)."""
-        side = "reports.answer_item" if services.ITEM_TRANSITIONS[self.action][2] == "group" else "reports.inspect_item"
+        side = "reports.answer_item" if ITEM_SIDES[self.action] == "group" else "reports.inspect_item"
         require_perm(self.request.user, side, obj)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.TITLES[self.action], intro=self.object.finding,
-            show_file=self.action in ("start", "report"), button=self.TITLES[self.action],
-            button_class="btn-outline-danger" if self.action == "reopen" else "btn-party", **kwargs,
-        )
+    @property
+    def title(self):
+        return self.TITLES[self.action]
 
-    def act(self, data):
-        if data.get("evidence") and self.action in ("start", "report"):
+    button = title
+
+    @property
+    def question(self):
+        return self.object.finding
+
+    @property
+    def button_class(self):
+        return "btn-outline-danger" if self.action == "reopen" else "btn-party"
+
+    def takes_evidence(self) -> bool:
+        return self.action in ("start", "report")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not self.takes_evidence():
+            del form.fields["evidence"]  # evidence comes with starting or reporting, not later
+        return form
+
+    def perform(self, form):
+        data = form.cleaned_data
+        if data.get("evidence"):
             services.evidence_add(item=self.object, upload=data["evidence"], by=self.request.user)
         services.item_transition(item=self.object, action=self.action, note=data.get("note", ""), by=self.request.user)
 
@@ -731,45 +684,42 @@ class AccountDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         )
 
 
-class AccountUpdate(ObjectActionView):
+class AccountUpdate(ReportEditView):
     model = StudyAccount
     permission_required = "reports.manage_account"
     form_class = forms.AccountForm
-    template_name = "reports/form.html"
     title = gettext_lazy("Write the 述学 report")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
-    def act(self, data):
-        services.account_update(account=self.object, by=self.request.user, title=data["title"], text=data["text"])
+    def perform(self, form):
+        services.account_update(account=self.object, by=self.request.user, **self.form_fields(form))
 
 
-class AccountSubmit(ObjectActionView):
+class AccountSubmit(ReportActionView):
     model = StudyAccount
     permission_required = "reports.manage_account"
     title = gettext_lazy("Submit the 述学 report")
-    intro = gettext_lazy("The year's figures are attached as they are now and the report goes to the supervising committee.")
+    question = gettext_lazy("The year's figures are attached as they are now and the report goes to the supervising committee.")
     button = gettext_lazy("Submit")
-    done_message = gettext_lazy("The 述学 report was submitted.")
+    success_message = gettext_lazy("The 述学 report was submitted.")
 
-    def act(self, data):
+    def perform(self, form):
         services.account_submit(account=self.object, by=self.request.user)
 
 
-class AccountComment(ObjectActionView):
+class AccountComment(ReportActionView):
     model = StudyAccount
     permission_required = "reports.comment_account"
-    form_class = forms.RequiredCommentForm
+    note_field = "comment"
+    note_required = True
     title = gettext_lazy("Comment (点评)")
     button = gettext_lazy("Save the comment")
-    done_message = gettext_lazy("The comment was saved.")
+    success_message = gettext_lazy("The comment was saved.")
 
     def get_initial(self):
         return {"comment": self.object.comment}
 
-    def act(self, data):
-        services.account_comment(account=self.object, by=self.request.user, comment=data["comment"])
+    def perform(self, form):
+        services.account_comment(account=self.object, by=self.request.user, comment=form.note)
 
 
 class AccountPdf(DocumentPdf):

@@ -177,32 +177,7 @@ def _seed_meeting(group, *, year, month, index, staff, members, topic, rng, prof
             published_on=(ends_at + timedelta(days=1)).date(),
         )
         _set(PublicityReport, report.pk, entered_at=ends_at + timedelta(days=1))
-    if profile == "complete":
-        _reflections(meeting, members, rng)
     return meeting
-
-
-def _reflections(meeting, members, rng):
-    """A few attendees' reflections (members' work), so the meeting has its notes (有笔记)."""
-    try:
-        from members.models import MemberWork, WorkKind, WorkStatus
-    except ImportError:
-        return
-    attended = set(
-        Attendance.objects.filter(meeting=meeting, status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE])
-        .values_list("user", flat=True)
-    )
-    for membership in [m for m in members if m.user_id in attended][:3]:
-        submitted = meeting.ends_at + timedelta(days=rng.randrange(2, 7))
-        if MemberWork.objects.filter(meeting=meeting, author=membership.user).exists():
-            continue
-        MemberWork.objects.create(
-            kind=WorkKind.REFLECTION, group=meeting.group, author=membership.user, year=meeting.starts_at.year,
-            title=f"学习“{meeting.title.split('：')[-1]}”的心得体会"[:200],
-            body="通过这次集体学习，进一步加深了理解，下一步要在分管工作中抓好落实。",
-            occurred_on=timezone.localdate(meeting.starts_at), meeting=meeting, status=WorkStatus.SUBMITTED,
-            created_at=submitted, first_submitted_at=submitted, submitted_at=submitted, submission_count=1,
-        )
 
 
 def _upcoming(group, staff, members, topics, now):

@@ -1,14 +1,15 @@
 """Documents of a meeting: the archive (page and PDF, one template), the sign-in sheet (签到表,
 Excel and PDF with a signature column) and calendar files (.ics)."""
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from sessions import selectors
@@ -21,8 +22,9 @@ def _local(dt):
 
 
 def _date_label(meeting: Meeting) -> str:
+    """When the meeting is, in the active language: 2026年5月20日 09:00–11:00."""
     start, end = _local(meeting.starts_at), _local(meeting.ends_at)
-    return f"{start:%Y年%m月%d日} {start:%H:%M}–{end:%H:%M}"
+    return f"{date_format(start, 'DATE_FORMAT')} {time_format(start, 'TIME_FORMAT')}–{time_format(end, 'TIME_FORMAT')}"
 
 
 def archive_context(meeting: Meeting, *, viewer) -> dict:

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import User
 from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation, Speech
 from studygroup.forms import DatePicker, DateTimePicker
-from studygroup.uploads import UploadField
 from studygroup.params import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from studygroup.uploads import UploadField
 
 DATE = DatePicker()
 DATETIME = DateTimePicker()
@@ -85,14 +85,6 @@ class NoticeForm(forms.Form):
         label=_("Message to the members"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional: anything the members should know besides the time, venue, topics and materials."),
     )
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ConfirmForm(forms.Form):
-    """An empty form: the page asks, the POST confirms."""
 
 
 class LeaveForm(forms.Form):

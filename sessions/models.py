@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -24,6 +25,7 @@ from members.scoping import (
     managed_organizations,
     read_organizations,
 )
+from studygroup.transitions import Move, Transitions
 
 
 def new_secret() -> str:
@@ -109,6 +111,22 @@ class Meeting(models.Model):
     history = HistoricalRecords(m2m_fields=[topics, lead_speakers], excluded_fields=["signin_secret"])
     objects = MeetingQuerySet.as_manager()
 
+    # The moves the status allows (studygroup.transitions): services apply them, rules ask them.
+    transitions = Transitions({
+        # A second notice (after a change) is allowed while the meeting is ahead.
+        "notify": Move([Status.PLANNED, Status.NOTIFIED], Status.NOTIFIED,
+                       _("A notice can only be sent for a planned meeting.")),
+        "hold": Move([Status.NOTIFIED], Status.HELD, _("A meeting that is “%(status)s” cannot be marked as held.")),
+        "archive": Move([Status.HELD], Status.ARCHIVED, _("A meeting that is “%(status)s” cannot be archived.")),
+        "cancel": Move([Status.PLANNED, Status.NOTIFIED], Status.CANCELLED,
+                       _("A meeting that is “%(status)s” cannot be cancelled.")),
+        # Its details (time, place, topics) change only while it is ahead.
+        "change": Move([Status.PLANNED, Status.NOTIFIED], None, _("A meeting that is “%(status)s” cannot be changed.")),
+        # Its record (attendance, minutes, materials) until it is archived or cancelled.
+        "record": Move([Status.PLANNED, Status.NOTIFIED, Status.HELD], None,
+                       _("This meeting is archived or cancelled; its record can no longer change.")),
+    })
+
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
@@ -185,7 +203,7 @@ class MeetingNotice(models.Model):
         ordering = ["-sent_at", "-pk"]
 
     def __str__(self):
-        return f"{self.meeting} · {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.meeting} · {date_format(timezone.localtime(self.sent_at), 'DATETIME_FORMAT')}"
 
     def get_absolute_url(self):
         return self.meeting.get_absolute_url()
@@ -542,7 +560,7 @@ class FirstAgendaStudy(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.held_on} {self.meeting_name}"
+        return f"{date_format(self.held_on, 'DATE_FORMAT')} {self.meeting_name}"
 
     def get_absolute_url(self):
         return reverse("meetings:first-agenda-detail", kwargs={"pk": self.pk})

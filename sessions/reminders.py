@@ -1,5 +1,5 @@
 """What beat reminds people of about meetings. Each task finds what is due with one query and
-calls ``members.notifications.notification_send`` with a stable occasion, so running it again
+calls ``members.notifications.services.notification_send`` with a stable occasion, so running it again
 (or twice at once) notifies nobody twice. Thresholds come from settings; each task also takes
 them as keyword arguments, which superusers can set on the periodic task in the admin.
 """
@@ -12,8 +12,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import NotificationKind
-from members.notifications import escalate, format_day, format_moment, group_members, group_staff, notification_send
+from members.notifications.models import NotificationKind
+from members.notifications.registry import reminder_rule
+from members.notifications.services import (
+    escalate,
+    format_day,
+    format_moment,
+    group_members,
+    group_staff,
+    notification_send,
+)
 from sessions.models import Attendance, Meeting, Minutes
 
 
@@ -54,6 +62,7 @@ def _on_leave(meeting: Meeting):
     return Attendance.objects.filter(meeting=meeting, status=Attendance.Status.LEAVE).values("user")
 
 
+@reminder_rule
 @shared_task(name="meetings.remind_upcoming", ignore_result=True)
 def remind_upcoming(*, day_before_hours: int | None = None, hour_before_minutes: int | None = None) -> int:
     """A reminder a day before and an hour before a notified meeting (the hour one is urgent:
@@ -81,6 +90,7 @@ def remind_upcoming(*, day_before_hours: int | None = None, hour_before_minutes:
     return count
 
 
+@reminder_rule(in_demo=False)
 @shared_task(name="meetings.remind_sign_in", ignore_result=True)
 def remind_sign_in() -> int:
     """When sign-in opens: those not signed in yet (nor on leave)."""
@@ -107,6 +117,7 @@ def remind_sign_in() -> int:
     return count
 
 
+@reminder_rule
 @shared_task(name="meetings.remind_makeup_owed", ignore_result=True)
 def remind_makeup_owed(*, every_days: int | None = None) -> int:
     """Those on leave or absent owe make-up study: reminded every N days until it is done."""
@@ -133,6 +144,7 @@ def remind_makeup_owed(*, every_days: int | None = None) -> int:
     return count
 
 
+@reminder_rule
 @shared_task(name="meetings.remind_makeup_review", ignore_result=True)
 def remind_makeup_review(*, waiting_days: int | None = None, escalate_after_days: int | None = None) -> int:
     """Staff: make-up study entered and waiting for confirmation longer than N days."""
@@ -170,6 +182,7 @@ def remind_makeup_review(*, waiting_days: int | None = None, escalate_after_days
     return count
 
 
+@reminder_rule
 @shared_task(name="meetings.remind_records_missing", ignore_result=True)
 def remind_records_missing(*, after_days: int | None = None, escalate_after_days: int | None = None) -> int:
     """Staff: attendance or minutes not entered N days after a meeting, before they would count

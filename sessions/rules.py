@@ -56,12 +56,12 @@ def meeting_is_open(_user, obj) -> bool:
 @rules.predicate
 def meeting_is_upcoming(_user, meeting) -> bool:
     """Planned or notified (not held, archived or cancelled)."""
-    return meeting.status in (S.PLANNED, S.NOTIFIED)
+    return Meeting.transitions.allows(meeting, "change")
 
 
 @rules.predicate
 def meeting_takes_notice(_user, meeting) -> bool:
-    return meeting.status == S.PLANNED or (meeting.status == S.NOTIFIED and not meeting.has_ended)
+    return Meeting.transitions.allows(meeting, "notify") and not (meeting.status == S.NOTIFIED and meeting.has_ended)
 
 
 @rules.predicate
@@ -76,12 +76,12 @@ def meeting_is_planned(_user, meeting) -> bool:
 
 @rules.predicate
 def meeting_is_notified(_user, meeting) -> bool:
-    return meeting.status == S.NOTIFIED
+    return Meeting.transitions.allows(meeting, "hold")
 
 
 @rules.predicate
 def meeting_is_held(_user, meeting) -> bool:
-    return meeting.status == S.HELD
+    return Meeting.transitions.allows(meeting, "archive")
 
 
 @rules.predicate

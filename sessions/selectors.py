@@ -78,16 +78,22 @@ SEVEN_RECORDS = [
 ]
 
 
+# The work app (which comes after this one) tells how to see 有笔记: see register_notes_condition.
+_notes_condition = None
+
+
+def register_notes_condition(build) -> None:
+    """Called by the work app at start-up with ``build(meeting_ref) -> Exists``: members who
+    attended have submitted (or accepted) study notes or reflections linked to the meeting."""
+    global _notes_condition
+    _notes_condition = build
+
+
 def notes_present():
-    """The 有笔记 expression over ``OuterRef("pk")``; return None to show it as not yet applicable
-    (it then leaves the counts). Everything else (lists, checklist, counts, filters) follows.
-
-    Members who attended have submitted (or accepted) study notes or reflections linked to the
-    meeting: ``members.work_selectors.meetings_with_notes_q``.
-    """
-    from members.work_selectors import meetings_with_notes_q
-
-    return meetings_with_notes_q("pk")
+    """The 有笔记 expression over ``OuterRef("pk")``; None shows it as not yet applicable (it then
+    leaves the counts), as it is when no app records members' notes. Everything else (lists,
+    checklist, counts, filters) follows."""
+    return None if _notes_condition is None else _notes_condition("pk")
 
 
 def seven_records_annotations() -> dict:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import scoping
-from studygroup.mixins import require_perm
 from members.models import Membership, Organization, StudyGroup, User, current_q
 from sessions.models import (
     Attendance,
@@ -35,44 +34,18 @@ from sessions.models import (
     Speech,
     new_secret,
 )
+from studygroup.mixins import require_perm
+from studygroup.services import locked, stamp
 from studygroup.uploads import check_upload
 
 S = Meeting.Status
-TRANSITIONS = {
-    S.PLANNED: {S.NOTIFIED, S.CANCELLED},
-    S.NOTIFIED: {S.HELD, S.CANCELLED},
-    S.HELD: {S.ARCHIVED},
-    S.ARCHIVED: set(),
-    S.CANCELLED: set(),
-}
-
-
-def _stamp(instance, by):
-    instance._history_user = by
-    return instance
-
-
 def _require_manages(by: User, group: StudyGroup) -> None:
     """Staff managing the group (``meetings.manage_group_meetings``, sessions/rules.py)."""
     require_perm(by, "meetings.manage_group_meetings", group)
 
 
-def _lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
-def _move(meeting: Meeting, to: str) -> None:
-    if to not in TRANSITIONS[meeting.status]:
-        raise ValidationError(
-            _("A meeting that is “%(status)s” cannot become “%(to)s”.")
-            % {"status": meeting.get_status_display(), "to": S(to).label}
-        )
-    meeting.status = to
-
-
 def _require_editable(meeting: Meeting) -> None:
-    if meeting.status in (S.ARCHIVED, S.CANCELLED):
-        raise ValidationError(_("This meeting is archived or cancelled; its record can no longer change."))
+    Meeting.transitions.require(meeting, "record")
 
 
 def current_member_ids(group: StudyGroup):
@@ -144,7 +117,7 @@ def meeting_create(
     )
     _check_meeting(meeting, topics, lead_speakers)
     meeting.full_clean()
-    _stamp(meeting, by).save()
+    stamp(meeting, by).save()
     meeting.topics.set(topics)
     meeting.lead_speakers.set(lead_speakers)
     return meeting
@@ -153,7 +126,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=None, **fields) -> Meeting:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     _require_editable(meeting)
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
@@ -164,7 +137,7 @@ def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=Non
     lead_speakers = list(meeting.lead_speakers.all()) if lead_speakers is None else list(lead_speakers)
     _check_meeting(meeting, topics, lead_speakers)
     meeting.full_clean()
-    _stamp(meeting, by).save()
+    stamp(meeting, by).save()
     meeting.topics.set(topics)
     meeting.lead_speakers.set(lead_speakers)
     return meeting
@@ -175,17 +148,15 @@ def meeting_notify(*, by: User, meeting: Meeting, message: str = "") -> MeetingN
     """Send the notice to every current member. A second notice (after a change) is allowed while
     the meeting is still ahead; the first one moves it from planned to notified."""
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
-    if meeting.status not in (S.PLANNED, S.NOTIFIED):
-        raise ValidationError(_("A notice can only be sent for a planned meeting."))
+    meeting = locked(meeting)
+    Meeting.transitions.require(meeting, "notify")
     if meeting.has_ended:
         raise ValidationError(_("This meeting is over: there is nothing to give notice of."))
-    if meeting.status == S.PLANNED:
-        _move(meeting, S.NOTIFIED)
-        _stamp(meeting, by).save(update_fields=["status", "updated_at"])
+    if Meeting.transitions.apply(meeting, "notify") == S.PLANNED:
+        stamp(meeting, by).save(update_fields=["status", "updated_at"])
     notice = MeetingNotice(meeting=meeting, message=message, sent_by=by)
     notice.full_clean()
-    _stamp(notice, by).save()
+    stamp(notice, by).save()
     NoticeRecipient.objects.bulk_create(
         [NoticeRecipient(notice=notice, user_id=user_id) for user_id in current_member_ids(meeting.group).values_list("user", flat=True)]
     )
@@ -206,38 +177,39 @@ def notice_mark_read(*, meeting: Meeting, user: User) -> int:
 @transaction.atomic
 def meeting_mark_held(*, by: User, meeting: Meeting) -> Meeting:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     if meeting.status == S.NOTIFIED and meeting.starts_at > timezone.now():
         raise ValidationError(_("The meeting has not started yet."))
-    _move(meeting, S.HELD)
+    Meeting.transitions.apply(meeting, "hold")
     meeting.held_at = timezone.now()
     meeting.full_clean()
-    _stamp(meeting, by).save()
+    stamp(meeting, by).save()
     return meeting
 
 
 @transaction.atomic
 def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
-    _move(meeting, S.ARCHIVED)
+    meeting = locked(meeting)
+    Meeting.transitions.apply(meeting, "archive")
     meeting.archived_at = timezone.now()
     meeting.archived_by = by
     meeting.full_clean()
-    _stamp(meeting, by).save()
+    stamp(meeting, by).save()
     return meeting
 
 
 @transaction.atomic
 def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
+    Meeting.transitions.require(meeting, "cancel")
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
-    _move(meeting, S.CANCELLED)
+    Meeting.transitions.apply(meeting, "cancel")
     meeting.cancel_reason = reason.strip()
     meeting.full_clean()
-    _stamp(meeting, by).save()
+    stamp(meeting, by).save()
     return meeting
 
 
@@ -245,9 +217,9 @@ def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
 def meeting_renew_sign_in_code(*, by: User, meeting: Meeting) -> Meeting:
     """A new secret: every code shown or forwarded before stops working."""
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     meeting.signin_secret = new_secret()
-    _stamp(meeting, by).save(update_fields=["signin_secret", "updated_at"])
+    stamp(meeting, by).save(update_fields=["signin_secret", "updated_at"])
     return meeting
 
 
@@ -299,7 +271,7 @@ def sign_in_check(*, meeting: Meeting, code: str, now: datetime | None = None) -
 def attendance_sign_in(*, meeting: Meeting, code: str, user: User, now: datetime | None = None) -> Attendance:
     """A member signs themselves in. Signing in twice changes nothing."""
     now = now or timezone.now()
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     sign_in_check(meeting=meeting, code=code, now=now)
     if not _is_current_member(meeting.group, user):
         raise ValidationError(_("You are not a member of this study group, so you cannot sign in here."), code="not_member")
@@ -317,7 +289,7 @@ def attendance_sign_in(*, meeting: Meeting, code: str, user: User, now: datetime
     attendance.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
-            _stamp(attendance, user).save()
+            stamp(attendance, user).save()
     except IntegrityError:  # a parallel double tap won the race: theirs stands
         return Attendance.objects.get(meeting=meeting, user=user)
     return attendance
@@ -333,7 +305,7 @@ def attendance_record(*, by: User, meeting: Meeting, entries: dict[int, tuple[st
     Only rows whose status or reason change are written, so saving the sheet twice is harmless.
     """
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     _require_editable(meeting)
     if not entries:
         return []
@@ -371,14 +343,14 @@ def attendance_record(*, by: User, meeting: Meeting, entries: dict[int, tuple[st
         raise ValidationError(sorted(set(errors)))
     for row in changed:
         row.full_clean(validate_constraints=False)
-        _stamp(row, by).save()
+        stamp(row, by).save()
     return changed
 
 
 @transaction.atomic
 def attendance_request_leave(*, meeting: Meeting, user: User, reason: str) -> Attendance:
     """A member asks for leave before the meeting starts."""
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     if not _is_current_member(meeting.group, user):
         raise ValidationError(_("Only members of the group can ask for leave."))
     if meeting.status not in (S.PLANNED, S.NOTIFIED) or meeting.starts_at <= timezone.now():
@@ -391,7 +363,7 @@ def attendance_request_leave(*, meeting: Meeting, user: User, reason: str) -> At
     attendance.source = Attendance.Source.LEAVE_REQUEST
     attendance.recorded_by = user
     attendance.full_clean(validate_constraints=False)
-    _stamp(attendance, user).save()
+    stamp(attendance, user).save()
     return attendance
 
 
@@ -419,7 +391,7 @@ def makeup_submit(*, by: User, attendance: Attendance, content: str, studied_on:
     attendance.makeup_content = content.strip()
     attendance.makeup_studied_on = studied_on
     attendance.makeup_submitted_at = timezone.now()
-    _stamp(attendance, by).save()
+    stamp(attendance, by).save()
     return attendance
 
 
@@ -433,7 +405,7 @@ def makeup_confirm(*, by: User, attendance: Attendance) -> Attendance:
         return attendance
     attendance.makeup_confirmed_by = by
     attendance.makeup_confirmed_at = timezone.now()
-    _stamp(attendance, by).save()
+    stamp(attendance, by).save()
     return attendance
 
 
@@ -448,7 +420,7 @@ def _require_started(meeting: Meeting) -> None:
 @transaction.atomic
 def minutes_save(*, by: User, meeting: Meeting, text: str) -> Minutes:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     _require_editable(meeting)
     _require_started(meeting)
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting, entered_by=by)
@@ -456,7 +428,7 @@ def minutes_save(*, by: User, meeting: Meeting, text: str) -> Minutes:
         return minutes
     minutes.text = text.strip()
     minutes.full_clean(exclude=["meeting"])
-    _stamp(minutes, by).save()
+    stamp(minutes, by).save()
     return minutes
 
 
@@ -469,14 +441,14 @@ def _check_speaker(meeting: Meeting, speaker: User) -> None:
 def speech_add(*, by: User, meeting: Meeting, speaker: User, title: str, kind: str = Speech.Kind.DISCUSSION,
                summary: str = "") -> Speech:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     _require_editable(meeting)
     _require_started(meeting)
     _check_speaker(meeting, speaker)
     speech = Speech(meeting=meeting, speaker=speaker, title=title.strip(), kind=kind, summary=summary,
                     entered_by=by, position=meeting.speeches.count() + 1)
     speech.full_clean()
-    _stamp(speech, by).save()
+    stamp(speech, by).save()
     return speech
 
 
@@ -487,7 +459,7 @@ def speech_update(*, by: User, speech: Speech, speaker: User, title: str, kind: 
     _check_speaker(speech.meeting, speaker)
     speech.speaker, speech.title, speech.kind, speech.summary = speaker, title.strip(), kind, summary
     speech.full_clean()
-    _stamp(speech, by).save()
+    stamp(speech, by).save()
     return speech
 
 
@@ -495,7 +467,7 @@ def speech_update(*, by: User, speech: Speech, speaker: User, title: str, kind: 
 def report_save(*, by: User, meeting: Meeting, title: str = "", text: str = "", link: str = "",
                 published_on: date | None = None) -> PublicityReport:
     _require_manages(by, meeting.group)
-    meeting = _lock(meeting)
+    meeting = locked(meeting)
     _require_editable(meeting)
     _require_started(meeting)
     report = PublicityReport.objects.filter(meeting=meeting).first() or PublicityReport(meeting=meeting, entered_by=by)
@@ -503,7 +475,7 @@ def report_save(*, by: User, meeting: Meeting, title: str = "", text: str = "", 
     if not report.text and not report.link:
         raise ValidationError({"text": _("A report needs its text or a link.")})
     report.full_clean(exclude=["meeting"])
-    _stamp(report, by).save()
+    stamp(report, by).save()
     return report
 
 
@@ -532,7 +504,7 @@ def material_add(*, by: User, title: str, meeting: Meeting | None = None, topic=
         upload.name = f"upload{checked.extension}"
         material.file = upload
     material.full_clean()
-    _stamp(material, by).save()
+    stamp(material, by).save()
     return material
 
 
@@ -542,7 +514,7 @@ def material_withdraw(*, by: User, material: Material) -> Material:
     _require_manages(by, material.group)
     if material.withdrawn_at is None:
         material.withdrawn_at = timezone.now()
-        _stamp(material, by).save()
+        stamp(material, by).save()
     return material
 
 
@@ -582,7 +554,7 @@ def first_agenda_create(*, by: User, organization: Organization, held_on: date, 
                              notes=notes, created_by=by)
     _check_first_agenda(study)
     study.full_clean()
-    _stamp(study, by).save()
+    stamp(study, by).save()
     return study
 
 
@@ -600,7 +572,7 @@ def first_agenda_update(*, by: User, study: FirstAgendaStudy, **fields) -> First
         setattr(study, name, value)
     _check_first_agenda(study)
     study.full_clean()
-    _stamp(study, by).save()
+    stamp(study, by).save()
     return study
 
 
@@ -610,7 +582,7 @@ def measure_add(*, by: User, study: FirstAgendaStudy, description: str, owner: s
     _require_manages_org(by, study.organization)
     measure = FollowUpMeasure(study=study, description=description.strip(), owner=owner.strip(), due_on=due_on)
     measure.full_clean()
-    _stamp(measure, by).save()
+    stamp(measure, by).save()
     return measure
 
 
@@ -625,7 +597,7 @@ def measure_update(*, by: User, measure: FollowUpMeasure, description: str, owne
     measure.description, measure.owner, measure.due_on = description.strip(), owner.strip(), due_on
     measure.done, measure.done_on, measure.done_note = done, (done_on if done else None), done_note
     measure.full_clean()
-    _stamp(measure, by).save()
+    stamp(measure, by).save()
     return measure
 
 
@@ -649,11 +621,11 @@ def observation_create(*, by: User, meeting: Meeting, organization: Organization
     observation = Observation(meeting=meeting, organization=organization, observers=observers.strip(), score=score,
                               grade=grade, comments=comments, rectification=rectification, recorded_by=by)
     observation.full_clean()
-    _stamp(observation, by).save()
+    stamp(observation, by).save()
     for text in points:
         if text.strip():
             point = ObservationPoint(observation=observation, text=text.strip())
-            _stamp(point, by).save()
+            stamp(point, by).save()
     return observation
 
 
@@ -662,7 +634,7 @@ def observation_point_add(*, by: User, observation: Observation, text: str) -> O
     require_perm(by, "meetings.change_observation", observation)
     point = ObservationPoint(observation=observation, text=text.strip())
     point.full_clean()
-    _stamp(point, by).save()
+    stamp(point, by).save()
     return point
 
 
@@ -677,5 +649,5 @@ def observation_point_answer(*, by: User, point: ObservationPoint, answer: str) 
     point.answered_by = by
     point.answered_at = point.answered_at or timezone.now()
     point.full_clean()
-    _stamp(point, by).save()
+    stamp(point, by).save()
     return point

@@ -6,14 +6,15 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -34,10 +35,15 @@ from sessions.models import (
     ObservationPoint,
     Speech,
 )
-from studygroup.mixins import PdfOnPostMixin, PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
+from studygroup import actions
+from studygroup.mixins import (
+    PdfOnPostMixin,
+    PermissionRequiredMixin,
+    ScopedObjectMixin,
+    ScopedQuerysetMixin,
+    require_perm,
+)
 from studygroup.params import id_param, int_param, year_param
-
-
 
 
 class MeetingObjectMixin(ScopedObjectMixin):
@@ -45,10 +51,7 @@ class MeetingObjectMixin(ScopedObjectMixin):
 
     model = Meeting
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.meeting = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "meeting"
 
     def get_queryset(self):
         return super().get_queryset().select_related("group__organization")
@@ -57,20 +60,8 @@ class MeetingObjectMixin(ScopedObjectMixin):
         return super().get_context_data(meeting=self.meeting, **kwargs)
 
 
-class ServiceFormMixin:
-    """``form_valid`` calls ``self.perform(form)``; a ValidationError goes back on the form."""
-
-    success_message = ""
-
-    def form_valid(self, form):
-        try:
-            result = self.perform(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url(result))
+class ServiceFormMixin(actions.ServiceFormMixin):
+    """``perform(form)`` calls the service; then the meeting's page."""
 
     def get_success_url(self, result=None):
         return self.meeting.get_absolute_url()
@@ -206,20 +197,21 @@ class MeetingUpdate(MeetingObjectMixin, ServiceFormMixin, FormView):
         messages.success(self.request, _("Saved."))
 
 
-class MeetingActionView(MeetingObjectMixin, ServiceFormMixin, FormView):
+class MeetingActionView(actions.ObjectActionView):
     """A confirmation page whose POST runs a service on the meeting."""
 
+    model = Meeting
     permission_required = "meetings.manage_meeting"
-    form_class = forms.ConfirmForm
-    template_name = "meetings/meeting_action.html"
-    heading = ""
-    explanation = ""
-    button = ""
+    context_object_name = "meeting"
+    summary_template = "meetings/_meeting_summary.html"
+    cancel_label = gettext_lazy("Back")  # "Cancel" next to "Cancel the meeting" would confuse
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=self.heading, explanation=self.explanation, button=self.button, **kwargs
-        )
+    @property
+    def meeting(self):
+        return self.object
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__organization")
 
 
 class MeetingNotify(MeetingActionView):
@@ -234,65 +226,46 @@ class MeetingNotify(MeetingActionView):
         )
 
     def perform(self, form):
-        notice = services.meeting_notify(by=self.request.user, meeting=self.meeting, message=form.cleaned_data["message"])
-        messages.success(
-            self.request, _("The notice was sent to %(count)s members.") % {"count": notice.recipients.count()}
-        )
+        return services.meeting_notify(by=self.request.user, meeting=self.meeting, message=form.cleaned_data["message"])
+
+    def get_success_message(self, notice):
+        return _("The notice was sent to %(count)s members.") % {"count": notice.recipients.count()}
 
 
 class MeetingCancel(MeetingActionView):
-    form_class = forms.CancelForm
-
-    @property
-    def heading(self):
-        return _("Cancel the meeting")
-
-    @property
-    def button(self):
-        return _("Cancel the meeting")
+    title = button = gettext_lazy("Cancel the meeting")
+    note_field = "reason"
+    note_label = gettext_lazy("Reason for cancelling")
+    note_required = True
+    success_message = gettext_lazy("The meeting is cancelled; its record stays.")
 
     def perform(self, form):
-        services.meeting_cancel(by=self.request.user, meeting=self.meeting, reason=form.cleaned_data["reason"])
-        messages.success(self.request, _("The meeting is cancelled; its record stays."))
+        services.meeting_cancel(by=self.request.user, meeting=self.meeting, reason=form.note)
 
 
 class MeetingMarkHeld(MeetingActionView):
-    @property
-    def heading(self):
-        return _("Mark the meeting as held")
-
-    @property
-    def explanation(self):
-        return _("The meeting took place. Then record the attendance, minutes, speeches and report.")
-
-    @property
-    def button(self):
-        return _("Mark as held")
+    title = gettext_lazy("Mark the meeting as held")
+    question = gettext_lazy("The meeting took place. Then record the attendance, minutes, speeches and report.")
+    button = gettext_lazy("Mark as held")
+    success_message = gettext_lazy("The meeting is marked as held.")
 
     def perform(self, form):
         services.meeting_mark_held(by=self.request.user, meeting=self.meeting)
-        messages.success(self.request, _("The meeting is marked as held."))
 
 
 class MeetingClose(MeetingActionView):
-    @property
-    def heading(self):
-        return _("Archive the meeting")
-
-    @property
-    def explanation(self):
-        return _("After archiving, the meeting's record can no longer change. Check the seven records first.")
-
-    @property
-    def button(self):
-        return _("Archive")
+    title = gettext_lazy("Archive the meeting")
+    question = gettext_lazy(
+        "After archiving, the meeting's record can no longer change. Check the seven records first."
+    )
+    button = gettext_lazy("Archive")
+    success_message = gettext_lazy("The meeting is archived.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(records=selectors.seven_records(self.meeting), **kwargs)
 
     def perform(self, form):
         services.meeting_archive(by=self.request.user, meeting=self.meeting)
-        messages.success(self.request, _("The meeting is archived."))
 
 
 # --- the meeting page -------------------------------------------------------------------------
@@ -490,27 +463,35 @@ class MeetingMakeup(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormV
         messages.success(self.request, _("Your make-up study is recorded; staff will confirm it."))
 
 
-class MakeupConfirm(ScopedObjectMixin, ServiceFormMixin, FormView):
+class MakeupConfirm(actions.ObjectActionView):
     model = Attendance
     permission_required = "meetings.manage_meeting"
-    form_class = forms.ConfirmForm
     template_name = "meetings/makeup_confirm.html"
+    context_object_name = "attendance"
+    success_message = gettext_lazy("Make-up study confirmed.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.attendance = self.get_object()
-            self.meeting = self.attendance.meeting
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def attendance(self):
+        return self.object
+
+    @property
+    def meeting(self):
+        return self.object.meeting
 
     def get_queryset(self):
         return super().get_queryset().select_related("meeting__group", "user")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(attendance=self.attendance, meeting=self.meeting, **kwargs)
+        return super().get_context_data(meeting=self.meeting, **kwargs)
+
+    def get_cancel_url(self):
+        return self.meeting.get_absolute_url()
+
+    def get_success_url(self, result=None):
+        return self.meeting.get_absolute_url()
 
     def perform(self, form):
         services.makeup_confirm(by=self.request.user, attendance=self.attendance)
-        messages.success(self.request, _("Make-up study confirmed."))
 
 
 # --- minutes, speeches, report, materials -----------------------------------------------------
@@ -619,10 +600,7 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
     form_class = forms.MaterialForm
     template_name = "meetings/material_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.topic = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "topic"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
@@ -637,29 +615,31 @@ class TopicMaterialCreate(ScopedObjectMixin, ServiceFormMixin, FormView):
         return self.topic.get_absolute_url()
 
 
-class MaterialWithdraw(ScopedObjectMixin, FormView):
+class MaterialWithdraw(actions.ObjectActionView):
     model = Material
     permission_required = "meetings.manage_meeting"
-    form_class = forms.ConfirmForm
-    template_name = "meetings/meeting_action.html"
+    summary_template = "meetings/_meeting_summary.html"
+    cancel_label = gettext_lazy("Back")
+    question = gettext_lazy("Members no longer see it; the archive keeps a note that it was handed out.")
+    button = gettext_lazy("Withdraw")
+    success_message = gettext_lazy("The material was withdrawn.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.material = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def title(self):
+        return _("Withdraw “%(title)s”") % {"title": self.object.title}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=_("Withdraw “%(title)s”") % {"title": self.material.title},
-            explanation=_("Members no longer see it; the archive keeps a note that it was handed out."),
-            button=_("Withdraw"), meeting=self.material.meeting, **kwargs,
-        )
+        return super().get_context_data(meeting=self.object.meeting, **kwargs)
 
-    def form_valid(self, form):
-        services.material_withdraw(by=self.request.user, material=self.material)
-        messages.success(self.request, _("The material was withdrawn."))
-        target = self.material.meeting or self.material.topic
-        return redirect(target.get_absolute_url())
+    def get_cancel_url(self):
+        # A material belongs to a meeting or, handed out before any meeting, to a plan topic.
+        return (self.object.meeting or self.object.topic).get_absolute_url()
+
+    def get_success_url(self, result=None):
+        return self.get_cancel_url()
+
+    def perform(self, form):
+        services.material_withdraw(by=self.request.user, material=self.object)
 
 
 # --- archive and exports ----------------------------------------------------------------------
@@ -681,7 +661,7 @@ class MeetingArchive(ScopedObjectMixin, DetailView):
 
 class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
     def pdf_title(self):
-        return _("Meeting record") + "：" + self.meeting_for_pdf().title
+        return _("Meeting record: %(title)s") % {"title": self.meeting_for_pdf().title}
 
     def pdf_back_url(self):
         return reverse("meetings:meeting-archive", args=[self.kwargs["pk"]])
@@ -702,7 +682,7 @@ class SignInSheetXlsx(MeetingObjectMixin, View):
 
 class SignInSheetPdf(PdfOnPostMixin, MeetingObjectMixin, View):
     def pdf_title(self):
-        return _("Sign-in sheet") + "：" + self.meeting.title
+        return _("Sign-in sheet: %(title)s") % {"title": self.meeting.title}
 
     def pdf_back_url(self):
         return self.meeting.get_absolute_url()
@@ -843,10 +823,7 @@ class FirstAgendaUpdate(ScopedObjectMixin, FormView):
     form_class = forms.FirstAgendaForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.study = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "study"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.study,
@@ -872,10 +849,7 @@ class MeasureCreate(ScopedObjectMixin, FormView):
     form_class = forms.MeasureForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.study = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "study"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=_("Add a follow-up measure"), **kwargs)
@@ -896,10 +870,7 @@ class MeasureUpdate(ScopedObjectMixin, FormView):
     form_class = forms.MeasureUpdateForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.measure = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "measure"
 
     def get_queryset(self):
         return super().get_queryset().select_related("study__organization")
@@ -993,10 +964,7 @@ class ObservationPointCreate(ScopedObjectMixin, FormView):
     form_class = forms.PointForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.observation = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "observation"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=_("Add a problem found"), **kwargs)
@@ -1012,10 +980,7 @@ class ObservationPointAnswer(ScopedObjectMixin, FormView):
     form_class = forms.AnswerForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.point = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "point"
 
     def get_initial(self):
         return {"answer": self.point.answer}

@@ -12,11 +12,18 @@ class StudygroupConfig(AppConfig):
     verbose_name = _("Study group management")
 
     def ready(self):
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
+
+        from studygroup.schedules import on_post_migrate
 
         check_pdf_font_subsetting()
         # Each app's downloads.py registers its downloadable file fields (studygroup.downloads).
         autodiscover_modules("downloads")
+        # The beat schedule in the database: missing periodic tasks are created after migrate.
+        post_migrate.connect(on_post_migrate, sender=apps.get_app_config("django_celery_beat"),
+                             dispatch_uid="studygroup-beat-schedules")
 
 
 def check_pdf_font_subsetting():

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studygroup.settings")
 app = Celery("studygroup")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Each app's reminder rules live in <app>/reminders.py (run by beat, see members.schedules).
+# Each app's reminder rules live in <app>/reminders.py (run by beat, see studygroup.schedules).
 app.autodiscover_tasks(related_name="reminders")
 
 # One JSON log line per task with the request id it was queued from; the worker's heartbeat

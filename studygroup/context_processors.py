@@ -17,7 +17,7 @@ def navigation(request):
 
     def unread():
         # Only evaluated when a template shows it: one COUNT on the inbox index.
-        from members.notifications import unread_count
+        from members.notifications.services import unread_count
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

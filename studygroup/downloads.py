@@ -33,12 +33,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 
-from studygroup import uploads
+from studygroup import filetypes
 from studygroup.documents import content_disposition
+from studygroup.signals import audit_event
 
 # Shown in the browser rather than downloaded: pictures only. PDFs are downloaded: browsers'
 # PDF viewers do not run in a sandboxed document.
-INLINE_CONTENT_TYPES = {uploads.FILE_TYPES[key].content_type for key in uploads.IMAGE_TYPES}
+INLINE_CONTENT_TYPES = {filetypes.FILE_TYPES[key].content_type for key in filetypes.IMAGE_TYPES}
 SANDBOX_CSP = "sandbox; default-src 'none'"
 
 
@@ -81,7 +82,7 @@ class FileDownload:
         stored = getattr(obj, self.field)
         name = self.original_name(obj) or ""
         if not name:
-            name = uploads.clean_original_name(stored.name)
+            name = filetypes.clean_original_name(stored.name)
         return name
 
 
@@ -112,17 +113,14 @@ def serve(request, obj, entry: FileDownload, *, filename: str | None = None):
     the audit trail as a download of ``audit_object(obj)``."""
     from django_sendfile import sendfile
 
-    from studygroup.audit.models import AuditEntry
-    from studygroup.audit.services import audit_record
-
     stored = getattr(obj, entry.field)
     if not stored:
         raise Http404
     name = filename or entry.name_of(obj)
-    content_type = uploads.content_type_for(stored.name)
+    content_type = filetypes.content_type_for(stored.name)
     inline = content_type in INLINE_CONTENT_TYPES
-    audit_record(
-        action=AuditEntry.Action.DOWNLOAD, request=request,
+    audit_event.send(
+        sender=type(obj), action="download", request=request,
         obj=entry.audit_object(obj) if entry.audit_object else obj,
         organization=entry.organization(obj), detail=name,
     )
@@ -166,7 +164,7 @@ def unregistered_file_fields() -> list[str]:
 
     missing = []
     for model in apps.get_models():
-        if model._meta.app_label not in {"members", "plans", "meetings", "reports", "audit", "studygroup"}:
+        if model._meta.app_label not in {"members", "work", "notifications", "plans", "meetings", "reports", "audit", "studygroup"}:
             continue
         if model.__name__.startswith("Historical"):
             continue

@@ -1,6 +1,6 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,3 +56,21 @@ class DateTimePicker(forms.DateTimeInput):
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation: the POST itself is the decision. Given ``note_field`` (its name: "comment",
+    "reason"), it also asks for a note, optional unless ``note_required``."""
+
+    def __init__(self, *args, note_field: str | None = None, note_label=None, note_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.note_field = note_field
+        if note_field:
+            self.fields[note_field] = forms.CharField(
+                label=note_label or _("Comment"), required=note_required, widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    @property
+    def note(self) -> str:
+        """The note as entered (cleaned), or "" where the form asks for none."""
+        return self.cleaned_data.get(self.note_field, "") if self.note_field else ""

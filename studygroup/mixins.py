@@ -44,6 +44,14 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
     permission_required: str | None = None
     requires = VIEW
     pk_url_kwarg = "pk"
+    # The attribute the view's code and template name its object by (e.g. "meeting"): loaded and
+    # checked once as the request comes in, whatever the method, before anything else runs.
+    object_name: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.object_name and request.user.is_authenticated:
+            setattr(self, self.object_name, self.get_object())
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset

@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "studygroup",
     "studygroup.audit",
     "members",
+    "members.notifications",
     "plans",
     "sessions.apps.MeetingsConfig",
+    "members.work",
     "reports",
 ]
 
@@ -203,6 +205,9 @@ PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are written with the active language's formats (django.utils.formats.date_format, the
+# |date filter); the project's own formats extend Django's, see studygroup/formats/.
+FORMAT_MODULE_PATH = ["studygroup.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -400,7 +405,7 @@ REFLECTION_DUE_DAYS = env.int("REFLECTION_DUE_DAYS", default=14)
 WORK_LATE_AFTER_DAYS = env.int("WORK_LATE_AFTER_DAYS", default=30)
 WORK_COPY_FLAG_SCORE = env.float("WORK_COPY_FLAG_SCORE", default=0.6)
 
-# Reminders and notifications (members.notifications, members.tasks, <app>/reminders.py).
+# Reminders and notifications (members.notifications.services, members.notifications.tasks, <app>/reminders.py).
 # Quiet hours hold non-urgent pushes (e-mail, robots) until they end; the inbox always gets them.
 QUIET_HOURS = (env("QUIET_HOURS_START", default="22:00"), env("QUIET_HOURS_END", default="07:00"))
 # Staff collect the day's reading; the approver approves before this time, when it is pushed.

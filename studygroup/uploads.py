@@ -22,7 +22,6 @@ on the same upload reuses the first answer). A new upload field adds its policy 
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 import zipfile
 import zlib
@@ -41,41 +40,19 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-
-@dataclass(frozen=True)
-class FileType:
-    key: str
-    family: str  # shown to people: PDF, Word, image...
-    extensions: tuple[str, ...]
-    content_type: str
-
-
-FILE_TYPES: dict[str, FileType] = {
-    t.key: t
-    for t in [
-        FileType("pdf", "PDF", (".pdf",), "application/pdf"),
-        FileType("docx", "Word", (".docx",), DOCX),
-        FileType("doc", "Word", (".doc",), "application/msword"),
-        FileType("xlsx", "Excel", (".xlsx",), XLSX),
-        FileType("xls", "Excel", (".xls",), "application/vnd.ms-excel"),
-        FileType("pptx", "PowerPoint", (".pptx",), PPTX),
-        FileType("ppt", "PowerPoint", (".ppt",), "application/vnd.ms-powerpoint"),
-        FileType("png", pgettext_lazy("file type", "image"), (".png",), "image/png"),
-        FileType("jpeg", pgettext_lazy("file type", "image"), (".jpg", ".jpeg"), "image/jpeg"),
-        FileType("gif", pgettext_lazy("file type", "image"), (".gif",), "image/gif"),
-        FileType("webp", pgettext_lazy("file type", "image"), (".webp",), "image/webp"),
-        FileType("txt", pgettext_lazy("file type", "text"), (".txt",), "text/plain"),
-        FileType("csv", "CSV", (".csv",), "text/csv"),
-    ]
-}
-TEXT_TYPES = ("txt", "csv")
-IMAGE_TYPES = ("png", "jpeg", "gif", "webp")
+from studygroup.filetypes import (  # noqa: F401 (uploads.FILE_TYPES etc. are used by name)
+    DOCX,
+    FILE_TYPES,
+    IMAGE_TYPES,
+    PPTX,
+    TEXT_TYPES,
+    XLSX,
+    FileType,
+    clean_original_name,
+    content_type_for,
+)
 
 # What a refused file really is, for the message.
 REFUSED_KINDS = {
@@ -148,29 +125,6 @@ class CheckedUpload:
     @property
     def content_type(self) -> str:
         return self.file_type.content_type
-
-
-def clean_original_name(name) -> str:
-    """The user's file name as data: no folders, no control or direction characters (a
-    right-to-left override can make ``gpj.exe`` read as ``exe.jpg``), at most 255 characters."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = name.strip().strip(".").strip() or "file"
-    if len(name) > 255:
-        suffix = PurePosixPath(name).suffix[:16]
-        name = name[: 255 - len(suffix)] + suffix
-    return name
-
-
-def content_type_for(path: str) -> str:
-    """The content type of a stored file, from its (checked) extension; anything else is
-    served as bytes to download."""
-    suffix = PurePosixPath(str(path)).suffix.lower()
-    for file_type in FILE_TYPES.values():
-        if suffix in file_type.extensions:
-            return file_type.content_type
-    return "application/octet-stream"
 
 
 def random_upload_path(prefix: str, filename: str) -> str:

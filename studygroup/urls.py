@@ -31,6 +31,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
+    path("", include("members.work.urls")),
+    path("", include("members.notifications.urls")),
     path("plans/", include("plans.urls")),
     path("meetings/", include("sessions.urls")),
     path("reports/", include("reports.urls")),

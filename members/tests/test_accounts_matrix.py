@@ -14,9 +14,9 @@ nothing); 403: sees but may not.
 from types import SimpleNamespace
 
 import pytest
-from conftest import force_login_verified
 from django.urls import reverse
 
+from conftest import force_login_verified
 from members.models import OrganizationAssignment, User
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 
@@ -153,13 +153,16 @@ def test_account_action_answers_as_the_rules_say(people, client, editor_name, ta
         assert changed == {"name"}, "only the name changed; leaving is_active out deactivated nobody"
     elif action == "change_email":
         assert response.status_code == 302
-        assert changed == {"email"} and after["email"] == "new-address@example.cn"
+        assert changed == {"email"}
+        assert after["email"] == "new-address@example.cn"
     elif action == "deactivate":
         assert response.status_code == 302
-        assert changed == {"is_active"} and after["is_active"] is False
+        assert changed == {"is_active"}
+        assert after["is_active"] is False
     elif action == "reset_password":
         assert response.status_code == 200
-        assert changed == {"password", "must_change_password"} and after["must_change_password"] is True
+        assert changed == {"password", "must_change_password"}
+        assert after["must_change_password"] is True
         temporary = response.context["temporary_password"]
         assert User.objects.get(pk=target.pk).check_password(temporary)
 

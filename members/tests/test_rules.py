@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from members.models import OrganizationAssignment, WorkKind, WorkStatus
+from members.models import OrganizationAssignment
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
+from members.work.models import WorkKind, WorkStatus
 
 Role = OrganizationAssignment.Role
 
@@ -129,30 +130,30 @@ def test_end_membership_for_the_managing_staff_only(world):
 
 
 def test_work_buttons_follow_author_and_status(world):
-    from members.tests.factories import work_for_permissions
+    from members.work.tests.factories import work_for_permissions
 
     draft = work_for_permissions(world, "draft")
-    assert world.member.has_perm("members.submit_work", draft)
-    assert not world.staff.has_perm("members.submit_work", draft)
+    assert world.member.has_perm("work.submit_work", draft)
+    assert not world.staff.has_perm("work.submit_work", draft)
     submitted = work_for_permissions(world, "submitted")
-    assert world.staff.has_perm("members.accept_work", submitted)
-    assert not world.member.has_perm("members.accept_work", submitted), "nobody reviews their own work"
-    assert not world.member.has_perm("members.change_work", submitted)
+    assert world.staff.has_perm("work.accept_work", submitted)
+    assert not world.member.has_perm("work.accept_work", submitted), "nobody reviews their own work"
+    assert not world.member.has_perm("work.change_work", submitted)
     submitted.status = WorkStatus.ACCEPTED
-    assert not world.staff.has_perm("members.accept_work", submitted)
-    assert submitted.kind != WorkKind.RESEARCH or world.member.has_perm("members.add_field_visit", submitted)
+    assert not world.staff.has_perm("work.accept_work", submitted)
+    assert submitted.kind != WorkKind.RESEARCH or world.member.has_perm("work.add_field_visit", submitted)
 
 
 def test_daily_reading_approval_is_the_approvers(world):
-    from members.tests.notification_factories import notification_world
+    from members.notifications.tests.factories import notification_world
 
     objects = notification_world(world)
     approver = UserFactory(organization=world.county)
     AssignmentFactory(user=approver, organization=world.county, role=Role.APPROVER)
-    assert approver.has_perm("members.approve_reading", objects.reading)
-    assert not world.staff.has_perm("members.approve_reading", objects.reading)
-    assert world.staff.has_perm("members.edit_reading", objects.item)
-    assert not world.member.has_perm("members.edit_reading", objects.item)
+    assert approver.has_perm("notifications.approve_reading", objects.reading)
+    assert not world.staff.has_perm("notifications.approve_reading", objects.reading)
+    assert world.staff.has_perm("notifications.edit_reading", objects.item)
+    assert not world.member.has_perm("notifications.edit_reading", objects.item)
 
 
 @pytest.mark.parametrize("role", ["member", "leader"])

@@ -61,6 +61,24 @@ def test_person_list_queries_do_not_grow_with_people(client, world):
     assert response.context["paginator"].count == 14
 
 
+def test_organization_list_queries_do_not_grow_with_organizations(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.staff)
+    url = reverse("members:organization-list")
+    client.get(url)  # warm up: session, content types
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(8):
+        org = world.county.__class__.objects.add_child(world.county, {"name": "新单位", "kind": "party_group", "level": "department"})
+        MembershipFactory.create_batch(2, group=StudyGroupFactory(organization=org))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert len(response.context["object_list"]) == 11
+
+
 def test_person_list_filters_by_group_and_role(client, world):
     client.force_login(world.staff)
     response = client.get(reverse("members:person-list"), {"group": world.groups.bureau.pk, "role": "leader"})
@@ -101,7 +119,8 @@ def test_add_member_with_bad_input_keeps_what_was_typed(client, world):
     response = client.post(url, {"user": world.sibling_member.pk, "role": "deputy", "started_on": "2026-13-40"})
     assert response.status_code == 200
     form = response.context["form"]
-    assert "user" in form.errors and "started_on" in form.errors
+    assert "user" in form.errors
+    assert "started_on" in form.errors
     assert form["role"].value() == "deputy"
 
 
@@ -148,7 +167,8 @@ def test_add_person_with_a_weak_password_keeps_the_other_fields(client, world):
     assert response.status_code == 200
     form = response.context["form"]
     assert "password2" in form.errors
-    assert form["name"].value() == "陈军" and form["position"].value() == "镇长"
+    assert form["name"].value() == "陈军"
+    assert form["position"].value() == "镇长"
 
 
 def test_add_person_cannot_target_an_organization_outside_scope(client, world):

@@ -42,11 +42,13 @@ def group_plans_card(context, group):
 
 @register.filter
 def month_name(month) -> str:
-    from plans.models import _month_name
+    from plans import models
 
-    return _month_name(int(month))
+    return models.month_name(int(month))
 
 
 @register.filter
 def months_list(months) -> str:
-    return "、".join(month_name(m) for m in months or [])
+    from plans.models import months_label
+
+    return months_label(int(m) for m in months or [])

@@ -99,7 +99,8 @@ def test_plan_entered_submitted_approved_and_read(world, live_server, browser):
     leader.get_by_role("button", name="审定", exact=True).click()
     leader.wait_for_url(f"**{plan.get_absolute_url()}")
     plan.refresh_from_db()
-    assert plan.status == AnnualPlan.Status.APPROVED and plan.approved_by == world.member
+    assert plan.status == AnnualPlan.Status.APPROVED
+    assert plan.approved_by == world.member
 
     staff.reload()
     staff.get_by_role("link", name="发布给成员").click()
@@ -111,4 +112,6 @@ def test_plan_entered_submitted_approved_and_read(world, live_server, browser):
     member.get_by_role("link", name=plan.title).click()
     text = member.locator("main").inner_text()
     assert "第二专题：学习习近平总书记关于教育的重要论述。" in text
-    assert "市委党校教授" in text and "已发布" in text and "教育局局长" in text
+    assert "市委党校教授" in text
+    assert "已发布" in text
+    assert "教育局局长" in text

@@ -27,10 +27,13 @@ def test_docx_contains_title_sections_topics_and_the_schedule(plan, world, clien
     client.force_login(world.other_member)
     response = client.get(reverse("plans:plan-docx", kwargs={"pk": plan.pk}))
     assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
+    assert "attachment" in response["Content-Disposition"]
+    assert ".docx" in response["Content-Disposition"]
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert plan.title in text and "一、指导思想" in text and "二、学习内容" in text
+    assert plan.title in text
+    assert "一、指导思想" in text
+    assert "二、学习内容" in text
     for topic in plan.topics.all():
         assert f"{topic.label}：{topic.title}" in text
     table = document.tables[0]
@@ -61,30 +64,68 @@ def test_pdf_text_contains_the_chinese_titles(plan, world, client):
 
     client.force_login(world.leader)
     page = client.get(reverse("plans:plan-pdf", kwargs={"pk": plan.pk}))  # a GET builds nothing
-    assert page.status_code == 200 and 'data-test="make-pdf"' in page.content.decode()
+    assert page.status_code == 200
+    assert 'data-test="make-pdf"' in page.content.decode()
     response = client.post(reverse("plans:plan-pdf", kwargs={"pk": plan.pk}))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages)
     compact = "".join(text.split())
     assert "".join(plan.title.split()) in compact
     for topic in plan.topics.all():
         assert topic.title in compact
-    assert "安排表" in compact and len(reader.pages) >= 2  # the schedule on its own landscape page
+    assert "安排表" in compact
+    assert len(reader.pages) >= 2  # the schedule on its own landscape page
 
 
 def test_print_page_is_the_same_document(plan, world, client):
     client.force_login(world.other_member)
     body = client.get(reverse("plans:plan-print", kwargs={"pk": plan.pk})).content.decode()
-    assert plan.title in body and "第三专题" in body and "plans/plan_print.css" in body and 'class="navbar' not in body
+    assert plan.title in body
+    assert "第三专题" in body
+    assert "plans/plan_print.css" in body
+    assert 'class="navbar' not in body
 
 
 def test_filename_marks_revisions(plan):
     plan.revision = 2
-    assert exports.filename(plan, "pdf").endswith(".pdf") and "2" in exports.filename(plan, "pdf")
+    assert exports.filename(plan, "pdf").endswith(".pdf")
+    assert "2" in exports.filename(plan, "pdf")
 
 
 def test_plan_without_schedule_still_exports(world):
     plan = plan_with_topics(world.groups.bureau, n=1, months=())
     doc = selectors.plan_document(plan)
-    assert exports.plan_docx(doc) and exports.schedule_xlsx(doc)
+    assert exports.plan_docx(doc)
+    assert exports.schedule_xlsx(doc)
+
+
+def _planned_months_column(response) -> list[str]:
+    from openpyxl import load_workbook
+
+    topics = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    return [row[2] for row in topics.iter_rows(min_row=2, values_only=True)]
+
+
+def test_xlsx_topics_give_their_months_the_chinese_way(plan, world, client):
+    client.force_login(world.staff)
+    response = client.get(reverse("plans:schedule-xlsx", kwargs={"pk": plan.pk}))
+    assert _planned_months_column(response) == ["3月、7月"] * 3
+
+
+def test_xlsx_topics_give_their_months_in_english(plan, world, client):
+    client.force_login(world.staff)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("plans:schedule-xlsx", kwargs={"pk": plan.pk}))
+    assert _planned_months_column(response) == ["Month 3, Month 7"] * 3
+
+
+def test_docx_gives_the_readings_after_one_label(plan, world, client):
+    import docx
+
+    plan.topics.filter(pk=plan.topics.first().pk).update(readings="《习近平谈治国理政》第五卷\n《求是》2026年第1期")
+    client.force_login(world.staff)
+    response = client.get(reverse("plans:plan-docx", kwargs={"pk": plan.pk}))
+    texts = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+    assert "学习篇目：《习近平谈治国理政》第五卷；《求是》2026年第1期" in texts

@@ -465,7 +465,8 @@ class TestEdgeCases:
     def test_no_sections_keeps_everything_in_preamble(self):
         plan = parse_plan_text("XX支部学习计划\n第一段说明。\n第二段说明。")
         assert plan.preamble == "第一段说明。\n第二段说明。"
-        assert plan.sections == [] and plan.topics == []
+        assert plan.sections == []
+        assert plan.topics == []
 
     def test_heading_with_inline_text(self):
         plan = parse_plan_text("XX学习计划\n一、指导思想：坚持以党的创新理论武装头脑。\n二、学习要求。按时参加。")
@@ -532,7 +533,8 @@ def test_reference_county_government_plan():
     assert plan.topics[0].title == "学习习近平新时代中国特色社会主义思想"
     assert plan.topics[-1].title == "学习中央、省、市、县重要会议精神和其他相关学习内容"
     assert headings(plan)[:5] == ["指导思想", "目标要求", "学习内容", "学习形式", "保障措施"]
-    assert len(plan.sections) == 6 and "安排表" in plan.sections[5].heading
+    assert len(plan.sections) == 6
+    assert "安排表" in plan.sections[5].heading
     assert section(plan, "学习形式").text.startswith("1.固定课。")
     assert section(plan, "保障措施").text.count("\n") == 3  # four items, all text
     assert plan.preamble.startswith("2020年是")

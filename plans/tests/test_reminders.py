@@ -12,8 +12,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from members.models import Membership, Notification, NotificationKind, WorkKind, WorkStatus
-from members.tests.factories import MemberWorkFactory, MembershipFactory, UserFactory
+from members.models import Membership
+from members.notifications.models import Notification, NotificationKind
+from members.tests.factories import MembershipFactory, UserFactory
+from members.work.models import WorkKind, WorkStatus
+from members.work.tests.factories import MemberWorkFactory
 from plans.models import AnnualPlan
 from plans.reminders import remind_quotas
 from plans.tests.factories import AnnualPlanFactory

@@ -149,9 +149,11 @@ def test_full_workflow_records_who_and_when(world):
     services.plan_submit(plan=plan, by=world.staff)
     plan = services.plan_approve(plan=plan, by=world.member, comment="同意")
     assert plan.status == Status.APPROVED
-    assert plan.approved_by == world.member and plan.approved_at is not None
+    assert plan.approved_by == world.member
+    assert plan.approved_at is not None
     plan = services.plan_publish(plan=plan, by=world.staff)
-    assert plan.status == Status.PUBLISHED and plan.published_by == world.staff
+    assert plan.status == Status.PUBLISHED
+    assert plan.published_by == world.staff
     assert plan.history.first().history_user == world.staff
 
 
@@ -197,7 +199,8 @@ def test_return_sends_the_plan_back_with_a_comment(world):
     with pytest.raises(ValidationError):
         services.plan_return(plan=plan, by=world.member, comment=" ")
     plan = services.plan_return(plan=plan, by=world.member, comment="第三专题请结合本单位实际")
-    assert plan.status == Status.DRAFT and plan.review_comment == "第三专题请结合本单位实际"
+    assert plan.status == Status.DRAFT
+    assert plan.review_comment == "第三专题请结合本单位实际"
 
 
 def test_approved_plan_is_not_edited_in_place(world):
@@ -216,7 +219,8 @@ def test_revise_keeps_the_earlier_revision_and_copies_the_content(world):
     assert (plan.is_current, plan.status) == (False, Status.PUBLISHED)
     assert (revision.is_current, revision.status, revision.revision, revision.previous) == (
         True, Status.DRAFT, 2, plan)
-    assert revision.topics.count() == 3 and revision.schedule.count() == 6
+    assert revision.topics.count() == 3
+    assert revision.schedule.count() == 6
     assert list(revision.topics.values_list("uid", flat=True)) == list(plan.topics.values_list("uid", flat=True))
     assert plan.topics.count() == 3  # the earlier text is kept
 
@@ -265,7 +269,9 @@ def test_copy_starts_next_years_plan_from_this_one(world):
     copy = services.plan_copy(source=plan, by=world.staff)
     assert (copy.year, copy.status, copy.revision, copy.copied_from) == (THIS_YEAR + 1, Status.DRAFT, 1, plan)
     assert copy.title == f"教育局党组理论学习中心组{THIS_YEAR + 1}年度学习计划"
-    assert copy.topics.count() == 4 and copy.sections.count() == 3 and copy.schedule.count() == 4
+    assert copy.topics.count() == 4
+    assert copy.sections.count() == 3
+    assert copy.schedule.count() == 4
     with pytest.raises(ValidationError):
         services.plan_copy(source=plan, by=world.staff)
 

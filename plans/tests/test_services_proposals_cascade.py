@@ -1,10 +1,10 @@
 """议题征集 (calls and proposals) and 上下同题 (cascaded topics)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import OrganizationAssignment
 from members.tests.factories import AssignmentFactory, UserFactory
@@ -12,6 +12,7 @@ from plans import selectors, services
 from plans.models import AnnualPlan, CascadedTopic, TopicProposal
 from plans.tests.factories import (
     THIS_YEAR,
+    CascadedTopicFactory,
     ProposalCallFactory,
     TopicProposalFactory,
     plan_with_topics,
@@ -27,7 +28,8 @@ Status = AnnualPlan.Status
 def test_staff_open_a_call_with_a_deadline(world):
     call = services.call_open(group=world.groups.bureau, year=THIS_YEAR + 1, title="议题征集",
                               deadline=timezone.localdate() + timedelta(days=10), by=world.staff)
-    assert call.is_open and call.opened_by == world.staff
+    assert call.is_open
+    assert call.opened_by == world.staff
     with pytest.raises(ValidationError):
         services.call_open(group=world.groups.bureau, year=THIS_YEAR + 1, title="过期",
                            deadline=timezone.localdate() - timedelta(days=1), by=world.staff)
@@ -37,7 +39,22 @@ def test_members_propose_with_a_reason(world):
     call = ProposalCallFactory(group=world.groups.bureau)
     proposal = services.proposal_submit(call=call, by=world.other_member, title="学习教育强国建设规划纲要",
                                         reason="今年全县推进教育强县建设")
-    assert proposal.status == TopicProposal.Status.PENDING and proposal.proposed_by == world.other_member
+    assert proposal.status == TopicProposal.Status.PENDING
+    assert proposal.proposed_by == world.other_member
+
+
+def test_a_closed_call_says_when_it_closed_the_chinese_way(world):
+    closed = ProposalCallFactory(group=world.groups.bureau, deadline=date(2026, 5, 20))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.proposal_submit(call=closed, by=world.member, title="x", reason="y")
+    assert refused.value.messages == ["本次征集已于2026年5月20日截止。"]
+
+
+def test_a_closed_call_says_when_it_closed_in_english(world):
+    closed = ProposalCallFactory(group=world.groups.bureau, deadline=date(2026, 5, 20))
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.proposal_submit(call=closed, by=world.member, title="x", reason="y")
+    assert refused.value.messages == ["The call closed on May 20, 2026."]
 
 
 def test_staff_of_a_unit_below_propose_for_their_unit(world):
@@ -68,7 +85,9 @@ def test_adopting_a_proposal_adds_a_linked_topic_to_that_years_plan(world):
     proposal.refresh_from_db()
     assert (proposal.status, proposal.adopted_topic, proposal.decided_by) == (
         TopicProposal.Status.ADOPTED, topic, world.staff)
-    assert topic.plan == plan and topic.label == "第三专题" and topic.title == proposal.title
+    assert topic.plan == plan
+    assert topic.label == "第三专题"
+    assert topic.title == proposal.title
     with pytest.raises(ValidationError):
         services.proposal_adopt(proposal=proposal, by=world.staff)
 
@@ -83,7 +102,9 @@ def test_adopting_into_a_published_plan_makes_a_revision(world):
     plan = plan_with_topics(world.groups.bureau, status=Status.PUBLISHED, n=2)
     proposal = TopicProposalFactory(call=ProposalCallFactory(group=world.groups.bureau, year=THIS_YEAR))
     topic = services.proposal_adopt(proposal=proposal, by=world.staff)
-    assert topic.plan.previous == plan and topic.plan.revision == 2 and plan.topics.count() == 2
+    assert topic.plan.previous == plan
+    assert topic.plan.revision == 2
+    assert plan.topics.count() == 2
 
 
 def test_declining_needs_a_reason_the_proposer_sees(world):
@@ -138,8 +159,11 @@ def test_group_below_adopts_a_cascaded_topic_in_one_step(world, county_plan):
     bureau_plan = plan_with_topics(world.groups.bureau, n=2)
     cascade = services.cascade_create(topic=county_plan.topics.first(), month=5, by=world.staff)
     topic = services.cascade_adopt(cascade=cascade, group=world.groups.bureau, by=world.staff)
-    assert topic.plan == bureau_plan and topic.cascaded_from == cascade and topic.adopted_at
-    assert topic.title == cascade.topic.title and topic.label == "第三专题"
+    assert topic.plan == bureau_plan
+    assert topic.cascaded_from == cascade
+    assert topic.adopted_at
+    assert topic.title == cascade.topic.title
+    assert topic.label == "第三专题"
     assert list(topic.schedule_entries.values_list("month", flat=True)) == [5]
     with pytest.raises(ValidationError):
         services.cascade_adopt(cascade=cascade, group=world.groups.bureau, by=world.staff)
@@ -185,3 +209,15 @@ def test_staff_below_see_the_cascades_they_may_take_up(world, county_plan):
     assert not selectors.cascades_for_subordinate_staff(world.sibling_staff)
     services.cascade_adopt(cascade=cascade, group=world.groups.bureau, by=bureau_staff)
     assert selectors.cascades_for_subordinate_staff(bureau_staff)[0]["groups"] == [(world.groups.bureau, True)]
+
+
+def test_a_cascaded_topic_names_its_month_the_chinese_way(world):
+    cascade = CascadedTopicFactory(topic__title="学习乡村振兴论述", month=5)
+    with translation.override("zh-hans"):
+        assert str(cascade) == "学习乡村振兴论述（5月）"
+
+
+def test_a_cascaded_topic_names_its_month_in_english(world):
+    cascade = CascadedTopicFactory(topic__title="学习乡村振兴论述", month=5)
+    with translation.override("en"):
+        assert str(cascade) == "学习乡村振兴论述 (Month 5)"

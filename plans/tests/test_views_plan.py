@@ -57,7 +57,8 @@ def test_plan_create_with_topics_and_months(world, client):
     )
     response = client.post(reverse("plans:plan-create"), data)
     plan = AnnualPlan.objects.get(group=world.groups.bureau)
-    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == plan.get_absolute_url()
     assert list(plan.topics.values_list("label", "title")) == [
         ("第一专题", "学习党的创新理论"), ("第二专题", "学习习近平法治思想")]
     assert sorted(plan.schedule.values_list("month", flat=True)) == [3, 5, 9]
@@ -74,9 +75,12 @@ def test_plan_form_with_errors_keeps_what_was_typed_and_marks_the_field(world, c
     )
     response = client.post(reverse("plans:plan-create"), data)
     body = response.content.decode()
-    assert response.status_code == 200 and not AnnualPlan.objects.exists()
-    assert "这段很长的说明文字不能丢失" in body and "第二个专题只写了说明" in body
-    assert 'id="id_topics-1-title"' in body and re.search(r'is-invalid[^>]*id="id_topics-1-title"|id="id_topics-1-title"[^>]*is-invalid', body)
+    assert response.status_code == 200
+    assert not AnnualPlan.objects.exists()
+    assert "这段很长的说明文字不能丢失" in body
+    assert "第二个专题只写了说明" in body
+    assert 'id="id_topics-1-title"' in body
+    assert re.search(r'is-invalid[^>]*id="id_topics-1-title"|id="id_topics-1-title"[^>]*is-invalid', body)
     assert "该专题已在计划中" in body or "already in the plan" in body
     assert re.search(r'is-invalid[^>]*id="id_discussions_per_year"|id="id_discussions_per_year"[^>]*is-invalid', body)
 
@@ -95,8 +99,11 @@ def test_preview_shows_the_document_and_saves_nothing(world, client):
                      topics=[{"title": "学习党的创新理论", "months": ["4"]}], _preview="1")
     response = client.post(reverse("plans:plan-create"), data)
     body = response.content.decode()
-    assert response.status_code == 200 and not AnnualPlan.objects.exists()
-    assert 'id="preview"' in body and "第一专题：学习党的创新理论。" in body and "一、学习内容" in body
+    assert response.status_code == 200
+    assert not AnnualPlan.objects.exists()
+    assert 'id="preview"' in body
+    assert "第一专题：学习党的创新理论。" in body
+    assert "一、学习内容" in body
 
 
 def test_plan_update_reorders_removes_and_keeps_ids(world, client):
@@ -120,7 +127,8 @@ def test_plan_update_of_an_approved_plan_offers_a_revision(world, client):
     plan = plan_with_topics(world.groups.bureau, status=Status.APPROVED)
     client.force_login(world.staff)
     response = client.get(reverse("plans:plan-update", kwargs={"pk": plan.pk}))
-    assert response.status_code == 200 and reverse("plans:plan-revise", kwargs={"pk": plan.pk}) in response.content.decode()
+    assert response.status_code == 200
+    assert reverse("plans:plan-revise", kwargs={"pk": plan.pk}) in response.content.decode()
     response = client.post(reverse("plans:plan-update", kwargs={"pk": plan.pk}), form_data(plan=plan, title="不能改"))
     plan.refresh_from_db()
     assert plan.title != "不能改"
@@ -145,7 +153,8 @@ def test_members_see_published_plans_only(world, client):
     assert client.get(reverse("plans:plan-detail", kwargs={"pk": draft.pk})).status_code == 404
     assert client.get(reverse("plans:plan-detail", kwargs={"pk": published.pk})).status_code == 200
     listing = client.get(reverse("plans:plan-list")).content.decode()
-    assert published.title in listing and draft.get_absolute_url() not in listing
+    assert published.title in listing
+    assert draft.get_absolute_url() not in listing
 
 
 def test_workflow_through_the_pages(world, client):
@@ -163,14 +172,16 @@ def test_workflow_through_the_pages(world, client):
     assert (plan.status, plan.approved_by) == (Status.PUBLISHED, world.member)
     client.force_login(world.other_member)
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert plan.topics.first().title in page and "同意" in page
+    assert plan.topics.first().title in page
+    assert "同意" in page
 
 
 def test_return_needs_a_comment_shown_on_the_field(world, client):
     plan = plan_with_topics(world.groups.bureau, status=Status.SUBMITTED)
     client.force_login(world.member)
     response = client.post(reverse("plans:plan-return", kwargs={"pk": plan.pk}), {"comment": ""})
-    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == Status.SUBMITTED
 
@@ -185,7 +196,8 @@ def test_revise_then_changes_page_shows_the_difference(world, client):
     client.post(reverse("plans:plan-update", kwargs={"pk": revision.pk}), form_data(
         plan=revision, title=revision.title, topics=[{"id": topic.pk, "title": "新的专题标题"}]))
     page = client.get(reverse("plans:plan-changes", kwargs={"pk": revision.pk})).content.decode()
-    assert "新的专题标题" in page and "<del>" in page
+    assert "新的专题标题" in page
+    assert "<del>" in page
 
 
 def test_copy_page_creates_next_years_draft(world, client):
@@ -193,7 +205,8 @@ def test_copy_page_creates_next_years_draft(world, client):
     client.force_login(world.staff)
     response = client.post(reverse("plans:plan-copy", kwargs={"pk": plan.pk}), {"year": THIS_YEAR + 1})
     copy = AnnualPlan.objects.get(year=THIS_YEAR + 1)
-    assert response["Location"] == copy.get_absolute_url() and copy.topics.count() == 3
+    assert response["Location"] == copy.get_absolute_url()
+    assert copy.topics.count() == 3
 
 
 def test_schedule_table_edit(world, client):
@@ -225,7 +238,9 @@ def test_schedule_table_bad_month_is_shown_on_the_field(world, client):
             "schedule-0-study_form": "lecture", "schedule-0-note": "记得带材料"}
     response = client.post(reverse("plans:schedule-update", kwargs={"pk": plan.pk}), data)
     body = response.content.decode()
-    assert response.status_code == 200 and "is-invalid" in body and "记得带材料" in body
+    assert response.status_code == 200
+    assert "is-invalid" in body
+    assert "记得带材料" in body
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -252,10 +267,13 @@ def test_import_txt_opens_a_review_form_and_saves_a_draft(world, client):
     upload = io.BytesIO((FIXTURES / "county_zhuanti_2021.txt").read_bytes())
     upload.name = "计划.txt"
     response = _import(client, world, file=upload)
-    assert response.status_code == 302 and "import=" in response["Location"]
+    assert response.status_code == 302
+    assert "import=" in response["Location"]
     review = client.get(response["Location"])
     body = review.content.decode()
-    assert review.status_code == 200 and "第十七专题" in body and not AnnualPlan.objects.exists()
+    assert review.status_code == 200
+    assert "第十七专题" in body
+    assert not AnnualPlan.objects.exists()
     assert review.context["topic_formset"].initial[0]["label"] == "第一专题"
     # The user presses "save as draft" with what the form shows.
     form, sections, topics = review.context["form"], review.context["section_formset"], review.context["topic_formset"]
@@ -269,8 +287,11 @@ def test_import_txt_opens_a_review_form_and_saves_a_draft(world, client):
             data[key] = "on" if data[key] else ""
     saved = client.post(response["Location"], data)
     plan = AnnualPlan.objects.get()
-    assert saved.status_code == 302 and plan.topics.count() == 17 and plan.status == Status.DRAFT
-    assert plan.year == 2021 and plan.topics.last().label == "第十七专题"
+    assert saved.status_code == 302
+    assert plan.topics.count() == 17
+    assert plan.status == Status.DRAFT
+    assert plan.year == 2021
+    assert plan.topics.last().label == "第十七专题"
 
 
 def test_import_docx_reads_the_document(world, client):
@@ -291,40 +312,47 @@ def test_import_pasted_text_with_debris(world, client):
     text = (FIXTURES / "district_debris_2022.txt").read_text(encoding="utf-8")
     response = _import(client, world, text=text)
     review = client.get(response["Location"])
-    assert review.status_code == 200 and review.context["topic_formset"].initial
+    assert review.status_code == 200
+    assert review.context["topic_formset"].initial
 
 
 def test_import_refuses_an_old_doc_on_the_file_field(world, client):
     upload = io.BytesIO(b"\xd0\xcf\x11\xe0 old word")
     upload.name = "plan.doc"
     response = _import(client, world, file=upload)
-    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
 
 
 def test_import_needs_a_file_or_text(world, client):
     response = _import(client, world, text="  ")
-    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
 
 
 def test_import_review_without_the_session_data_starts_empty(world, client):
     client.force_login(world.staff)
     response = client.get(reverse("plans:plan-create") + "?import=gone")
-    assert response.status_code == 200 and response.context["topic_formset"].initial in (None, [])
+    assert response.status_code == 200
+    assert response.context["topic_formset"].initial in (None, [])
 
 
 def test_import_plan_command_dry_run_prints_json(capsys):
     call_command("import_plan", str(FIXTURES / "city_bureau_2022.txt"), "--dry-run", "--json")
     data = json.loads(capsys.readouterr().out)
-    assert data["year"] == 2022 and data["title"].startswith("中共XX市生态环境局党组")
+    assert data["year"] == 2022
+    assert data["title"].startswith("中共XX市生态环境局党组")
     assert [t["label"] for t in data["topics"]][:3] == ["（一）", "（二）", "（三）"]
-    assert len(data["topics"]) == 15 and {"heading", "text"} <= set(data["sections"][0])
+    assert len(data["topics"]) == 15
+    assert {"heading", "text"} <= set(data["sections"][0])
 
 
 def test_import_plan_command_saves_a_draft_for_the_group(world, capsys):
     call_command("import_plan", str(FIXTURES / "forms_sublists_2022.txt"), "--group", str(world.groups.bureau.pk),
                  "--user", world.staff.username)
     plan = AnnualPlan.objects.get(group=world.groups.bureau)
-    assert plan.status == Status.DRAFT and plan.topics.count() == 6
+    assert plan.status == Status.DRAFT
+    assert plan.topics.count() == 6
     assert Topic.objects.filter(plan=plan, title__contains="集中学习").count() == 0
 
 

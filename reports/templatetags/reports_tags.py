@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import template
 
 register = template.Library()
@@ -9,6 +11,15 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def snapshot_date(value):
+    """A date a frozen snapshot keeps as ISO text (JSON), back as a date for ``|date``, so the
+    page and PDF show it in the active language's format."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @register.inclusion_tag("reports/_home_card.html", takes_context=True)

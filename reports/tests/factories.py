@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from members.models import MemberWork, Organization, StudyGroup, WorkKind, WorkStatus
+from members.models import Organization, StudyGroup
 from members.tests.factories import MembershipFactory, OrganizationFactory, StudyGroupFactory, UserFactory
+from members.work.models import MemberWork, WorkKind, WorkStatus
 from plans.models import AnnualPlan, ScheduleEntry, Topic
 from reports.models import Inspection, RectificationItem
 from sessions.models import (

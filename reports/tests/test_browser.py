@@ -51,7 +51,8 @@ def test_staff_issue_a_bulletin_build_the_pdf_and_a_leader_opens_it(world, page,
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
     href = phone_page.locator("[data-test=pdf-download]").get_attribute("href")
     pdf = phone_page.request.get(phone_page.base_url + href)
-    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body()[:5] == b"%PDF-"
 
 
@@ -77,7 +78,8 @@ def test_bulletin_on_a_phone_has_no_sideways_scroll_and_the_pdf_keeps_the_table(
     cards = phone_page.locator("[data-test=bulletin-card]")
     assert cards.count() == len(bulletin.figures["rows"])
     own = phone_page.locator("[data-test=bulletin-card][data-own='1']")
-    assert own.count() == 1 and own.get_attribute("data-group") == str(world.groups.bureau.pk)
+    assert own.count() == 1
+    assert own.get_attribute("data-group") == str(world.groups.bureau.pk)
     assert own.locator("dl").is_visible()  # the reader's own group is open, with its figures
     other = phone_page.locator("[data-test=bulletin-card]:not([data-own])").first
     assert not other.locator("dl").is_visible()  # the others are closed: a tap opens one
@@ -97,4 +99,5 @@ def test_bulletin_on_a_phone_has_no_sideways_scroll_and_the_pdf_keeps_the_table(
 
     # The PDF is rendered from the same template (studygroup.documents.render_pdf): the table, no cards.
     html = render_to_string("reports/bulletin_detail.html", {**documents.bulletin_context(bulletin, for_pdf=True), "for_pdf": True})
-    assert 'data-test="bulletin-table"' in html and 'data-test="bulletin-card"' not in html
+    assert 'data-test="bulletin-table"' in html
+    assert 'data-test="bulletin-card"' not in html

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Membership, Notification, NotificationKind, OrganizationAssignment
+from members.models import Membership, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 from reports import services
 from reports.models import Bulletin, Period
@@ -48,7 +49,8 @@ def test_issuing_tells_the_leaders_and_the_groups_heads_once(world, readers):
     # not a plain member, not the sibling county, not the city leader above the issuer.
     assert _told("issued") == ["county_leader", "member", "secretary"]
     notice = Notification.objects.filter(kind=NotificationKind.BULLETIN_ISSUED).first()
-    assert bulletin.title in notice.title and notice.url == bulletin.get_absolute_url()
+    assert bulletin.title in notice.title
+    assert notice.url == bulletin.get_absolute_url()
     assert remind_bulletins_unread() == 0  # issued today: nobody is reminded yet
 
 
@@ -77,6 +79,7 @@ def test_the_reader_sees_it_in_the_inbox_and_opening_it_marks_it_read(world, rea
     inbox = client.get("/notifications/")
     assert bulletin.title in inbox.content.decode()
     response = client.post(f"/notifications/{notice.pk}/open/")
-    assert response.status_code == 302 and response["Location"] == bulletin.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == bulletin.get_absolute_url()
     notice.refresh_from_db()
     assert notice.read_at is not None

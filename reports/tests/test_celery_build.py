@@ -39,7 +39,9 @@ def test_two_clicks_build_one_file_in_the_worker(world, issued, client_for, cele
     build = DocumentBuild.objects.get(kind="bulletin", object_id=issued.pk)
     build = _wait(build)
     assert build.status == DocumentBuild.Status.DONE, build.error
-    assert build.attempts == 1 and build.pages >= 1 and build.size > 10_000
+    assert build.attempts == 1
+    assert build.pages >= 1
+    assert build.size > 10_000
     assert DocumentBuild.objects.filter(kind="bulletin", object_id=issued.pk).count() == 1
     # Leaders download exactly the file the worker stored.
     response = client_for(world.leader).get(reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk}))
@@ -57,7 +59,8 @@ def test_a_failed_build_is_reported_and_can_be_retried(world, issued, client_for
 
     build_document_pdf.delay(build_id=build.pk).get(timeout=60)
     build = _wait(build)
-    assert build.status == DocumentBuild.Status.FAILED and str(build.version) in build.error
+    assert build.status == DocumentBuild.Status.FAILED
+    assert str(build.version) in build.error
     # A real failure of the current version shows its reason and a retry button.
     current = DocumentBuild.objects.create(kind="bulletin", object_id=issued.pk, version=issued.version, status="failed", error="ValueError: boom")
     panel = client.get(reverse("reports:build-status", kwargs={"pk": current.pk})).content.decode()
@@ -65,4 +68,5 @@ def test_a_failed_build_is_reported_and_can_be_retried(world, issued, client_for
     assert url in panel, panel
     client.post(url)
     current = _wait(current)
-    assert current.status == DocumentBuild.Status.DONE and current.attempts == 1
+    assert current.status == DocumentBuild.Status.DONE
+    assert current.attempts == 1

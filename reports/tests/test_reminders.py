@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.models import Notification, NotificationKind, Organization, OrganizationAssignment
+from members.models import Organization, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, UserFactory
 from reports import services
 from reports.models import HalfYearReview
@@ -110,7 +111,7 @@ def test_readers_are_looked_up_once_per_organisation(readers, settings):
     """Many groups submit to the same organisation: its staff and leaders are found once."""
     from unittest import mock
 
-    from members.notifications import responsible_staff
+    from members.notifications.services import responsible_staff
 
     world = readers
     settings.APPROVAL_WAITING_DAYS = 3

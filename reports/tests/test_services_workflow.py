@@ -17,20 +17,24 @@ def _review(world):
 
 def test_review_is_created_with_a_draft_from_the_figures(world):
     review = _review(world)
-    assert review.status == HalfYearReview.Status.DRAFT and review.figures is None
-    assert "3" in review.good_practices and "习近平法治思想" in review.problems
+    assert review.status == HalfYearReview.Status.DRAFT
+    assert review.figures is None
+    assert "3" in review.good_practices
+    assert "习近平法治思想" in review.problems
     assert review.history.first().history_user == world.staff
 
 
 def test_review_submission_freezes_the_figures(world):
     review = services.review_submit(review=_review(world), by=world.staff)
     assert review.status == HalfYearReview.Status.SUBMITTED
-    assert review.submitted_to == world.county and review.figures["figures"]["meetings"] == 3
+    assert review.submitted_to == world.county
+    assert review.figures["figures"]["meetings"] == 3
     version = review.version
     # A later meeting changes the live figures, not the submitted document.
     meeting(world.groups.bureau, date(YEAR, 6, 10), kind="discussion")
     review.refresh_from_db()
-    assert review.figures["figures"]["meetings"] == 3 and review.version == version
+    assert review.figures["figures"]["meetings"] == 3
+    assert review.version == version
     live = selectors.figures_for_group(world.groups.bureau, year=YEAR, period=Period.FIRST_HALF)
     changes = {str(c["label"]): (c["before"], c["now"]) for c in selectors.changes_since(review.figures["figures"], live)}
     assert changes[str(selectors.FIGURE_LABELS["meetings"].label)] == (3, 4)
@@ -50,10 +54,12 @@ def test_review_transitions_and_who_may_take_them(world):
     with pytest.raises(PermissionDenied):
         services.review_mark_read(review=review, by=world.sibling_staff, comment="")
     returned = services.review_return(review=review, by=world.leader, comment="请补充问题原因")
-    assert returned.status == HalfYearReview.Status.DRAFT and returned.figures is None
+    assert returned.status == HalfYearReview.Status.DRAFT
+    assert returned.figures is None
     review = services.review_submit(review=returned, by=world.staff)
     review = services.review_mark_read(review=review, by=world.leader, comment="总结扎实")
-    assert review.status == HalfYearReview.Status.READ and review.read_by == world.leader
+    assert review.status == HalfYearReview.Status.READ
+    assert review.read_by == world.leader
     with pytest.raises(ValidationError):
         services.review_mark_read(review=review, by=world.leader, comment="again")
 
@@ -66,7 +72,8 @@ def test_bulletin_issue_freezes_rows_and_ranking(world):
     bulletin = services.bulletin_issue(bulletin=bulletin, by=world.staff)
     rows = {r["group_id"]: r for r in bulletin.figures["rows"]}
     assert set(rows) == {world.groups.bureau.pk, world.groups.township.pk}
-    assert rows[world.groups.bureau.pk]["rank"] == 1 and rows[world.groups.township.pk]["figures"]["behind"] == ["no_plan"]
+    assert rows[world.groups.bureau.pk]["rank"] == 1
+    assert rows[world.groups.township.pk]["figures"]["behind"] == ["no_plan"]
     assert rows[world.groups.township.pk]["figures"]["meetings"] == 1
     meeting(world.groups.township, date(YEAR, 5, 5))  # after the issue
     bulletin.refresh_from_db()
@@ -96,14 +103,17 @@ def test_rectification_item_goes_through_follow_up(world):
     with pytest.raises(ValidationError):
         services.item_transition(item=item, action="report", note="", by=world.staff) if not item.progress else (_ for _ in ()).throw(ValidationError("x"))
     item = services.item_transition(item=item, action="report", note="已补齐", by=world.staff)
-    assert item.status == RectificationItem.Status.REPORTED and item.reported_by == world.staff
+    assert item.status == RectificationItem.Status.REPORTED
+    assert item.reported_by == world.staff
     with pytest.raises(ValidationError):
         services.item_transition(item=item, action="reopen", note="", by=world.staff)
     item = services.item_transition(item=item, action="reopen", note="记录仍缺签名", by=world.staff)
-    assert item.status == RectificationItem.Status.REOPENED and item.reopened_count == 1
+    assert item.status == RectificationItem.Status.REOPENED
+    assert item.reopened_count == 1
     item = services.item_transition(item=item, action="report", note="已补签", by=world.staff)
     item = services.item_transition(item=item, action="confirm", note="回头看：已整改到位", by=world.staff)
-    assert item.status == RectificationItem.Status.CONFIRMED and item.checked_by == world.staff
+    assert item.status == RectificationItem.Status.CONFIRMED
+    assert item.checked_by == world.staff
     assert [h.status for h in item.history.order_by("history_date")][-1] == "confirmed"
 
 
@@ -111,7 +121,9 @@ def test_observation_point_becomes_a_rectification_item(world):
     data = records_2025_h1(world)
     point = data["observation"].points.get()
     item = services.item_from_observation_point(point=point, deadline=date(2099, 1, 1), measures="深化研讨", owner=None, by=world.staff)
-    assert item.group == world.groups.bureau and item.finding == point.text and item.inspection is None
+    assert item.group == world.groups.bureau
+    assert item.finding == point.text
+    assert item.inspection is None
     with pytest.raises(ValidationError):
         services.item_from_observation_point(point=point, deadline=date(2099, 1, 1), measures="", owner=None, by=world.staff)
     assert not selectors.observation_points_trackable_by(world.staff).exists()
@@ -130,8 +142,10 @@ def test_study_account_submitted_with_figures_and_commented(world):
         services.account_submit(account=account, by=world.member)
     account = services.account_update(account=account, by=world.member, title=account.title, text="一年来，我们坚持……")
     account = services.account_submit(account=account, by=world.member)
-    assert account.figures["meetings"] == 4 and account.submitted_to == world.county
+    assert account.figures["meetings"] == 4
+    assert account.submitted_to == world.county
     with pytest.raises(PermissionDenied):  # staff do not comment; the supervising leader does
         services.account_comment(account=account, by=world.staff, comment="好")
     account = services.account_comment(account=account, by=world.leader, comment="学习扎实，继续深化")
-    assert account.status == StudyAccount.Status.COMMENTED and account.commented_by == world.leader
+    assert account.status == StudyAccount.Status.COMMENTED
+    assert account.commented_by == world.leader

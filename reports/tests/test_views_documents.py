@@ -35,11 +35,13 @@ def _rows(html):
 def test_a_group_sees_only_its_own_row_highlighted(world, issued, client_for):
     body = client_for(world.member).get(issued.get_absolute_url()).content.decode()
     own = [row for row in _rows(body) if 'data-own="1"' in row]
-    assert len(own) == 1 and f'data-group="{world.groups.bureau.pk}"' in own[0]
+    assert len(own) == 1
+    assert f'data-group="{world.groups.bureau.pk}"' in own[0]
     assert len(_rows(body)) == 2  # both groups are shown, one highlighted
     body = client_for(world.township_member).get(issued.get_absolute_url()).content.decode()
     own = [row for row in _rows(body) if 'data-own="1"' in row]
-    assert len(own) == 1 and f'data-group="{world.groups.township.pk}"' in own[0]
+    assert len(own) == 1
+    assert f'data-group="{world.groups.township.pk}"' in own[0]
     body = client_for(world.staff).get(issued.get_absolute_url()).content.decode()
     assert 'data-own="1"' not in body  # the issuer's own group is not in the table
 
@@ -72,17 +74,20 @@ def test_bulletin_pdf_is_built_once_and_contains_chinese_title_and_figures(world
     client = client_for(world.leader)
     url = reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk})
     page = client.get(url)  # nothing built yet: a GET builds nothing, it offers a button
-    assert page["Content-Type"].startswith("text/html") and 'data-test="make-pdf"' in page.content.decode()
+    assert page["Content-Type"].startswith("text/html")
+    assert 'data-test="make-pdf"' in page.content.decode()
     assert not DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").exists()
     response = client.post(url)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(b"".join(response.streaming_content) if response.streaming else response.content)
     assert "学习通报" in text or "通报" in text
     assert world.bureau.short_name in text.replace("\n", "")
     assert "第一议题" in text
     assert DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").count() == 1
     again = client.get(url)  # built: a GET serves the stored file
-    assert again["Content-Type"] == "application/pdf" and again.content == response.content
+    assert again["Content-Type"] == "application/pdf"
+    assert again.content == response.content
     assert DocumentBuild.objects.filter(object_id=issued.pk, kind="bulletin").count() == 1
 
 
@@ -103,7 +108,8 @@ def test_word_exports_open_with_python_docx(world, issued, submitted, client_for
         document = docx.Document(io.BytesIO(response.content))
         text = "\n".join(p.text for p in document.paragraphs)
         assert "中共青山县" in text or "通报" in text
-        assert document.tables and len(document.tables[0].rows) >= 2
+        assert document.tables
+        assert len(document.tables[0].rows) >= 2
 
 
 def test_generate_button_starts_one_build(world, issued, client_for, django_capture_on_commit_callbacks):
@@ -114,7 +120,8 @@ def test_generate_button_starts_one_build(world, issued, client_for, django_capt
         client.post(url)
     assert len(callbacks) == 1  # the second click enqueued nothing
     builds = DocumentBuild.objects.filter(kind="bulletin", object_id=issued.pk)
-    assert builds.count() == 1 and builds.get().status == DocumentBuild.Status.DONE  # eager in tests
+    assert builds.count() == 1
+    assert builds.get().status == DocumentBuild.Status.DONE  # eager in tests
     panel = client.get(reverse("reports:build-status", kwargs={"pk": builds.get().pk})).content.decode()
     assert reverse("reports:bulletin-pdf", kwargs={"pk": issued.pk}) in panel
     assert client_for(world.member).post(url).status_code == 403

@@ -136,5 +136,7 @@ def test_meeting_from_notice_to_archive(world, page, phone_page, tmp_path):
     from pypdf import PdfReader
 
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.body())).pages)
-    assert "习近平文化思想" in text and "会议记录" in text and "以文化人推动教育高质量发展" in text
+    assert "习近平文化思想" in text
+    assert "会议记录" in text
+    assert "以文化人推动教育高质量发展" in text
     (ARTIFACTS / "meetings-archive.pdf").write_bytes(response.body())

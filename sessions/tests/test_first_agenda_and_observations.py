@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from sessions import selectors, services
 from sessions.models import FirstAgendaStudy, FollowUpMeasure, Observation
-from sessions.tests.factories import FirstAgendaFactory, MeasureFactory, MeetingFactory
+from sessions.tests.factories import (
+    FirstAgendaFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ObservationFactory,
+    PointFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +30,12 @@ def test_first_agenda_with_measures_and_open_count(world):
     services.measure_update(by=world.staff, measure=first, description=first.description, owner=first.owner,
                             due_on=None, done=True)
     first.refresh_from_db()
-    assert first.done and first.done_on == timezone.localdate()
+    assert first.done
+    assert first.done_on == timezone.localdate()
     summary = selectors.first_agenda_summary(FirstAgendaStudy.objects.all())
-    assert summary["studies"] == 1 and summary["measures"] == 2 and summary["open_total"] == 1
+    assert summary["studies"] == 1
+    assert summary["measures"] == 2
+    assert summary["open_total"] == 1
     listed = selectors.first_agenda_list(FirstAgendaStudy.objects.all()).get()
     assert listed.open_count == 1
 
@@ -54,7 +63,8 @@ def test_first_agenda_list_shows_the_year_and_open_measures(world, client):
     MeasureFactory(study=study, description="抓好贯彻落实的具体举措")
     client.force_login(world.leader)
     body = client.get(reverse("meetings:first-agenda-list")).content.decode()
-    assert study.meeting_name in body and "抓好贯彻落实的具体举措" in body
+    assert study.meeting_name in body
+    assert "抓好贯彻落实的具体举措" in body
 
 
 def test_measure_marked_done_through_the_page(world, client):
@@ -64,7 +74,8 @@ def test_measure_marked_done_through_the_page(world, client):
         "description": measure.description, "owner": measure.owner, "done": "on", "done_note": "已印发方案",
     })
     measure.refresh_from_db()
-    assert measure.done and measure.done_note == "已印发方案"
+    assert measure.done
+    assert measure.done_note == "已印发方案"
     assert not FollowUpMeasure.objects.open().exists()
 
 
@@ -110,7 +121,8 @@ def test_observation_recorded_through_the_page_and_hidden_from_members(world, cl
         "comments": "气氛热烈", "points": "个别成员未提前自学\n发言稿照本宣科",
     })
     observation = Observation.objects.get()
-    assert response.status_code == 302 and observation.points.count() == 2
+    assert response.status_code == 302
+    assert observation.points.count() == 2
     client.force_login(world.member)
     assert client.get(observation.get_absolute_url()).status_code == 404
     client.force_login(world.staff)
@@ -124,4 +136,50 @@ def test_observation_score_over_100_is_refused(world, client):
     response = client.post(reverse("meetings:observation-create", args=[meeting.pk]), {
         "organization": world.county.pk, "observers": "县委宣传部", "score": "120",
     })
-    assert response.status_code == 200 and not Observation.objects.exists()
+    assert response.status_code == 200
+    assert not Observation.objects.exists()
+
+
+# --- list pages: the query count does not grow with the rows ------------------------------------
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_first_agenda_list_query_count_does_not_grow(world, client):
+    study = FirstAgendaFactory(organization=world.county, created_by=world.staff)
+    MeasureFactory(study=study)
+    client.force_login(world.staff)
+    url = reverse("meetings:first-agenda-list")
+    client.get(url)  # warm: session, content types
+    one = _queries(client, url)
+    for n in range(6):
+        study = FirstAgendaFactory(organization=world.county, created_by=world.leader if n % 2 else world.staff)
+        MeasureFactory.create_batch(2, study=study)
+        MeasureFactory(study=study, done=True, done_on=timezone.localdate())
+    assert _queries(client, url) == one
+    assert client.get(url).context["paginator"].count == 7
+
+
+def test_observation_list_query_count_does_not_grow(world, client):
+    observation = ObservationFactory(meeting=MeetingFactory(group=world.groups.bureau), organization=world.county,
+                                     recorded_by=world.staff)
+    PointFactory(observation=observation)
+    client.force_login(world.staff)
+    url = reverse("meetings:observation-list")
+    client.get(url)  # warm: session, content types
+    one = _queries(client, url)
+    for n in range(6):
+        group = world.groups.township if n % 2 else world.groups.bureau
+        observation = ObservationFactory(meeting=MeetingFactory(group=group), organization=world.county,
+                                         recorded_by=world.leader if n % 2 else world.staff)
+        PointFactory.create_batch(2, observation=observation)
+    assert _queries(client, url) == one
+    assert client.get(url).context["paginator"].count == 7

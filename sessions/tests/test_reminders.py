@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.models import Membership, Notification, NotificationKind, OrganizationAssignment
+from members.models import Membership, OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 from sessions.models import Attendance, Meeting
 from sessions.reminders import remind_makeup_review, remind_sign_in
@@ -149,7 +150,8 @@ def test_makeup_waiting_reminds_the_groups_staff_and_escalates_once(world, secre
     ])
     reminder = Notification.objects.get(kind=NotificationKind.REVIEW_WAITING, object_id=waiting.pk,
                                         recipient=world.staff)
-    assert world.member.name in reminder.title and meeting.title in reminder.title
+    assert world.member.name in reminder.title
+    assert meeting.title in reminder.title
     assert reminder.url == meeting.get_absolute_url()
 
     # Past ESCALATE_AFTER_DAYS: the staff of the supervising organisation (the city), once.
@@ -180,7 +182,7 @@ def test_makeup_waiting_looks_up_each_groups_staff_once(world, secretary, settin
     """Not a staff lookup (two queries) per row: once per group."""
     from unittest import mock
 
-    from members.notifications import group_staff
+    from members.notifications.services import group_staff
 
     settings.REVIEW_WAITING_DAYS = 3
     meeting = _meeting(world, -timedelta(days=10), status=Meeting.Status.HELD)

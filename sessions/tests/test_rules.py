@@ -12,7 +12,8 @@ S = Meeting.Status
 
 def test_mark_held_needs_a_notified_meeting_that_has_started(world):
     meeting = meeting_world(world).meeting
-    assert meeting.status == S.NOTIFIED and meeting.starts_at <= timezone.now()
+    assert meeting.status == S.NOTIFIED
+    assert meeting.starts_at <= timezone.now()
     assert world.staff.has_perm("meetings.mark_held", meeting)
     assert not world.member.has_perm("meetings.mark_held", meeting)
     future = MeetingFactory(group=world.groups.bureau, starts_at=timezone.now() + timedelta(days=3),

@@ -106,7 +106,8 @@ def test_meeting_goes_from_notified_to_held_to_archived_and_then_is_locked(world
     services.meeting_mark_held(by=world.staff, meeting=meeting)
     services.meeting_archive(by=world.staff, meeting=meeting)
     meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.ARCHIVED and meeting.archived_by == world.staff
+    assert meeting.status == Meeting.Status.ARCHIVED
+    assert meeting.archived_by == world.staff
     with pytest.raises(ValidationError):
         services.minutes_save(by=world.staff, meeting=meeting, text="事后补写")
     with pytest.raises(ValidationError):
@@ -164,7 +165,8 @@ def test_attendance_before_the_meeting_only_leave(world):
 def test_attendance_request_leave_by_a_member_before_the_meeting(world):
     meeting = _create(world)
     row = services.attendance_request_leave(meeting=meeting, user=world.member, reason="参加省里培训")
-    assert row.status == Attendance.Status.LEAVE and row.source == Attendance.Source.LEAVE_REQUEST
+    assert row.status == Attendance.Status.LEAVE
+    assert row.source == Attendance.Source.LEAVE_REQUEST
     past = MeetingFactory(group=world.groups.bureau)
     with pytest.raises(ValidationError):
         services.attendance_request_leave(meeting=past, user=world.member, reason="迟了")
@@ -183,7 +185,8 @@ def _running(world, minutes_since_start=5):
 def test_sign_in_in_the_window_marks_present(world):
     meeting = _running(world)
     row = services.attendance_sign_in(meeting=meeting, code=services.sign_in_code(meeting), user=world.member)
-    assert row.status == Attendance.Status.PRESENT and row.source == Attendance.Source.SIGN_IN
+    assert row.status == Attendance.Status.PRESENT
+    assert row.source == Attendance.Source.SIGN_IN
 
 
 def test_sign_in_after_the_grace_marks_late(world, settings):
@@ -198,7 +201,8 @@ def test_sign_in_twice_keeps_one_row_and_the_first_time(world):
     code = services.sign_in_code(meeting)
     first = services.attendance_sign_in(meeting=meeting, code=code, user=world.member)
     second = services.attendance_sign_in(meeting=meeting, code=code, user=world.member)
-    assert first.pk == second.pk and second.signed_in_at == first.signed_in_at
+    assert first.pk == second.pk
+    assert second.signed_in_at == first.signed_in_at
     assert Attendance.objects.filter(meeting=meeting).count() == 1
 
 
@@ -266,7 +270,8 @@ def test_sign_in_after_asking_for_leave_turns_the_row_to_present(world):
     meeting = _running(world)
     AttendanceFactory(meeting=meeting, user=world.member, status="leave", leave_reason="原定出差")
     row = services.attendance_sign_in(meeting=meeting, code=services.sign_in_code(meeting), user=world.member)
-    assert row.status == Attendance.Status.PRESENT and row.leave_reason == ""
+    assert row.status == Attendance.Status.PRESENT
+    assert row.leave_reason == ""
 
 
 # --- make-up study ----------------------------------------------------------------------------
@@ -303,8 +308,10 @@ def test_seven_records_are_computed_from_what_exists(world):
     meeting = MeetingFactory(group=world.groups.bureau, session_plan="议程")
     meeting.topics.add(topic)
     records = {r["key"]: r["done"] for r in selectors.seven_records(meeting)}
-    assert records["has_plan"] and records["has_session_plan"]
-    assert not records["has_minutes"] and not records["has_attendance"]
+    assert records["has_plan"]
+    assert records["has_session_plan"]
+    assert not records["has_minutes"]
+    assert not records["has_attendance"]
     AttendanceFactory(meeting=meeting, user=world.member)
     MinutesFactory(meeting=meeting, entered_by=world.staff)
     SpeechFactory(meeting=meeting, speaker=world.member, entered_by=world.staff)
@@ -325,7 +332,9 @@ def test_minutes_entered_late_are_flagged_as_backfilled(world, settings):
     minutes = services.minutes_save(by=world.staff, meeting=meeting, text="会议记录（事后整理）")
     assert minutes.is_backfilled
     listed = selectors.annotate_backfill(list(selectors.meeting_list(Meeting.objects.filter(pk=meeting.pk))))[0]
-    assert listed.minutes_backfilled and listed.is_backfilled and not listed.attendance_backfilled
+    assert listed.minutes_backfilled
+    assert listed.is_backfilled
+    assert not listed.attendance_backfilled
     assert Meeting.objects.annotate(**selectors.list_annotations()).filter(selectors.backfilled_q()).count() == 1
 
 
@@ -374,7 +383,8 @@ def test_material_pdf_is_stored_under_a_generated_name(world):
     material = services.material_add(by=world.staff, meeting=meeting, title="", upload=upload)
     assert material.content_type == "application/pdf"
     assert material.original_name == "学习资料汇编.pdf"
-    assert "学习" not in material.file.name and material.file.name.endswith(".pdf")
+    assert "学习" not in material.file.name
+    assert material.file.name.endswith(".pdf")
     assert material.title == "学习资料汇编"
 
 

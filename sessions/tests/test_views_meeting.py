@@ -60,7 +60,8 @@ def _topic(group):
 def test_meeting_create_by_staff_through_the_form(world, client):
     client.force_login(world.staff)
     response = client.post(reverse("meetings:meeting-create"), {"group": world.groups.bureau.pk})
-    assert response.status_code == 302 and response["Location"].endswith(f"?group={world.groups.bureau.pk}")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?group={world.groups.bureau.pk}")
     topic = TopicFactory(plan__group=world.groups.bureau)
     start = (timezone.localtime() + timedelta(days=2)).replace(hour=9, minute=0)
     data = {
@@ -70,8 +71,10 @@ def test_meeting_create_by_staff_through_the_form(world, client):
     }
     response = client.post(f"{reverse('meetings:meeting-create')}?group={world.groups.bureau.pk}", data)
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
-    assert meeting.created_by == world.staff and list(meeting.topics.all()) == [topic]
+    assert response.status_code == 302
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.created_by == world.staff
+    assert list(meeting.topics.all()) == [topic]
 
 
 def test_meeting_create_end_before_start_shows_the_error(world, client):
@@ -102,12 +105,14 @@ def test_notice_shows_on_the_members_home_page_until_read(world, client):
     assert MeetingNotice.objects.get().recipients.count() == 2
     client.force_login(world.member)
     home = client.get(reverse("home")).content.decode()
-    assert "十月集体学习" in home and "新通知" in home
+    assert "十月集体学习" in home
+    assert "新通知" in home
     # Opening the page changes nothing by itself; the page posts that it was opened (htmx).
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "新通知" in client.get(reverse("home")).content.decode()
     read_url = reverse("meetings:meeting-notice-read", args=[meeting.pk])
-    assert f'hx-post="{read_url}"' in page and 'hx-trigger="load"' in page
+    assert f'hx-post="{read_url}"' in page
+    assert 'hx-trigger="load"' in page
     assert client.get(read_url).status_code == 405
     assert client.post(read_url).status_code == 204
     assert "新通知" not in client.get(reverse("home")).content.decode()
@@ -152,7 +157,8 @@ def test_attendance_screen_leave_without_reason_is_refused(world, client):
     client.force_login(world.staff)
     response = client.post(reverse("meetings:meeting-attendance", args=[meeting.pk]),
                            {f"status_{world.member.pk}": "leave"})
-    assert response.status_code == 200 and "请假" in response.content.decode()
+    assert response.status_code == 200
+    assert "请假" in response.content.decode()
     assert not Attendance.objects.exists()
 
 
@@ -185,7 +191,8 @@ def test_sign_in_page_signs_the_member_in_and_the_count_goes_up(world, client):
     url = reverse("meetings:meeting-sign-in", args=[meeting.pk, services.sign_in_code(meeting)])
     client.force_login(world.member)
     page = client.get(url).content.decode()
-    assert "签到" in page and "sign-in-button" in page
+    assert "签到" in page
+    assert "sign-in-button" in page
     response = client.post(url)
     assert "您已签到" in response.content.decode() or "已签到" in response.content.decode()
     client.post(url)  # a second tap
@@ -216,14 +223,16 @@ def test_sign_in_link_sends_an_anonymous_visitor_to_log_in_first(world, client):
     meeting = _running(world)
     url = reverse("meetings:meeting-sign-in", args=[meeting.pk, services.sign_in_code(meeting)])
     response = client.get(url)
-    assert response.status_code == 302 and "next=" in response["Location"]
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
 
 
 def test_sign_in_screen_shows_an_inline_svg_qr_code(world, client):
     meeting = _running(world)
     client.force_login(world.staff)
     body = client.get(reverse("meetings:meeting-sign-in-screen", args=[meeting.pk])).content.decode()
-    assert "<svg" in body and 'hx-trigger="every 5s"' in body
+    assert "<svg" in body
+    assert 'hx-trigger="every 5s"' in body
     link = re.search(r'id="sign-in-link">([^<]+)<', body)[1]
     assert f"/meetings/{meeting.pk}/sign-in/" in link
 
@@ -266,7 +275,8 @@ def test_material_upload_and_download_through_the_scope_check(world, client, set
     client.force_login(world.member)
     download = client.get(material.get_absolute_url())
     body = b"".join(download.streaming_content) if download.streaming else download.content
-    assert download.status_code == 200 and body.startswith(b"%PDF")
+    assert download.status_code == 200
+    assert body.startswith(b"%PDF")
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment;")
     client.force_login(world.sibling_staff)
@@ -349,7 +359,8 @@ def test_meeting_detail_shows_seven_records_and_entry_times(world, client):
     _fill(world, meeting)
     client.force_login(world.member)
     body = client.get(meeting.get_absolute_url()).content.decode()
-    assert "七有" in body and "录入时间" in body
+    assert "七有" in body
+    assert "录入时间" in body
     assert body.count('data-done="yes"') >= 6
 
 
@@ -369,10 +380,13 @@ def test_group_year_counts_meetings_against_the_plans_quota(world, client):
     client.force_login(world.member)
     response = client.get(reverse("meetings:group-year", args=[world.groups.bureau.pk]), {"year": year})
     data = response.context["year_data"]
-    assert data["counts"]["held"] == 1 and data["meetings_quota"] == 12
-    assert data["topics_covered"] == 1 and len(data["topics"]) == 2
+    assert data["counts"]["held"] == 1
+    assert data["meetings_quota"] == 12
+    assert data["topics_covered"] == 1
+    assert len(data["topics"]) == 2
     rates = {m.user_id: m.rate for m in data["members"]}
-    assert rates[world.member.pk] == 100 and rates[world.other_member.pk] == 0
+    assert rates[world.member.pk] == 100
+    assert rates[world.other_member.pk] == 0
 
 
 # --- exports ----------------------------------------------------------------------------------
@@ -389,11 +403,13 @@ def test_archive_pdf_renders_chinese(world, client):
     _fill(world, meeting)
     client.force_login(world.member)
     page = client.get(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))  # a GET builds nothing
-    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
     response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
-    assert "四中全会" in text and "会议记录" in text
+    assert "四中全会" in text
+    assert "会议记录" in text
 
 
 def test_sign_in_sheet_excel_and_pdf_list_the_members(world, client):
@@ -404,10 +420,12 @@ def test_sign_in_sheet_excel_and_pdf_list_the_members(world, client):
     xlsx = client.get(reverse("meetings:meeting-sign-in-sheet-xlsx", args=[meeting.pk]))
     sheet = load_workbook(BytesIO(xlsx.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
-    assert world.member.name in values and "签名" in values
+    assert world.member.name in values
+    assert "签名" in values
     pdf = client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk]))
     text = _pdf_text(pdf.content)
-    assert world.member.name in text and "签名" in text
+    assert world.member.name in text
+    assert "签名" in text
 
 
 def test_meeting_ics_parses(world, client):
@@ -418,7 +436,8 @@ def test_meeting_ics_parses(world, client):
     response = client.get(reverse("meetings:meeting-ics", args=[meeting.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert len(events) == 1 and str(events[0]["summary"]) == "集体学习"
+    assert len(events) == 1
+    assert str(events[0]["summary"]) == "集体学习"
     assert events[0].decoded("dtstart") == meeting.starts_at
     assert str(events[0]["location"]) == "县委三楼会议室"
 

@@ -12,7 +12,6 @@ from studygroup.audit import selectors
 from studygroup.audit.models import AuditEntry
 from studygroup.forms import DatePicker
 
-
 EARLIEST = datetime.date(1970, 1, 1)
 
 

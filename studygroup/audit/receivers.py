@@ -208,7 +208,7 @@ def connect(app_config):
     from simple_history.signals import post_create_historical_record
 
     from members.models import User
-    from members.signals import audit_event
+    from studygroup.signals import audit_event
 
     uid = "audit-"
     user_logged_in.connect(on_logged_in, dispatch_uid=uid + "logged-in")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from studygroup.audit.models import AuditEntry
+from studygroup.audit.organizations import organization_id_of
 
 
 def client_ip(request) -> str | None:
@@ -85,12 +86,6 @@ def audit_record(
                 pass
         recorded.append(action)
     return entry
-
-
-def organization_id_of(obj):
-    from studygroup.audit.history import organization_id_of as resolve
-
-    return resolve(obj)
 
 
 # --- two-factor login ----------------------------------------------------------------------------

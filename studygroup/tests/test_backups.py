@@ -135,6 +135,7 @@ def seeded(transactional_db, settings, tmp_path):
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
     call_command("seed_demo", stdout=io.StringIO())
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     from members.models import User
 
     staff = User.objects.get(username="demo-staff")
@@ -168,7 +169,8 @@ def test_backup_and_restore_round_trip_every_row_and_file(seeded, target, tmp_pa
     call_command("backup", output=str(tmp_path / "backups" / "nightly"), json=True, stdout=out)
     summary = json.loads(out.getvalue())  # --json: nothing but the JSON on standard output
     archive = Path(summary["archive"])
-    assert archive.is_file() and archive.parent == tmp_path / "backups" / "nightly"
+    assert archive.is_file()
+    assert archive.parent == tmp_path / "backups" / "nightly"
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     assert summary["files"] == len(before_files)
     # Counted after the backup: its own audit entry is in the source, and in the dump.

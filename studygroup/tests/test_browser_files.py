@@ -43,7 +43,8 @@ def _refuses_each(tab, url, files, *, fill, file_input, kept, submit="main form 
         tab.locator(submit).first.click()
         tab.wait_for_load_state()
         errors = " ".join(tab.locator(".invalid-feedback, .alert-danger").all_inner_texts())
-        assert f"“{path.name}”是" in errors and "不能在此上传" in errors, (url, path.name, errors)
+        assert f"“{path.name}”是" in errors
+        assert "不能在此上传" in errors, (url, path.name, errors)
         assert "允许的类型" in errors
         for selector, value in kept.items():
             assert tab.input_value(selector) == value, (url, path.name, selector)
@@ -52,7 +53,7 @@ def _refuses_each(tab, url, files, *, fill, file_input, kept, submit="main form 
 
 
 def test_every_upload_field_refuses_html_svg_and_a_renamed_program(world, page, hostile):
-    from members.tests.factories import work_for_permissions
+    from members.work.tests.factories import work_for_permissions
     from plans.tests.factories import plan_world
     from reports.tests.permission_objects import objects
     from sessions.tests.factories import MeetingFactory
@@ -100,7 +101,7 @@ def test_every_upload_field_refuses_html_svg_and_a_renamed_program(world, page, 
         tab.fill("textarea[name=body]", "深刻领会全会精神，结合工作实际抓好落实。")
 
     _refuses_each(
-        page, f"{base}{reverse('members:work-create', args=['reflection'])}", hostile, fill=reflection,
+        page, f"{base}{reverse('work:work-create', args=['reflection'])}", hostile, fill=reflection,
         file_input="input[name=attachment]", submit="button[name=save]",
         kept={"input[name=title]": "学习全会精神的体会", "textarea[name=body]": "深刻领会全会精神，结合工作实际抓好落实。"},
         shot="refused-reflection",
@@ -111,7 +112,7 @@ def test_every_upload_field_refuses_html_svg_and_a_renamed_program(world, page, 
         tab.fill("input[name=title]", "关于乡村振兴的调研报告")
 
     _refuses_each(
-        page, f"{base}{reverse('members:work-create', args=['research'])}", hostile, fill=research,
+        page, f"{base}{reverse('work:work-create', args=['research'])}", hostile, fill=research,
         file_input="input[name=attachment]", submit="button[name=save]",
         kept={"input[name=title]": "关于乡村振兴的调研报告", "input[name=new_research_topic]": "乡村振兴调研"},
     )
@@ -123,7 +124,7 @@ def test_every_upload_field_refuses_html_svg_and_a_renamed_program(world, page, 
         tab.fill("input[name=occurred_on]", "2026-03-01")
 
     _refuses_each(
-        page, f"{base}{reverse('members:work-create', args=['article'])}", hostile, fill=article,
+        page, f"{base}{reverse('work:work-create', args=['article'])}", hostile, fill=article,
         file_input="input[name=attachment]", submit="button[name=save]",
         kept={"input[name=title]": "理论文章一篇", "input[name=outlet]": "江北日报"},
     )
@@ -141,12 +142,13 @@ def test_a_file_over_the_cap_is_stopped_in_the_browser_before_sending(world, pag
     page.goto(f"{page.base_url}{reverse('meetings:material-create', args=[meeting.pk])}")
     page.set_input_files("input[name=file]", str(big))
     feedback = page.locator(".upload-size-feedback")
-    assert "不能超过" in feedback.inner_text() and "很大的资料.pdf" in feedback.inner_text()
+    assert "不能超过" in feedback.inner_text()
+    assert "很大的资料.pdf" in feedback.inner_text()
     assert page.eval_on_selector("input[name=file]", "input => input.files.length") == 0
 
 
 def test_reflection_attachment_downloads_for_staff_and_is_not_found_for_the_sibling_county(world, page):
-    from members.tests.factories import work_for_permissions
+    from members.work.tests.factories import work_for_permissions
     from sessions import services as meeting_services
     from sessions.tests.factories import MeetingFactory
 
@@ -156,7 +158,7 @@ def test_reflection_attachment_downloads_for_staff_and_is_not_found_for_the_sibl
                        ("现场照片.png", samples.image("PNG"))]:
         meeting_services.material_add(by=world.staff, meeting=meeting, title="", upload=samples.upload(name, data))
     base = page.base_url
-    attachment_url = reverse("members:work-attachment", args=[work.pk])
+    attachment_url = reverse("work:work-attachment", args=[work.pk])
 
     # The county's staff see the reflection with its attachment and download it by its name.
     browser_login(page, "staff", PASSWORD)
@@ -172,7 +174,9 @@ def test_reflection_attachment_downloads_for_staff_and_is_not_found_for_the_sibl
     # A download list: the meeting's materials.
     page.goto(f"{base}{meeting.get_absolute_url()}")
     materials = page.inner_text("#materials")
-    assert "学习资料汇编" in materials and "讲话原文" in materials and "现场照片" in materials
+    assert "学习资料汇编" in materials
+    assert "讲话原文" in materials
+    assert "现场照片" in materials
     page.locator("#materials").screenshot(path=str(ARTIFACTS / "files-download-list.png"))
     with page.expect_download() as info:
         page.click("#materials a:has-text('讲话原文')")

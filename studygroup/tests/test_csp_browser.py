@@ -38,7 +38,9 @@ def _first(queryset):
 def main_pages(user) -> list[str]:
     """The navigation's pages and the first object of each kind the user sees."""
     from members import scoping
-    from members.models import DailyReading, DailyReadingItem, MemberWork, Notification, StudyGroup
+    from members.models import StudyGroup
+    from members.notifications.models import DailyReading, DailyReadingItem, Notification
+    from members.work.models import MemberWork
     from plans.models import AnnualPlan
     from reports.models import Bulletin, HalfYearReview, Inspection, RectificationItem, StudyAccount
     from sessions.models import FirstAgendaStudy, Meeting, Observation
@@ -47,9 +49,9 @@ def main_pages(user) -> list[str]:
         reverse("home"), reverse("plans:plan-list"), reverse("plans:proposal-call-list"), reverse("plans:cascade-list"),
         reverse("meetings:meeting-list"), reverse("meetings:meeting-calendar"), reverse("meetings:first-agenda-list"),
         reverse("meetings:observation-list"), reverse("meetings:meeting-feed-settings"),
-        reverse("members:my-work"), reverse("members:work-list"), reverse("members:work-search") + "?q=学习",
-        reverse("members:daily-reading-list"), reverse("members:notification-list"),
-        reverse("members:notification-preferences"), reverse("members:group-list"),
+        reverse("work:my-work"), reverse("work:work-list"), reverse("work:work-search") + "?q=学习",
+        reverse("notifications:daily-reading-list"), reverse("notifications:notification-list"),
+        reverse("notifications:notification-preferences"), reverse("members:group-list"),
         reverse("members:organization-list"), reverse("members:person-list"),
         reverse("reports:review-list"), reverse("reports:bulletin-list"), reverse("reports:account-list"),
         reverse("password_change"),
@@ -58,7 +60,7 @@ def main_pages(user) -> list[str]:
     if roles & {"staff", "leader"}:
         pages += [reverse("reports:dashboard"), reverse("reports:inspection-list"), reverse("reports:item-list")]
     if user.is_superuser:
-        pages += [reverse("members:robot-host-list"), reverse("admin:index"), "/admin/members/organization/",
+        pages += [reverse("notifications:robot-host-list"), reverse("admin:index"), "/admin/members/organization/",
                   "/admin/django_celery_beat/periodictask/add/"]
     objects = [
         _first(StudyGroup.objects.visible_to(user)),
@@ -88,15 +90,15 @@ def main_pages(user) -> list[str]:
             pages += [reverse("meetings:meeting-attendance", args=[meeting.pk]),
                       reverse("meetings:meeting-sign-in-screen", args=[meeting.pk]),
                       reverse("meetings:meeting-update", args=[meeting.pk]),
-                      reverse("members:group-channels", args=[meeting.group_id]),
-                      reverse("members:group-channel-create", args=[meeting.group_id]),
-                      reverse("members:review-queue", args=[meeting.group_id])]
+                      reverse("notifications:group-channels", args=[meeting.group_id]),
+                      reverse("notifications:group-channel-create", args=[meeting.group_id]),
+                      reverse("work:review-queue", args=[meeting.group_id])]
     if scoping.managed_groups(user).exists():
         pages += [reverse("meetings:meeting-create"), reverse("plans:plan-create"), reverse("reports:review-create"),
                   reverse("meetings:first-agenda-create")]
     notification = _first(Notification.objects.visible_to(user))
     if notification is not None:
-        pages.append(reverse("members:notification-read", args=[notification.pk]))
+        pages.append(reverse("notifications:notification-read", args=[notification.pk]))
     return list(dict.fromkeys(pages))
 
 

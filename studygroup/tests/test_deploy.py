@@ -63,8 +63,9 @@ def test_nginx_takes_the_largest_upload_the_app_takes_and_not_much_more():
 
 
 def test_nginx_waits_a_little_longer_than_gunicorn_and_gunicorn_longer_than_a_pdf_build_wait():
-    from reports.services import build_now
     import inspect
+
+    from reports.services import build_now
 
     pdf_wait = inspect.signature(build_now).parameters["wait_seconds"].default
     timeout = gunicorn_config().timeout
@@ -115,12 +116,14 @@ def test_nginx_speaks_tls_and_http2_and_redirects_plain_http():
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_service_runs_unprivileged_restarts_and_reads_the_environment_file(name):
     service = unit(f"{name}.service")
-    assert service["User"] == "studygroup" and service["Group"] == "studygroup"
+    assert service["User"] == "studygroup"
+    assert service["Group"] == "studygroup"
     assert service["Restart"] == "on-failure"
     assert service["EnvironmentFile"] == "/etc/studygroup/studygroup.env"
     assert service["WorkingDirectory"] == "/srv/studygroup/app"
     assert service["ExecStart"].startswith("/srv/studygroup/app/.venv/bin/")
-    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    assert service["NoNewPrivileges"] == "yes"
+    assert service["ProtectSystem"] == "strict"
 
 
 def test_the_nightly_backup_writes_where_the_readme_says_and_keeps_two_weeks():

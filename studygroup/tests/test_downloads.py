@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from members.tests.factories import work_for_permissions
+from members.work.tests.factories import work_for_permissions
 from sessions import services as meeting_services
 from sessions.tests.factories import MeetingFactory
 from studygroup import downloads
@@ -42,7 +42,7 @@ def _files(world, material, attached_work, evidence):
     return {
         "material": (material.get_absolute_url(), [world.member, world.staff, world.leader],
                      [world.sibling_staff, world.township_member, world.sibling_member]),
-        "work attachment": (reverse("members:work-attachment", args=[attached_work.pk]),
+        "work attachment": (reverse("work:work-attachment", args=[attached_work.pk]),
                             [world.member, world.staff, world.leader],
                             [world.sibling_staff, world.township_member, world.other_member]),
         "evidence": (evidence.get_absolute_url(), [world.staff, world.leader],
@@ -116,7 +116,8 @@ def test_download_is_recorded_in_the_audit_trail(client, world, material):
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DOWNLOAD)
     assert entry.actor == world.member
     assert entry.organization == world.bureau
-    assert entry.object_type == "meetings.material" and entry.object_id == str(material.pk)
+    assert entry.object_type == "meetings.material"
+    assert entry.object_id == str(material.pk)
     assert entry.detail == "县委书记讲话（学习资料）.pdf"
     assert entry.ip == "10.1.2.3"
 
@@ -136,13 +137,13 @@ def test_withdrawn_material_is_downloaded_by_staff_only(client, world, material)
 
 
 def test_a_draft_attachment_is_its_authors_alone(client, world):
-    from members import work_services
+    from members.work import services as work_services
 
     draft = work_services.work_create(
         by=world.member, kind="research", group=world.groups.bureau, title="调研报告草稿",
         body="正文", attachment=samples.upload("调研报告.docx", samples.docx()),
     )
-    url = reverse("members:work-attachment", args=[draft.pk])
+    url = reverse("work:work-attachment", args=[draft.pk])
     client.force_login(world.member)
     response = client.get(url)
     assert response.status_code == 200
@@ -195,29 +196,33 @@ def test_built_report_pdf_leaves_through_the_download_path(client, world):
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert response["Content-Disposition"].startswith("attachment;")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DOWNLOAD)
-    assert entry.object_type == "reports.bulletin" and entry.organization == world.county
+    assert entry.object_type == "reports.bulletin"
+    assert entry.organization == world.county
     assert entry.detail.endswith(".pdf")
     client.force_login(world.sibling_staff)
     assert client.get(reverse("reports:bulletin-pdf", args=[issued.pk])).status_code == 404
 
 
 def test_stored_names_are_random_and_original_names_kept(world, material, attached_work, evidence):
-    assert material.file.name.startswith("materials/") and "讲话" not in material.file.name
-    assert attached_work.attachment.name.startswith("work/") and "心得" not in attached_work.attachment.name
+    assert material.file.name.startswith("materials/")
+    assert "讲话" not in material.file.name
+    assert attached_work.attachment.name.startswith("work/")
+    assert "心得" not in attached_work.attachment.name
     assert attached_work.attachment_original_name == "心得附件.pdf"
-    assert evidence.file.name.startswith("rectification/") and "整改" not in evidence.file.name
+    assert evidence.file.name.startswith("rectification/")
+    assert "整改" not in evidence.file.name
     assert evidence.original_name == "整改材料.txt"
 
 
 def test_the_edit_form_links_the_attachment_through_the_download_view(client, world):
-    from members import work_services
+    from members.work import services as work_services
 
     draft = work_services.work_create(
         by=world.member, kind="research", group=world.groups.bureau, title="调研报告草稿",
         body="正文", attachment=samples.upload("调研报告.docx", samples.docx()),
     )
     client.force_login(world.member)
-    body = client.get(reverse("members:work-update", args=[draft.pk])).content.decode()
-    assert reverse("members:work-attachment", args=[draft.pk]) in body
+    body = client.get(reverse("work:work-update", args=[draft.pk])).content.decode()
+    assert reverse("work:work-attachment", args=[draft.pk]) in body
     assert "调研报告.docx" in body
     assert settings.MEDIA_URL not in body

@@ -18,8 +18,8 @@ few per field, so the test is deterministic and quick.
 """
 
 import random
-import time
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -308,7 +308,7 @@ def test_hostile_input_never_breaks_a_form_or_a_list(namespace, world, client):
 @pytest.mark.django_db
 def test_a_huge_year_on_my_study_is_the_current_year(world, client):
     client.force_login(world.member)
-    response = client.get(reverse("members:my-work"), {"year": HUGE})
+    response = client.get(reverse("work:my-work"), {"year": HUGE})
     assert response.status_code == 200
     assert response.context["year"] == date.today().year
 
@@ -319,22 +319,24 @@ def test_a_huge_year_on_the_first_agenda_list_is_refused_in_chinese(world, clien
     response = client.get(reverse("meetings:first-agenda-list"), {"year": HUGE})
     assert response.status_code == 200
     error = response.context["filter"].form.errors["year"][0]
-    assert _cjk(error) and "2100" in error
+    assert _cjk(error)
+    assert "2100" in error
     assert f'value="{HUGE}"' in response.content.decode()  # what was typed is kept
 
 
 @pytest.mark.django_db
 def test_next_abc_on_marking_a_notification_read_goes_to_the_inbox(world, client):
-    from members.models import NotificationKind
-    from members.notifications import notification_send
+    from members.notifications.models import NotificationKind
+    from members.notifications.services import notification_send
 
     notification, = notification_send(kind=NotificationKind.MEETING_NOTICE, obj=world.groups.bureau,
                                        recipients=[world.member], title="通知", robots=False)
     client.force_login(world.member)
     for target in ("abc", "//evil.example/", "https://evil.example/", "javascript:alert(1)", HUGE):
-        response = client.post(reverse("members:notification-read", args=[notification.pk]), {"next": target})
-        assert response.status_code == 302 and response["Location"] == reverse("members:notification-list"), target
-    response = client.post(reverse("members:notification-read", args=[notification.pk]), {"next": "/meetings/"})
+        response = client.post(reverse("notifications:notification-read", args=[notification.pk]), {"next": target})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("notifications:notification-list"), target
+    response = client.post(reverse("notifications:notification-read", args=[notification.pk]), {"next": "/meetings/"})
     assert response["Location"] == "/meetings/"
 
 
@@ -357,8 +359,6 @@ def test_a_huge_topic_or_speaker_id_on_the_meeting_form_is_refused_in_chinese(wo
 @pytest.mark.django_db
 def test_a_huge_total_forms_count_is_refused_quickly(world, client):
     """A formset's TOTAL_FORMS of 99999999999999999999 builds at most its maximum of rows."""
-    import time as clock
-
     from plans.tests.factories import plan_world
 
     plan = plan_world(world).draft
@@ -366,8 +366,8 @@ def test_a_huge_total_forms_count_is_refused_quickly(world, client):
     url = reverse("plans:plan-update", args=[plan.pk])
     page = client.get(url)
     [form] = [f for f in forms_of(page.content.decode(), url) if f.method == "post" and "title" in f.fields]
-    started = clock.monotonic()
     response = client.post(url, {**form.baseline(), "topics-TOTAL_FORMS": HUGE})
     assert response.status_code == 200
-    assert clock.monotonic() - started < 3
+    formset = response.context["topic_formset"]
+    assert len(formset.forms) <= formset.absolute_max
     assert _cjk(" ".join(str(e) for e in response.context["topic_formset"].non_form_errors()))

@@ -298,7 +298,8 @@ def test_pages_are_in_chinese_by_default_and_english_on_request(client):
 @pytest.mark.django_db
 def test_an_english_browser_still_gets_chinese_until_the_person_switches(client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert 'lang="zh-hans"' in html and "登录" in html
+    assert 'lang="zh-hans"' in html
+    assert "登录" in html
     client.cookies["django_language"] = "xx-unknown"
     assert "登录" in client.get("/accounts/login/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})

@@ -59,7 +59,7 @@ def _organization_without_group(world):
 
 
 def _work(world, which):
-    from members.tests.factories import work_for_permissions
+    from members.work.tests.factories import work_for_permissions
 
     return work_for_permissions(world, which)
 
@@ -92,27 +92,27 @@ EXPECTATIONS = {
     "members:group-create": (lambda w: {"pk": _organization_without_group(w).pk}, COUNTY_ADMIN_ACTION),
     "members:group-update": (lambda w: {"pk": w.groups.bureau.pk}, ADMIN_ACTION),
     # Members' own work (members/work_views.py): objects of world.member in the bureau group.
-    "members:my-work": (None, OPEN),
-    "members:work-list": (None, OPEN),
-    "members:work-search": (None, OPEN),
-    "members:work-create": (
+    "work:my-work": (None, OPEN),
+    "work:work-list": (None, OPEN),
+    "work:work-search": (None, OPEN),
+    "work:work-create": (
         lambda w: {"kind": "reflection"}, statuses(staff=403, leader=403, sibling_staff=403)
     ),
-    "members:work-detail": (lambda w: {"pk": _work(w, "submitted").pk}, GROUP_OBJECT),
-    "members:work-attachment": (lambda w: {"pk": _work(w, "attached").pk}, GROUP_OBJECT),
+    "work:work-detail": (lambda w: {"pk": _work(w, "submitted").pk}, GROUP_OBJECT),
+    "work:work-attachment": (lambda w: {"pk": _work(w, "attached").pk}, GROUP_OBJECT),
     # Drafts are the author's alone: everyone else gets 404.
-    "members:work-update": (
+    "work:work-update": (
         lambda w: {"pk": _work(w, "draft").pk}, statuses(staff=404, leader=404, sibling_staff=404)
     ),
-    "members:work-submit": (lambda w: {"pk": _work(w, "draft").pk}, POST_ONLY),
-    "members:work-withdraw": (lambda w: {"pk": _work(w, "draft").pk}, POST_ONLY),
+    "work:work-submit": (lambda w: {"pk": _work(w, "draft").pk}, POST_ONLY),
+    "work:work-withdraw": (lambda w: {"pk": _work(w, "draft").pk}, POST_ONLY),
     # The author never reviews their own work; leaders read but do not review.
-    "members:work-review": (lambda w: {"pk": _work(w, "submitted").pk}, GROUP_ACTION),
-    "members:field-visit-create": (
+    "work:work-review": (lambda w: {"pk": _work(w, "submitted").pk}, GROUP_ACTION),
+    "work:field-visit-create": (
         lambda w: {"pk": _work(w, "research").pk}, statuses(staff=404, leader=404, sibling_staff=404)
     ),
-    "members:review-queue": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
-    "members:work-export": (
+    "work:review-queue": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
+    "work:work-export": (
         lambda w: {"pk": w.groups.bureau.pk, "year": 2026, "fmt": "xlsx"},
         statuses(member=403, sibling_staff=404),
     ),
@@ -249,11 +249,11 @@ EXPECTATIONS.update({
 
 
 # Notifications, robots and the daily reading (members/notification_views.py). Objects come from
-# ``members.tests.notification_factories.notification_world``. A person's inbox is theirs alone:
+# ``members.notifications.tests.factories.notification_world``. A person's inbox is theirs alone:
 # someone else's notification answers 404 to everyone; robots (their webhooks are secrets) and
 # the delivery log are the managing staff's only; only an approver approves the daily reading.
 def _notif(w):
-    from members.tests.notification_factories import notification_world
+    from members.notifications.tests.factories import notification_world
 
     return notification_world(w)
 
@@ -263,7 +263,7 @@ NOBODY_BUT_ADMINS = statuses(member=403, staff=403, leader=403, sibling_staff=40
 
 
 def _robot_host():
-    from members.models import RobotHost
+    from members.notifications.models import RobotHost
 
     return RobotHost.objects.get_or_create(host="dingtalk.example.gov.cn")[0]
 
@@ -271,27 +271,27 @@ OWN_ONLY = statuses(staff=404, leader=404, sibling_staff=404)
 STAFF_ONLY = statuses(member=404, leader=404, sibling_staff=404)
 APPROVER_ACTION = statuses(member=403, staff=403, leader=403, sibling_staff=404)
 EXPECTATIONS.update({
-    "members:notification-list": (None, OPEN),
-    "members:notification-preferences": (None, OPEN),
-    "members:notification-read-all": (None, OPEN),
-    "members:notification-open": (lambda w: {"pk": _notif(w).theirs.pk}, NOBODY_ELSE),
-    "members:notification-read": (lambda w: {"pk": _notif(w).mine.pk}, OWN_ONLY),
-    "members:group-channels": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
-    "members:group-channel-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
-    "members:group-channel-update": (lambda w: {"pk": _notif(w).channel.pk}, STAFF_ONLY),
-    "members:group-channel-test": (lambda w: {"pk": _notif(w).channel.pk}, STAFF_ONLY),
-    "members:delivery-retry": (lambda w: {"pk": _notif(w).failed.pk}, STAFF_ONLY),
-    "members:daily-reading-list": (None, OPEN),
-    "members:daily-reading-detail": (lambda w: {"pk": _notif(w).reading.pk}, GROUP_OBJECT),
-    "members:daily-reading-approve": (lambda w: {"pk": _notif(w).reading.pk}, APPROVER_ACTION),
-    "members:daily-reading-item-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
-    "members:daily-reading-item-detail": (lambda w: {"pk": _notif(w).item.pk}, GROUP_OBJECT),
-    "members:daily-reading-item-read": (lambda w: {"pk": _notif(w).item.pk}, POST_ONLY),
-    "members:daily-reading-item-approve": (lambda w: {"pk": _notif(w).item.pk}, APPROVER_ACTION),
-    "members:daily-reading-item-withdraw": (lambda w: {"pk": _notif(w).item.pk}, GROUP_ACTION),
+    "notifications:notification-list": (None, OPEN),
+    "notifications:notification-preferences": (None, OPEN),
+    "notifications:notification-read-all": (None, OPEN),
+    "notifications:notification-open": (lambda w: {"pk": _notif(w).theirs.pk}, NOBODY_ELSE),
+    "notifications:notification-read": (lambda w: {"pk": _notif(w).mine.pk}, OWN_ONLY),
+    "notifications:group-channels": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
+    "notifications:group-channel-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
+    "notifications:group-channel-update": (lambda w: {"pk": _notif(w).channel.pk}, STAFF_ONLY),
+    "notifications:group-channel-test": (lambda w: {"pk": _notif(w).channel.pk}, STAFF_ONLY),
+    "notifications:delivery-retry": (lambda w: {"pk": _notif(w).failed.pk}, STAFF_ONLY),
+    "notifications:daily-reading-list": (None, OPEN),
+    "notifications:daily-reading-detail": (lambda w: {"pk": _notif(w).reading.pk}, GROUP_OBJECT),
+    "notifications:daily-reading-approve": (lambda w: {"pk": _notif(w).reading.pk}, APPROVER_ACTION),
+    "notifications:daily-reading-item-create": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
+    "notifications:daily-reading-item-detail": (lambda w: {"pk": _notif(w).item.pk}, GROUP_OBJECT),
+    "notifications:daily-reading-item-read": (lambda w: {"pk": _notif(w).item.pk}, POST_ONLY),
+    "notifications:daily-reading-item-approve": (lambda w: {"pk": _notif(w).item.pk}, APPROVER_ACTION),
+    "notifications:daily-reading-item-withdraw": (lambda w: {"pk": _notif(w).item.pk}, GROUP_ACTION),
     # The robot host list: the top security administrator's and superusers' alone.
-    "members:robot-host-list": (None, NOBODY_BUT_ADMINS),
-    "members:robot-host-remove": (lambda w: {"pk": _robot_host().pk}, NOBODY_BUT_ADMINS),
+    "notifications:robot-host-list": (None, NOBODY_BUT_ADMINS),
+    "notifications:robot-host-remove": (lambda w: {"pk": _robot_host().pk}, NOBODY_BUT_ADMINS),
 })
 
 
@@ -427,7 +427,8 @@ def test_forbidden_and_not_found_render_in_the_site_layout(world, client):
     missing = client.get(reverse("members:group-detail", kwargs={"pk": world.groups.bureau.pk}))
     assert missing.status_code == 404
     body = missing.content.decode()
-    assert "页面不存在" in body and 'class="navbar' in body
+    assert "页面不存在" in body
+    assert 'class="navbar' in body
 
 
 def test_server_error_page_renders_in_the_site_layout(rf):
@@ -436,4 +437,5 @@ def test_server_error_page_renders_in_the_site_layout(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     body = response.content.decode()
-    assert "500" in body and 'class="navbar' in body
+    assert "500" in body
+    assert 'class="navbar' in body

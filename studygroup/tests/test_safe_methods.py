@@ -57,12 +57,12 @@ def test_no_get_writes_anything(namespace, world, client):
 
 @pytest.mark.django_db
 def test_the_scan_sees_a_write(world, client):
-    from members.notifications import notification_send
-    from members.models import NotificationKind
+    from members.notifications.models import NotificationKind
+    from members.notifications.services import notification_send
 
     notification, = notification_send(kind=NotificationKind.MEETING_NOTICE, obj=world.groups.bureau,
                                        recipients=[world.member], title="通知", robots=False)
     client.force_login(world.member)
     with CaptureQueriesContext(connection) as captured:
-        client.post(reverse("members:notification-open", args=[notification.pk]))
-    assert any("members_notification" in sql for sql in _writes(captured.captured_queries))
+        client.post(reverse("notifications:notification-open", args=[notification.pk]))
+    assert any("notifications_notification" in sql for sql in _writes(captured.captured_queries))

@@ -160,7 +160,8 @@ def test_check_deploy_prints_no_warning():
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARNING" not in result.stderr and "warning" not in result.stdout.lower()
+    assert "WARNING" not in result.stderr
+    assert "warning" not in result.stdout.lower()
 
 
 def test_login_records_are_kept_at_least_180_days(settings):

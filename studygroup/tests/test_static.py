@@ -27,7 +27,8 @@ def test_echarts_keeps_the_notice_and_licences_apache_asks_for():
     """Apache-2.0 §4(d): a NOTICE file is passed on with the work; ECharts bundles d3 code
     under its own licence (licenses/LICENSE-d3 of the ECharts distribution)."""
     notice = (VENDOR / "echarts" / "NOTICE").read_text()
-    assert "Apache ECharts" in notice and "The Apache Software Foundation" in notice
+    assert "Apache ECharts" in notice
+    assert "The Apache Software Foundation" in notice
     assert "Mike Bostock" in (VENDOR / "echarts" / "licenses" / "LICENSE-d3").read_text()
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from members.models import MemberWork
+from members.work.models import MemberWork
 from plans.models import AnnualPlan
 from reports.models import RectificationEvidence
 from sessions.models import Material
@@ -46,14 +46,14 @@ FIELDS = {
         name=lambda obj: obj.original_name,
     ),
     "reflection attachment": SimpleNamespace(
-        user="member", url=lambda w: reverse("members:work-create", args=["reflection"]),
+        user="member", url=lambda w: reverse("work:work-create", args=["reflection"]),
         data=lambda w: {"group": w.groups.bureau.pk, "title": "学习全会精神的体会", "body": "深刻领会全会精神。", "save": ""},
         kept="学习全会精神的体会", file="attachment",
         good=("心得体会.docx", samples.docx()), stored=lambda: MemberWork.objects.exclude(attachment=""),
         name=lambda obj: obj.attachment_original_name,
     ),
     "research report attachment": SimpleNamespace(
-        user="member", url=lambda w: reverse("members:work-create", args=["research"]),
+        user="member", url=lambda w: reverse("work:work-create", args=["research"]),
         data=lambda w: {"group": w.groups.bureau.pk, "new_research_topic": "乡村振兴调研", "half": "1",
                         "title": "关于乡村振兴的调研报告", "body": "调研正文", "save": ""},
         kept="关于乡村振兴的调研报告", file="attachment",
@@ -61,7 +61,7 @@ FIELDS = {
         name=lambda obj: obj.attachment_original_name,
     ),
     "article attachment": SimpleNamespace(
-        user="member", url=lambda w: reverse("members:work-create", args=["article"]),
+        user="member", url=lambda w: reverse("work:work-create", args=["article"]),
         data=lambda w: {"group": w.groups.bureau.pk, "title": "理论文章一篇", "outlet": "江北日报", "level": "provincial",
                         "occurred_on": "2026-03-01", "body": "", "save": ""},
         kept="江北日报", file="attachment",
@@ -131,7 +131,8 @@ def test_plan_import_reads_a_right_docx(world, client):
     response = client.post(reverse("plans:plan-import"), {
         "group": world.groups.bureau.pk, "file": samples.upload("学习计划.docx", buffer.getvalue()),
     })
-    assert response.status_code == 302 and "import=" in response["Location"]
+    assert response.status_code == 302
+    assert "import=" in response["Location"]
 
 
 def test_upload_field_over_its_cap_says_the_limit_and_keeps_the_form(world, client, settings):
@@ -141,26 +142,29 @@ def test_upload_field_over_its_cap_says_the_limit_and_keeps_the_form(world, clie
     big = samples.upload("大文件.pdf", samples.PDF + b"0" * (1024 * 1024 + 10))
     response = client.post(reverse("meetings:material-create", args=[meeting.pk]), {"title": "大材料", "file": big})
     body = response.content.decode()
-    assert "不能超过 1 MB" in body and "大材料" in body
+    assert "不能超过 1 MB" in body
+    assert "大材料" in body
     assert not Material.objects.exists()
 
 
 def test_replacing_a_work_attachment_keeps_the_new_name_and_clearing_drops_it(world, client):
-    from members import work_services
+    from members.work import services as work_services
 
     work = work_services.work_create(
         by=world.member, kind="research", group=world.groups.bureau, title="调研报告", body="正文",
         attachment=samples.upload("初稿.pdf", samples.PDF),
     )
     client.force_login(world.member)
-    url = reverse("members:work-update", args=[work.pk])
+    url = reverse("work:work-update", args=[work.pk])
     data = {"title": "调研报告", "body": "正文", "research_topic": "", "new_research_topic": "课题", "half": "1", "save": ""}
     client.post(url, {**data, "attachment": samples.upload("定稿.docx", samples.docx())})
     work.refresh_from_db()
-    assert work.attachment_original_name == "定稿.docx" and work.attachment.name.endswith(".docx")
+    assert work.attachment_original_name == "定稿.docx"
+    assert work.attachment.name.endswith(".docx")
     client.post(url, {**data, "attachment-clear": "on"})
     work.refresh_from_db()
-    assert not work.attachment and work.attachment_original_name == ""
+    assert not work.attachment
+    assert work.attachment_original_name == ""
 
 
 def test_a_big_upload_written_to_a_temporary_file_is_checked_the_same(world, client):

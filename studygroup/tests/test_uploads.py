@@ -101,7 +101,8 @@ def test_check_upload_refuses_what_is_not_allowed_and_says_what_it_is(name, data
     error = refusal(name, data)
     message = error.messages[0]
     assert kind in message
-    assert "允许的类型" in message and "PDF（.pdf）" in message
+    assert "允许的类型" in message
+    assert "PDF（.pdf）" in message
     assert name in message
 
 
@@ -113,12 +114,14 @@ def test_check_upload_refuses_text_with_a_script_tag_anywhere():
 def test_check_upload_refuses_a_type_the_field_does_not_take():
     error = refusal("照片.png", samples.image("PNG"), policy="plan_import")
     assert error.code == "type_not_allowed"
-    assert "Word（.docx）" in error.messages[0] and "文本（.txt）" in error.messages[0]
+    assert "Word（.docx）" in error.messages[0]
+    assert "文本（.txt）" in error.messages[0]
 
 
 def test_check_upload_gives_the_plan_import_hint_for_an_old_doc():
     error = refusal("计划.doc", samples.ole("WordDocument"), policy="plan_import")
-    assert ".docx" in error.messages[0] and "另存为" in error.messages[0]
+    assert ".docx" in error.messages[0]
+    assert "另存为" in error.messages[0]
 
 
 def test_check_upload_refuses_binary_it_cannot_recognise():
@@ -149,7 +152,8 @@ def test_check_upload_refuses_an_office_file_with_an_embedded_program():
 def test_check_upload_refuses_a_name_whose_extension_disagrees_with_the_content(name, make, expected):
     error = refusal(name, make())
     assert error.code == "extension_mismatch"
-    assert expected in error.messages[0] and "扩展名" in error.messages[0]
+    assert expected in error.messages[0]
+    assert "扩展名" in error.messages[0]
 
 
 # --- size ---------------------------------------------------------------------------------------
@@ -159,7 +163,8 @@ def test_check_upload_refuses_a_file_over_the_fields_cap(settings):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     error = refusal("照片.pdf", samples.PDF + b"0" * (1024 * 1024), policy="evidence")
     assert error.code == "too_large"
-    assert "1 MB" in error.messages[0] and "不能超过" in error.messages[0]
+    assert "1 MB" in error.messages[0]
+    assert "不能超过" in error.messages[0]
 
 
 def test_check_upload_caps_each_field_by_its_own_setting(settings):
@@ -253,8 +258,10 @@ def test_clean_original_name_drops_folders_control_and_direction_characters():
 
 def test_random_upload_path_says_nothing_about_the_file():
     path = uploads.random_upload_path("materials", "县委书记讲话.PDF")
-    assert path.startswith("materials/") and path.endswith(".pdf")
-    assert "讲话" not in path and len(path.rsplit("/", 1)[1]) == 32 + 4
+    assert path.startswith("materials/")
+    assert path.endswith(".pdf")
+    assert "讲话" not in path
+    assert len(path.rsplit("/", 1)[1]) == 32 + 4
 
 
 # --- the form field and the request ceiling ---------------------------------------------------
@@ -266,7 +273,8 @@ def test_upload_field_tells_the_browser_the_types_and_the_size(settings):
     rendered = field.widget.render("file", None, attrs=field.widget_attrs(field.widget))
     assert 'accept=".pdf,.docx,.doc' in rendered
     assert f'data-max-bytes="{20 * 1024 * 1024}"' in rendered
-    assert "允许的类型" in str(field.help_text) and "20 MB" in str(field.help_text)
+    assert "允许的类型" in str(field.help_text)
+    assert "20 MB" in str(field.help_text)
 
 
 @pytest.mark.django_db

@@ -186,8 +186,8 @@ def test_retention_deletes_in_batches(world, settings):
 def test_retention_runs_on_the_beat_schedule_as_a_celery_task(db):
     from django_celery_beat.models import PeriodicTask
 
-    from members.schedules import schedules_ensure
     from studygroup.audit.tasks import purge_expired
+    from studygroup.schedules import schedules_ensure
 
     schedules_ensure()
     task = PeriodicTask.objects.get(task="audit.purge_expired")

@@ -150,9 +150,11 @@ def test_pages_without_counting_the_table(client_for, world, admins, settings):
         audit_record(action=Action.EXPORT, actor=world.member, detail=f"page-test-{number}")
     client = client_for(admins.root_auditor)
     first = client.get(reverse("audit:log"), {"action": "export"})
-    assert len(first.context["entries"]) == 3 and first.context["has_next"]
+    assert len(first.context["entries"]) == 3
+    assert first.context["has_next"]
     third = client.get(reverse("audit:log"), {"action": "export", "page": 3})
-    assert len(third.context["entries"]) == 1 and not third.context["has_next"]
+    assert len(third.context["entries"]) == 1
+    assert not third.context["has_next"]
     assert "page=2" in third.content.decode()
 
 
@@ -187,7 +189,8 @@ def test_detail_shows_the_before_and_after_of_each_field(client_for, world, admi
     assert "党组成员" in body
     assert "党组书记、局长" in body
     assert "职务" in body  # the field's name as people read it
-    assert "修改前" in body and "修改后" in body
+    assert "修改前" in body
+    assert "修改后" in body
 
 
 def test_excel_export_opens_with_the_filtered_rows_and_is_itself_recorded(client_for, trail, admins):

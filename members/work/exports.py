@@ -1,0 +1,138 @@
+"""Exports of a group's work for a year: the list as Excel, the texts as one Word and one PDF
+compilation (心得体会汇编) with a table of contents. Built on ``studygroup.documents``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from members.work.models import MemberWork, WorkKind
+from members.work.text import plain_text
+from studygroup import documents
+
+COMPILED_KINDS = [WorkKind.REFLECTION, WorkKind.NOTE, WorkKind.RESEARCH, WorkKind.ARTICLE, WorkKind.SELF_STUDY_PLAN]
+
+
+def _local(value):
+    """A moment for a spreadsheet column: ISO-like, so the column sorts and filters as text."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _shown_date(value) -> str:
+    """A date or moment as people read it, in the active language: 2026年5月20日."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return date_format(value, "DATE_FORMAT")
+
+
+def _list_title(group, year):
+    return _("%(group)s members' work list %(year)s") % {"group": group.name, "year": year}
+
+
+def _compilation_title(group, year):
+    return _("%(group)s compilation of reflections and members' work %(year)s") % {"group": group.name, "year": year}
+
+
+def work_list_xlsx(group, year: int, work: list[MemberWork]):
+    title = _list_title(group, year)
+    headers = [
+        _("No."), _("Kind"), _("Author"), _("Title"), _("Date"), _("Meeting"), _("Plan topic"),
+        _("Research topic"), _("Published in"), pgettext("publication level", "Level"), _("Words"), _("Status"), _("Written at"),
+        _("First submitted at"), _("Days after"), pgettext("work submitted late", "Late"), _("Reviewed by"), _("Reviewed at"),
+    ]
+    workbook, sheet = documents.new_workbook(title, headers)
+    for number, item in enumerate(work, start=1):
+        sheet.append([
+            number, item.get_kind_display(), str(item.author), item.title,
+            item.occurred_on.isoformat() if item.occurred_on else "",
+            item.meeting.title if item.meeting_id else "", str(item.topic) if item.topic_id else "",
+            str(item.research_topic) if item.research_topic_id else "", item.outlet,
+            item.get_level_display() if item.level else "", item.word_count, item.get_status_display(),
+            _local(item.created_at), _local(item.first_submitted_at),
+            item.days_after if item.days_after is not None else "",
+            _("Yes") if item.is_late else "", str(item.reviewed_by) if item.reviewed_by_id else "",
+            _local(item.reviewed_at),
+        ])
+    return documents.xlsx_response(workbook, f"{title}.xlsx")
+
+
+def compiled(work: list[MemberWork]) -> list[dict]:
+    """The texts of the compilation, grouped by kind, each with its number."""
+    sections = []
+    number = 0
+    for kind in COMPILED_KINDS:
+        items = [w for w in work if w.kind == kind and (w.body.strip() or w.kind == WorkKind.ARTICLE)]
+        if not items:
+            continue
+        entries = []
+        for item in items:
+            number += 1
+            entries.append({"number": number, "work": item, "text": plain_text(item.body, item.body_is_html)})
+        sections.append({"label": WorkKind(kind).label, "entries": entries})
+    return sections
+
+
+def _meta_line(item: MemberWork) -> str:
+    parts = [str(item.author)]
+    if item.meeting_id:
+        parts.append(item.meeting.title)
+    if item.outlet:
+        parts.append(f"{item.outlet}（{item.get_level_display()}）")
+    if item.occurred_on:
+        parts.append(_shown_date(item.occurred_on))
+    parts.append(_("written %(written)s, submitted %(submitted)s") % {
+        "written": _shown_date(item.created_at), "submitted": _shown_date(item.first_submitted_at),
+    })
+    if item.is_late:
+        parts.append(_("late"))
+    return " · ".join(parts)
+
+
+def compilation_docx(group, year: int, work: list[MemberWork]):
+    from docx.enum.text import WD_BREAK
+
+    title = _compilation_title(group, year)
+    document = documents.new_word_document(title)
+    sections = compiled(work)
+    document.add_paragraph(_("Contents"), style="Heading 1")
+    for section in sections:
+        document.add_paragraph(section["label"], style="Heading 2")
+        for entry in section["entries"]:
+            document.add_paragraph(f"{entry['number']}. {entry['work'].title}（{entry['work'].author}）")
+    for section in sections:
+        document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+        document.add_paragraph(section["label"], style="Heading 1")
+        for entry in section["entries"]:
+            item = entry["work"]
+            document.add_paragraph(f"{entry['number']}. {item.title}", style="Heading 2")
+            meta = document.add_paragraph(_meta_line(item))
+            meta.runs[0].font.size = documents_pt(11)
+            for line in entry["text"].split("\n"):
+                if line.strip():
+                    document.add_paragraph(line.strip()).paragraph_format.first_line_indent = documents_pt(32)
+    if not sections:
+        document.add_paragraph(_("No submitted work this year."))
+    return documents.docx_response(document, f"{title}.docx")
+
+
+def documents_pt(value):
+    from docx.shared import Pt
+
+    return Pt(value)
+
+
+def compilation_pdf(group, year: int, work: list[MemberWork], *, request=None):
+    title = _compilation_title(group, year)
+    data = documents.render_pdf(
+        "work/compilation.html",
+        {"title": title, "group": group, "year": year, "sections": compiled(work),
+         "generated_at": timezone.localtime()},
+        request=request,
+    )
+    return documents.pdf_response(data, f"{title}.pdf", as_attachment=True)

@@ -1,0 +1,74 @@
+"""Who may do what to members' own work (see members/rules.py for the conventions)."""
+
+import rules
+
+from members import scoping
+from members.rules import in_user_scope, signed_in
+from members.work.models import MemberWork, WorkKind
+from studygroup.permissions import remembered
+
+# --- members' own work (心得体会, 笔记, 调研报告, 文章, 宣讲) -----------------------------------
+
+
+@rules.predicate
+def is_author(user, work) -> bool:
+    return isinstance(work, MemberWork) and signed_in(user) and work.author_id == user.pk
+
+
+@rules.predicate
+def work_is_editable(_user, work) -> bool:
+    return MemberWork.transitions.allows(work, "edit")
+
+
+@rules.predicate
+def work_is_submitted(_user, work) -> bool:
+    return MemberWork.transitions.allows(work, "accept")
+
+
+@rules.predicate
+def work_is_withdrawable(_user, work) -> bool:
+    return MemberWork.transitions.allows(work, "withdraw")
+
+
+@rules.predicate
+def work_is_open_research(_user, work) -> bool:
+    return work.kind == WorkKind.RESEARCH and MemberWork.transitions.allows(work, "add_visit")
+
+
+@rules.predicate
+def reviews_work_group(user, work) -> bool:
+    """A reviewer of the work's group (its secretary or managing staff); never the author."""
+    return isinstance(work, MemberWork) and in_user_scope(scoping.reviewable_groups, user, work.group_id)
+
+
+@rules.predicate
+def reviews_group(user, group) -> bool:
+    return group is not None and in_user_scope(scoping.reviewable_groups, user, group.pk)
+
+
+@rules.predicate
+def member_of_some_group(user) -> bool:
+    return signed_in(user) and remembered(("member_of_some_group", user.pk), scoping.member_groups(user).exists)
+
+
+@rules.predicate
+def reads_group_organization(user, group) -> bool:
+    return group is not None and in_user_scope(scoping.read_organizations, user, group.organization_id)
+
+
+rules.add_perm("work.add_work", member_of_some_group)
+# The author's own work (pages and services; the status then gives a message, not a 403).
+rules.add_perm("work.own_work", is_author)
+rules.add_perm("work.change_work", is_author & work_is_editable)
+rules.add_perm("work.submit_work", is_author & work_is_editable)
+rules.add_perm("work.withdraw_work", is_author & work_is_withdrawable)
+rules.add_perm("work.add_field_visit", is_author & work_is_open_research)
+# The review page and the service: a reviewer of the group who is not the author.
+rules.add_perm("work.review_work", ~is_author & reviews_work_group)
+# The buttons: and the work is waiting for review.
+rules.add_perm("work.accept_work", work_is_submitted & ~is_author & reviews_work_group)
+rules.add_perm("work.see_similarity", ~is_author & reviews_work_group)
+rules.add_perm("work.review_group_work", reviews_group)
+rules.add_perm("work.export_group_work", reviews_group | reads_group_organization)
+
+

@@ -1,0 +1,327 @@
+"""Reads on members' own work shared by pages, exports and reports. Each runs a fixed number of
+queries whatever the amount of work (lists, the review queue, a member's figures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members import scoping
+from members.models import Membership, StudyGroup, current_q
+from members.work.models import (
+    COUNTED_ARTICLE_LEVELS,
+    FieldVisit,
+    MemberWork,
+    ResearchTopic,
+    SimilarityCheck,
+    WorkKind,
+    WorkStatus,
+    late_condition,
+)
+
+OPEN_STATUSES = [WorkStatus.DRAFT, WorkStatus.SUBMITTED, WorkStatus.RETURNED, WorkStatus.ACCEPTED]
+
+
+def _latest_check(field: str):
+    return Subquery(
+        SimilarityCheck.objects.filter(work=OuterRef("pk")).order_by("-checked_at", "-pk").values(field)[:1]
+    )
+
+
+def with_check(queryset):
+    """Annotate the latest copy check: ``copy_score``, ``copy_label``, ``copy_check_id``."""
+    return queryset.annotate(
+        copy_score=_latest_check("score"),
+        copy_label=_latest_check("closest_label"),
+        copy_check_id=_latest_check("pk"),
+    )
+
+
+def work_for_list(queryset):
+    """Work with what a list row shows, in one query."""
+    return with_check(
+        queryset.select_related("group", "author", "meeting", "topic", "research_topic", "reviewed_by")
+        .with_late()
+    ).order_by("-created_at", "-pk")
+
+
+def work_detail(queryset):
+    return with_check(
+        queryset.select_related(
+            "group__organization", "author", "meeting", "topic__plan", "research_topic", "reviewed_by"
+        ).with_late()
+    ).prefetch_related(
+        "topics", Prefetch("field_visits", queryset=FieldVisit.objects.order_by("visited_on", "pk"))
+    )
+
+
+def latest_check(work: MemberWork) -> SimilarityCheck | None:
+    return work.similarity_checks.select_related("closest_work__author").order_by("-checked_at", "-pk").first()
+
+
+def review_queue(group: StudyGroup, user):
+    """Submitted work of ``group`` the user may review, oldest first, with its latest check."""
+    checks = SimilarityCheck.objects.select_related("closest_work").order_by("-checked_at", "-pk")
+    return (
+        with_check(
+            MemberWork.objects.reviewable_by(user)
+            .filter(group=group, status=WorkStatus.SUBMITTED)
+            .select_related("group", "author", "meeting", "topic", "research_topic")
+            .with_late()
+        )
+        .prefetch_related(Prefetch("similarity_checks", queryset=checks, to_attr="checks"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def review_counts(user) -> list[dict]:
+    """For reviewers: each group with work waiting, and how many (one query)."""
+    return list(
+        MemberWork.objects.reviewable_by(user)
+        .filter(status=WorkStatus.SUBMITTED)
+        .values("group", "group__name")
+        .annotate(waiting=Count("pk"))
+        .order_by("group__name")
+    )
+
+
+def my_groups(user):
+    return (
+        StudyGroup.objects.filter(
+            Exists(Membership.objects.filter(current_q(), user=user, group=OuterRef("pk")))
+        )
+        .select_related("organization")
+        .order_by("organization__path")
+    )
+
+
+def plan_for(group: StudyGroup, year: int):
+    """The plan whose quotas apply: the published revision in force, else the current draft."""
+    from plans.models import AnnualPlan
+
+    plans = AnnualPlan.objects.filter(group=group, year=year)
+    return plans.in_force().first() or plans.filter(is_current=True).first()
+
+
+@dataclass
+class Figure:
+    label: str
+    done: int
+    target: int | None = None
+    pending: int = 0
+    late: int = 0
+
+    @property
+    def percent(self) -> int:
+        if not self.target:
+            return 100 if self.done else 0
+        return min(100, round(100 * self.done / self.target))
+
+    @property
+    def met(self) -> bool:
+        return self.target is not None and self.done >= self.target
+
+
+def member_figures(user, group: StudyGroup, year: int) -> dict:
+    """A member's figures for a year in a group, against the plan's quotas (a few queries)."""
+    from sessions.models import Attendance, Meeting
+
+    work = MemberWork.objects.filter(author=user, group=group, year=year)
+    late = Q(late_condition())
+    accepted, submitted = Q(status=WorkStatus.ACCEPTED), Q(status=WorkStatus.SUBMITTED)
+    counted_articles = Q(kind=WorkKind.ARTICLE, level__in=COUNTED_ARTICLE_LEVELS)
+    research = Q(kind=WorkKind.RESEARCH)
+    c = work.aggregate(
+        reflections=Count("pk", filter=accepted & Q(kind=WorkKind.REFLECTION)),
+        reflections_pending=Count("pk", filter=submitted & Q(kind=WorkKind.REFLECTION)),
+        reflections_late=Count("pk", filter=Q(kind=WorkKind.REFLECTION) & late & (accepted | submitted)),
+        notes=Count("pk", filter=accepted & Q(kind=WorkKind.NOTE)),
+        notes_pending=Count("pk", filter=submitted & Q(kind=WorkKind.NOTE)),
+        published=Count("pk", filter=accepted & (counted_articles | research)),
+        published_pending=Count("pk", filter=submitted & (counted_articles | research)),
+        articles=Count("pk", filter=accepted & Q(kind=WorkKind.ARTICLE)),
+        research=Count("pk", filter=accepted & research),
+        lectures=Count("pk", filter=accepted & Q(kind=WorkKind.LECTURE)),
+        lectures_pending=Count("pk", filter=submitted & Q(kind=WorkKind.LECTURE)),
+        late=Count("pk", filter=late & ~Q(status=WorkStatus.WITHDRAWN)),
+        self_study_plans=Count("pk", filter=Q(kind=WorkKind.SELF_STUDY_PLAN) & (accepted | submitted)),
+    )
+    attended = Attendance.objects.filter(
+        user=user, meeting__group=group, meeting__starts_at__year=year,
+        status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE],
+    ).exclude(meeting__status=Meeting.Status.CANCELLED).count()
+    plan = plan_for(group, year)
+    figures = [
+        Figure(_("Reflections (for meetings attended)"), c["reflections"], attended, c["reflections_pending"], c["reflections_late"]),
+        Figure(
+            _("Published articles (city level and above) and research reports"),
+            c["published"], plan.articles_per_member if plan else None, c["published_pending"],
+        ),
+        Figure(_("Study notes"), c["notes"], None, c["notes_pending"]),
+        Figure(_("Lectures given"), c["lectures"], None, c["lectures_pending"]),
+    ]
+    return {
+        "group": group, "year": year, "plan": plan, "figures": figures, "counts": c,
+        "attended": attended, "has_self_study_plan": c["self_study_plans"] > 0,
+    }
+
+
+def due_for(user, *, today=None) -> dict:
+    """What the member owes: reflections for meetings attended, make-up study, this year's
+    self-study plan (a few queries)."""
+    from sessions.models import Attendance, Meeting
+
+    today = today or timezone.localdate()
+    due_days = timedelta(days=settings.REFLECTION_DUE_DAYS)
+    written = MemberWork.objects.filter(
+        author=user, meeting=OuterRef("meeting"), kind=WorkKind.REFLECTION
+    ).exclude(status=WorkStatus.WITHDRAWN)
+    reflections = list(
+        Attendance.objects.filter(
+            user=user, status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE],
+            meeting__ends_at__lte=timezone.now(), meeting__starts_at__year__gte=today.year - 1,
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .exclude(Exists(written))
+        .select_related("meeting__group")
+        .order_by("meeting__starts_at")
+    )
+    for attendance in reflections:
+        attendance.due_on = timezone.localdate(attendance.meeting.starts_at) + due_days
+        attendance.overdue = attendance.due_on < today
+    makeup = list(
+        Attendance.objects.owing_makeup().filter(user=user).select_related("meeting__group").order_by("meeting__starts_at")
+    )
+    groups = list(my_groups(user))
+    with_plan = set(
+        MemberWork.objects.filter(
+            author=user, kind=WorkKind.SELF_STUDY_PLAN, year=today.year
+        ).exclude(status=WorkStatus.WITHDRAWN).values_list("group_id", flat=True)
+    )
+    return {
+        "reflections": reflections,
+        "makeup": makeup,
+        "self_study_plans": [g for g in groups if g.pk not in with_plan],
+        "total": len(reflections) + len(makeup) + len([g for g in groups if g.pk not in with_plan]),
+    }
+
+
+def my_open_work(user):
+    """The member's drafts and returned work, most recent first."""
+    return (
+        MemberWork.objects.filter(author=user, status__in=[WorkStatus.DRAFT, WorkStatus.RETURNED])
+        .select_related("group", "meeting", "reviewed_by")
+        .order_by("-updated_at")
+    )
+
+
+def my_submitted(user, year: int):
+    return work_for_list(
+        MemberWork.objects.filter(author=user, year=year, status__in=[WorkStatus.SUBMITTED, WorkStatus.ACCEPTED])
+    )[:20]
+
+
+def home_work(user) -> dict:
+    """The home page card: what is due, what was returned, what waits for review."""
+    groups = list(my_groups(user))
+    returned = list(
+        MemberWork.objects.filter(author=user, status=WorkStatus.RETURNED).select_related("reviewed_by")[:5]
+    )
+    due = due_for(user) if groups else {"total": 0}
+    return {"is_member": bool(groups), "due": due, "returned": returned, "to_review": review_counts(user)}
+
+
+def group_year_work(group: StudyGroup, year: int, user):
+    """A group's submitted and accepted work of a year that the user may read, for exports."""
+    return (
+        MemberWork.objects.visible_to(user)
+        .filter(group=group, year=year, status__in=[WorkStatus.SUBMITTED, WorkStatus.ACCEPTED])
+        .select_related("author", "meeting", "topic", "research_topic", "reviewed_by")
+        .with_late()
+        .prefetch_related(Prefetch("field_visits", queryset=FieldVisit.objects.order_by("visited_on")))
+        .order_by("kind", "occurred_on", "author__name", "pk")
+    )
+
+
+def research_topics_for(group: StudyGroup, year: int):
+    return ResearchTopic.objects.filter(group=group, year=year).annotate(report_count=Count("reports"))
+
+
+def meetings_with_notes_q(meeting_ref="pk") -> Exists:
+    """有笔记: members who attended the meeting have notes or reflections linked to it (not
+    drafts, not withdrawn). Used by ``sessions.selectors.notes_present``."""
+    from sessions.models import Attendance
+
+    attended = Attendance.objects.filter(
+        meeting=OuterRef("meeting"), user=OuterRef("author"),
+        status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE],
+    )
+    return Exists(
+        MemberWork.objects.filter(
+            meeting=OuterRef(meeting_ref), kind__in=[WorkKind.NOTE, WorkKind.REFLECTION],
+            status__in=[WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.RETURNED],
+        ).filter(Exists(attended))
+    )
+
+
+def visible_groups_for_filters(user):
+    return scoping.visible_groups(user).select_related("organization").order_by("organization__path")
+
+
+def people_for_filters(user):
+    from members.models import User
+
+    return User.objects.visible_to(user).order_by("name")
+
+
+def review_queue_item(pk: int) -> MemberWork:
+    """One row of the review queue after a decision (the htmx response)."""
+    checks = SimilarityCheck.objects.select_related("closest_work").order_by("-checked_at", "-pk")
+    item = (
+        with_check(
+            MemberWork.objects.filter(pk=pk)
+            .select_related("group", "author", "meeting", "topic", "research_topic", "reviewed_by")
+            .with_late()
+        )
+        .prefetch_related(Prefetch("similarity_checks", queryset=checks, to_attr="checks"))
+        .get()
+    )
+    item.check = item.checks[0] if item.checks else None
+    return item
+
+
+def form_choices(user, group=None) -> dict:
+    """What the work form chooses from: the member's groups, their recent meetings, the topics
+    of their plans in force, their groups' research topics."""
+    from datetime import timedelta
+
+    from plans.models import AnnualPlan, Topic
+    from sessions.models import Meeting
+
+    groups = my_groups(user)
+    group_ids = [group.pk] if group else groups.values("pk")
+    meetings = (
+        Meeting.objects.visible_to(user)
+        .filter(group__in=group_ids, starts_at__gte=timezone.now() - timedelta(days=400))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+    )
+    topics = (
+        Topic.objects.visible_to(user)
+        .filter(plan__group__in=group_ids, plan__in=AnnualPlan.objects.in_force().values("pk"))
+        .select_related("plan")
+        .order_by("-plan__year", "position")
+    )
+    research_topics = ResearchTopic.objects.visible_to(user).filter(group__in=group_ids).order_by("-year", "title")
+    return {"groups": groups, "meetings": meetings, "topics": topics, "research_topics": research_topics}
+
+
+def topics_for_filters(user):
+    from plans.models import Topic
+
+    return Topic.objects.visible_to(user).select_related("plan").order_by("-plan__year", "position")

@@ -1,0 +1,256 @@
+"""Writes on members' own work. Each validates (``full_clean``), runs in a transaction, records
+who did it (``_history_user``) and allows only these transitions::
+
+    draft ──submit──▶ submitted ──accept──▶ accepted
+                        │   ▲
+                 return │   │ submit (resubmission)
+                        ▼   │
+                      returned
+    draft / submitted / returned ──withdraw──▶ withdrawn   (nothing is deleted)
+
+The author writes and submits; a reviewer (the group's study secretary, or staff managing the
+group) accepts or returns with a comment, and is never the author.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Membership, StudyGroup, User
+from members.work import search, similarity
+from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
+from members.work.text import plain_text, sanitize, word_count
+from studygroup.mixins import require_perm
+from studygroup.services import locked, stamp
+from studygroup.uploads import check_upload
+
+TEXT_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH, WorkKind.SELF_STUDY_PLAN}
+CHECKED_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH}
+EDITABLE_FIELDS = {
+    "title", "body", "occurred_on", "meeting", "topic", "attachment", "research_topic", "adopted",
+    "adoption_note", "outlet", "level", "url", "lecture_kind", "place", "audience", "audience_size",
+}
+
+
+def _is_member(user: User, group: StudyGroup) -> bool:
+    return Membership.objects.current().filter(user=user, group=group).exists()
+
+
+def _check_links(work: MemberWork) -> None:
+    errors = {}
+    if work.meeting_id and work.meeting.group_id != work.group_id:
+        errors["meeting"] = _("Choose a meeting of the same study group.")
+    if work.topic_id and work.topic.plan.group_id != work.group_id:
+        errors["topic"] = _("Choose a topic of the group's own plan.")
+    if work.research_topic_id and work.research_topic.group_id != work.group_id:
+        errors["research_topic"] = _("Choose a research topic of the same study group.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _derive(work: MemberWork) -> None:
+    """Fields that follow from others: the date and year from the meeting, the clean body and
+    its word count."""
+    if work.meeting_id:
+        work.occurred_on = timezone.localdate(work.meeting.starts_at)
+    if work.kind == WorkKind.SELF_STUDY_PLAN:
+        work.occurred_on = date(work.year, 1, 1)
+    if work.occurred_on:
+        work.year = work.occurred_on.year
+    work.body, work.body_is_html = sanitize(work.body)
+    work.word_count = word_count(plain_text(work.body, work.body_is_html))
+
+
+def _attach(work: MemberWork, attachment) -> None:
+    """A new file goes through the upload check and keeps its name as data (the stored name
+    is random); clearing the file clears the name."""
+    if attachment is None or attachment == "" or attachment is False:
+        work.attachment = ""
+        work.attachment_original_name = ""
+        return
+    if getattr(attachment, "_committed", False) is True:
+        return  # the file already stored, unchanged
+    checked = check_upload(attachment, "work_attachment", error_key="attachment")
+    work.attachment_original_name = checked.original_name
+    attachment.name = f"upload{checked.extension}"
+    work.attachment = attachment
+
+
+def _save(work: MemberWork, by: User) -> MemberWork:
+    _derive(work)
+    _check_links(work)
+    work.full_clean()
+    stamp(work, by).save()
+    search.index_work(work)
+    return work
+
+
+@transaction.atomic
+def work_create(
+    *,
+    by: User,
+    kind: str,
+    group: StudyGroup,
+    title: str,
+    body: str = "",
+    year: int | None = None,
+    topics=(),
+    **fields,
+) -> MemberWork:
+    """A new draft, written by ``by`` as a current member of ``group``."""
+    if not _is_member(by, group):
+        raise PermissionDenied
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    attachment = fields.pop("attachment", None)
+    work = MemberWork(
+        kind=kind, group=group, author=by, title=title, body=body,
+        year=year or timezone.localdate().year, **fields,
+    )
+    _attach(work, attachment)
+    _save(work, by)
+    if kind == WorkKind.SELF_STUDY_PLAN and topics:
+        work.topics.set(topics)
+    return work
+
+
+@transaction.atomic
+def work_update(*, work: MemberWork, by: User, topics=None, **fields) -> MemberWork:
+    """Change a draft or returned work: only its author."""
+    work = locked(work)
+    if work.author_id != by.pk:
+        raise PermissionDenied
+    MemberWork.transitions.require(work, "edit")
+    unknown = set(fields) - EDITABLE_FIELDS - {"year"}
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if "attachment" in fields:
+        _attach(work, fields.pop("attachment"))
+    for name, value in fields.items():
+        setattr(work, name, value)
+    _save(work, by)
+    if topics is not None and work.kind == WorkKind.SELF_STUDY_PLAN:
+        work.topics.set(topics)
+    return work
+
+
+def _ready_to_submit(work: MemberWork) -> None:
+    errors = {}
+    if work.kind in TEXT_KINDS and not work.body.strip() and not (work.kind == WorkKind.RESEARCH and work.attachment):
+        errors["body"] = _("Write the text before submitting.")
+    if work.kind == WorkKind.REFLECTION and not (work.meeting_id or work.topic_id):
+        errors["meeting"] = _("Link the reflection to a meeting or a plan topic.")
+    if work.kind == WorkKind.ARTICLE:
+        if not work.outlet:
+            errors["outlet"] = _("Say where the article was published.")
+        if not work.level:
+            errors["level"] = _("Choose the level of the publication.")
+        if not work.occurred_on:
+            errors["occurred_on"] = _("Give the publication date.")
+    if work.kind == WorkKind.LECTURE:
+        if not work.occurred_on:
+            errors["occurred_on"] = _("Give the date of the lecture.")
+        if not work.place:
+            errors["place"] = _("Give the place of the lecture.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def work_submit(*, work: MemberWork, by: User) -> MemberWork:
+    """Submit a draft, or resubmit returned work; a text is checked for copying."""
+    work = locked(work)
+    if work.author_id != by.pk:
+        raise PermissionDenied
+    MemberWork.transitions.require(work, "submit")
+    _ready_to_submit(work)
+    now = timezone.now()
+    MemberWork.transitions.apply(work, "submit")
+    work.submitted_at = now
+    work.first_submitted_at = work.first_submitted_at or now
+    work.submission_count += 1
+    work.full_clean()
+    stamp(work, by).save()
+    if work.kind in CHECKED_KINDS and work.has_text:
+        text = plain_text(work.body, work.body_is_html)
+        similarity.check(work, text=text)
+        similarity.fingerprint_store(work, text=text)
+    return work
+
+
+def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
+    """Accept or return submitted work: a reviewer of its group who is not its author."""
+    work = locked(work)
+    if work.author_id == by.pk:
+        raise PermissionDenied(_("Nobody reviews their own work."))
+    require_perm(by, "work.review_work", work)
+    MemberWork.transitions.apply(work, move)
+    work.reviewed_by = by
+    work.reviewed_at = timezone.now()
+    work.review_comment = comment.strip()
+    work.full_clean()
+    stamp(work, by).save()
+    return work
+
+
+@transaction.atomic
+def work_accept(*, work: MemberWork, by: User, comment: str = "") -> MemberWork:
+    return _review(work, by, "accept", comment)
+
+
+@transaction.atomic
+def work_return(*, work: MemberWork, by: User, comment: str) -> MemberWork:
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the work is returned.")})
+    return _review(work, by, "return", comment)
+
+
+@transaction.atomic
+def work_withdraw(*, work: MemberWork, by: User) -> MemberWork:
+    """The author takes work back; it stays in the records as withdrawn."""
+    work = locked(work)
+    if work.author_id != by.pk:
+        raise PermissionDenied
+    MemberWork.transitions.apply(work, "withdraw")
+    work.full_clean()
+    stamp(work, by).save()
+    return work
+
+
+@transaction.atomic
+def field_visit_add(
+    *, report: MemberWork, by: User, visited_on: date, place: str, met_whom: str = "", notes: str = ""
+) -> FieldVisit:
+    if report.author_id != by.pk:
+        raise PermissionDenied
+    if report.kind != WorkKind.RESEARCH:
+        raise ValidationError(_("Field visits belong to research reports."))
+    MemberWork.transitions.require(report, "add_visit")
+    visit = FieldVisit(report=report, visited_on=visited_on, place=place, met_whom=met_whom, notes=notes)
+    visit.full_clean()
+    stamp(visit, by).save()
+    return visit
+
+
+@transaction.atomic
+def research_topic_get_or_create(
+    *, by: User, group: StudyGroup, year: int, title: str, half: int = 1, description: str = ""
+) -> ResearchTopic:
+    """A research topic of the group's year: an existing one of that title, or a new one."""
+    if not _is_member(by, group):
+        raise PermissionDenied
+    existing = ResearchTopic.objects.filter(group=group, year=year, title=title.strip()).first()
+    if existing:
+        return existing
+    topic = ResearchTopic(
+        group=group, year=year, half=half, title=title.strip(), description=description, created_by=by
+    )
+    topic.full_clean()
+    stamp(topic, by).save()
+    return topic

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from members.work import views
+from members.work.downloads import WORK_ATTACHMENT
+from studygroup.downloads import ScopedFileDownload
+
+app_name = "work"
+
+urlpatterns = [
+    path("my-study/", views.MyWork.as_view(), name="my-work"),
+    path("work/", views.WorkList.as_view(), name="work-list"),
+    path("work/search/", views.WorkSearch.as_view(), name="work-search"),
+    path("work/new/<slug:kind>/", views.WorkCreate.as_view(), name="work-create"),
+    path("work/<int:pk>/", views.WorkDetail.as_view(), name="work-detail"),
+    path("work/<int:pk>/attachment/", ScopedFileDownload.as_view(file=WORK_ATTACHMENT.key), name="work-attachment"),
+    path("work/<int:pk>/edit/", views.WorkUpdate.as_view(), name="work-update"),
+    path("work/<int:pk>/submit/", views.WorkSubmit.as_view(), name="work-submit"),
+    path("work/<int:pk>/withdraw/", views.WorkWithdraw.as_view(), name="work-withdraw"),
+    path("work/<int:pk>/review/", views.WorkReview.as_view(), name="work-review"),
+    path("work/<int:pk>/visits/add/", views.FieldVisitCreate.as_view(), name="field-visit-create"),
+    path("groups/<int:pk>/review/", views.ReviewQueue.as_view(), name="review-queue"),
+    path(
+        "groups/<int:pk>/work/<int:year>/export.<str:fmt>",
+        views.WorkExport.as_view(),
+        name="work-export",
+    ),
+]

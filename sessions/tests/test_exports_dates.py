@@ -1,0 +1,100 @@
+"""Dates in a meeting's documents are written the way the reader's language writes them:
+2026年5月20日 (no leading zeros) in Chinese, May 20, 2026 in English; 5月20日 where a page shows
+only month and day. File names keep the sortable 20260520."""
+
+from datetime import datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from sessions.models import Meeting
+from sessions.tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def meeting(world):
+    return MeetingFactory(
+        group=world.groups.bureau, title="学习贯彻全会精神", venue="县委第一会议室", status=Meeting.Status.HELD,
+        starts_at=datetime(2026, 5, 20, 9, 0, tzinfo=SHANGHAI), ends_at=datetime(2026, 5, 20, 11, 30, tzinfo=SHANGHAI),
+    )
+
+
+def _in_english(client):
+    client.cookies["django_language"] = "en"
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages).replace("\n", "")
+
+
+def _sheet_line_under_the_title(data: bytes) -> str:
+    from openpyxl import load_workbook
+
+    return load_workbook(BytesIO(data)).active.cell(row=2, column=1).value
+
+
+def test_archive_page_shows_the_meeting_date_the_chinese_way(client, world, meeting):
+    client.force_login(world.staff)
+    body = client.get(reverse("meetings:meeting-archive", args=[meeting.pk])).content.decode()
+    assert "2026年5月20日 09:00–11:30" in body
+
+
+def test_archive_page_shows_the_meeting_date_in_english(client, world, meeting):
+    client.force_login(world.staff)
+    _in_english(client)
+    body = client.get(reverse("meetings:meeting-archive", args=[meeting.pk])).content.decode()
+    assert "May 20, 2026 9 a.m.–11:30 a.m." in body
+
+
+def test_archive_pdf_shows_the_meeting_date_the_chinese_way(client, world, meeting):
+    client.force_login(world.staff)
+    response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
+    assert "2026年5月20日09:00–11:30" in _pdf_text(response.content).replace(" ", "")
+
+
+def test_archive_pdf_file_name_keeps_the_sortable_date(client, world, meeting):
+    client.force_login(world.staff)
+    response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
+    assert "20260520" in response["Content-Disposition"]
+
+
+def test_sign_in_sheet_excel_shows_the_date_and_venue_the_chinese_way(client, world, meeting):
+    client.force_login(world.staff)
+    response = client.get(reverse("meetings:meeting-sign-in-sheet-xlsx", args=[meeting.pk]))
+    assert _sheet_line_under_the_title(response.content) == "2026年5月20日 09:00–11:30  县委第一会议室"
+
+
+def test_sign_in_sheet_excel_shows_the_date_in_english(client, world, meeting):
+    client.force_login(world.staff)
+    _in_english(client)
+    response = client.get(reverse("meetings:meeting-sign-in-sheet-xlsx", args=[meeting.pk]))
+    assert _sheet_line_under_the_title(response.content) == "May 20, 2026 9 a.m.–11:30 a.m.  县委第一会议室"
+
+
+def test_sign_in_sheet_pdf_shows_the_date_the_chinese_way(client, world, meeting):
+    client.force_login(world.staff)
+    response = client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk]))
+    assert "2026年5月20日09:00–11:30" in _pdf_text(response.content).replace(" ", "")
+
+
+def test_group_year_page_shows_month_and_day_without_leading_zeros(client, world, meeting):
+    client.force_login(world.staff)
+    url = reverse("meetings:group-year", args=[world.groups.bureau.pk])
+    body = client.get(url, {"year": 2026}).content.decode()
+    assert ">5月20日</td>" in body
+
+
+def test_group_year_page_shows_month_and_day_in_english(client, world, meeting):
+    client.force_login(world.staff)
+    _in_english(client)
+    url = reverse("meetings:group-year", args=[world.groups.bureau.pk])
+    body = client.get(url, {"year": 2026}).content.decode()
+    assert ">May 20</td>" in body

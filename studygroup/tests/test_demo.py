@@ -1,0 +1,38 @@
+"""``manage.py seed_demo`` (the README's first command) builds every app's demo, and running it
+again changes nothing. One seed for all the apps' checks: it is the slowest thing the suite does."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from members.tests.test_demo import check_demo_notifications
+from members.work.tests.test_demo import check_demo_work
+from plans.tests.test_demo import check_demo_plans
+
+pytestmark = pytest.mark.django_db
+
+DEMO_APPS = {"members", "work", "notifications", "plans", "meetings", "reports", "audit", "otp_static"}
+
+
+def every_count() -> dict[str, int]:
+    """Rows of every model of the project's apps, their history tables included."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in DEMO_APPS and not model._meta.proxy
+    }
+
+
+def test_seed_demo_builds_every_apps_demo_and_a_second_run_changes_nothing(capsys):
+    call_command("seed_demo")
+    first = every_count()
+    output = capsys.readouterr().out
+    assert "Demo@2026study" in output
+    assert "demo-approver" in output
+    assert "demo-sysadmin (two-factor backup codes sysa0001 … sysa0010)" in output
+    check_demo_plans()
+    check_demo_work()
+    check_demo_notifications()
+
+    call_command("seed_demo")
+    assert every_count() == first
