@@ -27,6 +27,7 @@ from members.scoping import (  # the private helpers: "leaders of an organisatio
     read_organizations,
     visible_groups,
 )
+from studygroup.models import Recorded, Submitted
 from studygroup.transitions import Move, Transitions
 
 
@@ -105,7 +106,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(submitted_to__in=read_organizations(user).values("pk"))
 
 
-class HalfYearReview(models.Model):
+class HalfYearReview(Recorded, Submitted):
     """上半年总结及下半年计划: a group's review of a half (or a full year) with its figures."""
 
     class Status(models.TextChoices):
@@ -126,15 +127,6 @@ class HalfYearReview(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     figures = models.JSONField(_("figures at submission"), null=True, blank=True, editable=False)
-    submitted_to = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted to"),
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("read by"),
@@ -142,12 +134,6 @@ class HalfYearReview(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ReviewQuerySet.as_manager()
@@ -212,7 +198,7 @@ class BulletinQuerySet(models.QuerySet):
         return self.filter(organization__in=managed_organizations(user).values("pk"))
 
 
-class Bulletin(models.Model):
+class Bulletin(Recorded):
     """学习通报: the supervising organisation's report on all the groups below it for a period."""
 
     class Status(models.TextChoices):
@@ -241,12 +227,6 @@ class Bulletin(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = BulletinQuerySet.as_manager()
@@ -318,7 +298,7 @@ class SupervisionQuerySet(models.QuerySet):
         return self.filter(organization__in=managed_organizations(user).values("pk"))
 
 
-class Inspection(models.Model):
+class Inspection(Recorded):
     """督导检查: supervising staff inspect a group's study; findings become rectification items."""
 
     organization = models.ForeignKey(
@@ -334,12 +314,6 @@ class Inspection(models.Model):
     findings = models.TextField(_("findings"), blank=True)
     follow_up_on = models.DateField(_("follow-up check (回头看) on"), null=True, blank=True)
     follow_up_notes = models.TextField(_("follow-up conclusions"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("entered by"),
-    )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = SupervisionQuerySet.as_manager()
@@ -369,7 +343,7 @@ class RectificationQuerySet(SupervisionQuerySet):
         return self.filter(status__in=RectificationItem.OPEN_STATUSES, deadline__lt=today)
 
 
-class RectificationItem(models.Model):
+class RectificationItem(Recorded):
     """An item of the rectification list (整改清单): from an inspection finding or from an open
     point of an observation visit (巡听旁听)."""
 
@@ -419,12 +393,6 @@ class RectificationItem(models.Model):
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("entered by"),
-    )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = RectificationQuerySet.as_manager()
@@ -549,7 +517,7 @@ class StudyAccountQuerySet(models.QuerySet):
         )
 
 
-class StudyAccount(models.Model):
+class StudyAccount(Recorded, Submitted):
     """述学: a group reports on its year of study to the supervising committee, whose leader
     comments (点评)."""
 
@@ -567,27 +535,12 @@ class StudyAccount(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     figures = models.JSONField(_("the year's figures"), null=True, blank=True, editable=False)
-    submitted_to = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted to"),
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     comment = models.TextField(_("comment (点评)"), blank=True)
     commented_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("commented by"),
     )
     commented_at = models.DateTimeField(_("commented at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = StudyAccountQuerySet.as_manager()

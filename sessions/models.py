@@ -25,6 +25,7 @@ from members.scoping import (
     managed_organizations,
     read_organizations,
 )
+from studygroup.models import Recorded, Timestamped
 from studygroup.transitions import Move, Transitions
 
 
@@ -44,7 +45,7 @@ class MeetingQuerySet(GroupScopedQuerySet):
         return self.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
 
 
-class Meeting(models.Model):
+class Meeting(Recorded):
     """A meeting of a study group: a group study session, a discussion, a lecture..."""
 
     class Kind(models.TextChoices):
@@ -101,12 +102,6 @@ class Meeting(models.Model):
     )
     signin_secret = models.CharField(_("sign-in secret"), max_length=40, default=new_secret, editable=False)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[topics, lead_speakers], excluded_fields=["signin_secret"])
     objects = MeetingQuerySet.as_manager()
@@ -236,7 +231,7 @@ class AttendanceQuerySet(GroupScopedQuerySet):
         ).exclude(meeting__status=Meeting.Status.CANCELLED)
 
 
-class Attendance(models.Model):
+class Attendance(Timestamped):
     """One member's row for one meeting: present, late, on leave (with reason) or absent, and the
     make-up study (补课) owed by those on leave or absent."""
 
@@ -265,8 +260,6 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     makeup_content = models.TextField(_("what was studied in make-up"), blank=True)
     makeup_studied_on = models.DateField(_("make-up studied on"), null=True, blank=True)
@@ -344,7 +337,7 @@ class Minutes(models.Model):
         return self.entered_at > backfill_cutoff(self.meeting.ends_at)
 
 
-class Speech(models.Model):
+class Speech(Timestamped):
     """A keynote (重点发言) or discussion contribution (研讨发言) at a meeting."""
 
     class Kind(models.TextChoices):
@@ -362,8 +355,6 @@ class Speech(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -530,7 +521,7 @@ class OrganizationScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.organization_lookup}__in": managed_organizations(user).values("pk")})
 
 
-class FirstAgendaStudy(models.Model):
+class FirstAgendaStudy(Timestamped):
     """第一议题: a standing-committee or Party-group meeting that opened with the study of General
     Secretary Xi's latest speeches or instructions."""
 
@@ -548,8 +539,6 @@ class FirstAgendaStudy(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = OrganizationScopedQuerySet.as_manager()
@@ -573,7 +562,7 @@ class FollowUpMeasureQuerySet(OrganizationScopedQuerySet):
         return self.filter(done=False)
 
 
-class FollowUpMeasure(models.Model):
+class FollowUpMeasure(Timestamped):
     """A follow-up measure (贯彻落实举措) decided at a first-agenda study."""
 
     study = models.ForeignKey(
@@ -585,8 +574,6 @@ class FollowUpMeasure(models.Model):
     done = models.BooleanField(_("done"), default=False)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_note = models.TextField(_("how it was done"), blank=True)
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = FollowUpMeasureQuerySet.as_manager()
@@ -624,7 +611,7 @@ class ObservationQuerySet(models.QuerySet):
         return self.filter(meeting__group__in=managed_groups(user).values("pk"))
 
 
-class Observation(models.Model):
+class Observation(Timestamped):
     """巡听旁听: staff of a supervising organisation visit a subordinate group's meeting."""
 
     class Grade(models.TextChoices):
@@ -648,8 +635,6 @@ class Observation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ObservationQuerySet.as_manager()

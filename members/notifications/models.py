@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import StudyGroup, User
 from members.notifications.choices import NotificationChannel
+from studygroup.models import Recorded
 
 # Notifications
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def default_robot_kinds():
     ]
 
 
-class GroupChannel(models.Model):
+class GroupChannel(Recorded):
     """A study group's chat robot: a DingTalk custom robot or a WeCom group robot."""
 
     class Provider(models.TextChoices):
@@ -167,11 +168,6 @@ class GroupChannel(models.Model):
     )
     kinds = models.JSONField(_("what is posted"), default=default_robot_kinds, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # The robot's recent posts and the places kept for those waiting: [[unix time, delivery id,
     # "sent" | "held"], …] of the last minute (members.notifications.services.robot_post_slot).

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from members.tests.test_demo import check_demo_notifications
 from members.work.tests.test_demo import check_demo_work
 from plans.tests.test_demo import check_demo_plans
+from sessions.tests.test_demo import check_demo_meetings
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ def test_seed_demo_builds_every_apps_demo_and_a_second_run_changes_nothing(capsy
     assert "demo-approver" in output
     assert "demo-sysadmin (two-factor backup codes sysa0001 … sysa0010)" in output
     check_demo_plans()
+    check_demo_meetings()
     check_demo_work()
     check_demo_notifications()
 
