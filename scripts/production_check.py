@@ -18,11 +18,12 @@ import re
 import secrets
 import socket
 import ssl
+import subprocess
 import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 DEMO_PASSWORD = "Demo@2026study"
 # The demo accounts without two-factor login (administrator roles need a code).
@@ -210,6 +211,15 @@ class Check:
         self.timings = []
         self.static_checked = {}
         self.pages_opened = 0
+        self.main_page_list = self.read_main_page_list() if options.manage else {}
+
+    def read_main_page_list(self):
+        """The main pages of each role (studygroup.main_pages, the list benchmark_pages measures),
+        from the installation itself: ``manage benchmark_pages --paths-for``."""
+        result = subprocess.run([self.options.manage, "benchmark_pages", "--paths-for", *ROLES],
+                                capture_output=True, text=True, timeout=120)
+        expect(result.returncode == 0, f"benchmark_pages --paths-for failed: {result.stderr[-2000:]}")
+        return json.loads(result.stdout)
 
     def step(self, title, function, *args):
         started = time.monotonic()
@@ -307,10 +317,20 @@ class Check:
             response = browser.get(path)
             expect(response.status == 200, f"{username}: {path} answered {response.status}")
             statics.update(Page(response.text).static)
-        self.pages_opened += 1 + len(main_pages) + len(details)
+        # The one list of main pages: a page the role may not open answers 403 in the site layout.
+        listed = [path for path in self.main_page_list.get(username, []) if path not in main_pages and path not in details]
+        refused = 0
+        for path in listed:
+            response = browser.get(quote(path, safe="/?=&"))
+            expect(response.status in (200, 403), f"{username}: {path} (main page list) answered {response.status}")
+            refused += response.status == 403
+            self.page_headers(response, path)
+            statics.update(Page(response.text).static)
+        self.pages_opened += 1 + len(main_pages) + len(details) + len(listed)
         for path in sorted(statics):
             self.static_file(browser, path)
-        print(f"    {username}: {len(main_pages)} main pages, {len(details)} records, {len(statics)} static files")
+        print(f"    {username}: {len(main_pages)} main pages, {len(details)} records, "
+              f"{len(listed)} more of the main page list ({refused} refused), {len(statics)} static files")
         browser.close()
 
     def static_file(self, browser, path):
@@ -476,6 +496,7 @@ def main():
     parser.add_argument("--media", required=True, help="MEDIA_ROOT")
     parser.add_argument("--logs", required=True, help="folder with web.log, worker.log and nginx-access.log")
     parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--manage", help="deploy/manage: also open the main page list (benchmark_pages --paths-for) of each role")
     options = parser.parse_args()
     check = Check(options)
     started = time.monotonic()

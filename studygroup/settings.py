@@ -360,6 +360,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# manage.py benchmark_pages: a trivial logged-in page (one query, the same middleware) at
+# /benchmark/baseline/, the baseline of its throughput. Off in production: only the gunicorn that
+# the command starts for itself turns it on.
+BENCHMARK_BASELINE_VIEW = env.bool("BENCHMARK_BASELINE_VIEW", default=False)
+
 # Domain settings later issues read.
 BACKFILL_AFTER_DAYS = env.int("BACKFILL_AFTER_DAYS", default=30)
 

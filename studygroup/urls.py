@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -7,7 +8,7 @@ from django.views.i18n import set_language
 
 from members.views import PasswordChange
 from studygroup.audit.views import TwoFactorLoginView
-from studygroup.views import Home
+from studygroup.views import BenchmarkBaseline, Home
 
 admin.site.site_header = _("Study group management")
 admin.site.site_title = _("Study group management")
@@ -37,6 +38,10 @@ urlpatterns = [
     path("meetings/", include("sessions.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+if settings.BENCHMARK_BASELINE_VIEW:
+    # The baseline of manage.py benchmark_pages' throughput; never mounted in production.
+    urlpatterns.append(path("benchmark/baseline/", BenchmarkBaseline.as_view(), name="benchmark-baseline"))
 
 # No uploaded file has a public address, in development or production: files leave only through
 # the scoped download views (studygroup.downloads).

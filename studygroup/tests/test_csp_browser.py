@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from conftest import browser_login
 from members.demo import DEMO_PASSWORD
+from studygroup import main_pages as main_page_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,9 @@ def _first(queryset):
 
 
 def main_pages(user) -> list[str]:
-    """The navigation's pages and the first object of each kind the user sees."""
+    """The main pages (studygroup.main_pages: the list benchmark_pages measures and the
+    production check opens), the navigation's pages and the first object of each kind the user
+    sees."""
     from members import scoping
     from members.models import StudyGroup
     from members.notifications.models import DailyReading, DailyReadingItem, Notification
@@ -45,7 +48,7 @@ def main_pages(user) -> list[str]:
     from reports.models import Bulletin, HalfYearReview, Inspection, RectificationItem, StudyAccount
     from sessions.models import FirstAgendaStudy, Meeting, Observation
 
-    pages = [
+    pages = main_page_list.paths_for(user) + [
         reverse("home"), reverse("plans:plan-list"), reverse("plans:proposal-call-list"), reverse("plans:cascade-list"),
         reverse("meetings:meeting-list"), reverse("meetings:meeting-calendar"), reverse("meetings:first-agenda-list"),
         reverse("meetings:observation-list"), reverse("meetings:meeting-feed-settings"),
