@@ -84,7 +84,7 @@ def test_it_refuses_a_database_with_more_than_the_demo(demo):
 
 
 def test_it_refuses_an_organisation_outside_the_demo_province(demo):
-    Organization.objects.add_root(name="中共某省委员会", kind="party_committee", level="province")
+    Organization.objects.add_root({"name": "中共某省委员会", "kind": "party_committee", "level": "province"})
     with pytest.raises(CommandError, match="only runs on a demo database"):
         call_command("seed_scale", groups=2)
 
