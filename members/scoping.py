@@ -1,7 +1,9 @@
 """Who may see and change what: the one place that decides.
 
-Every function returns a lazy queryset, so callers use it as a subquery and the database does
-the work in one statement whatever the size of the tree. Rules:
+Every function returns a queryset that callers use as a subquery. It is built from the user's own
+assignments and seats, read once a request (``_facts``): the organisations of a tree are those
+whose indexed path starts with the assigned one's, which the database answers from the index at
+any size. Rules:
 
 - staff (宣传部 / 办公室) manage the organisations they are assigned to and all below them, and
   the study groups of those organisations;
@@ -16,7 +18,6 @@ Models that belong to a study group use ``GroupScopedQuerySet`` so their ``visib
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Length, Substr
 
 from members.models import (
     Membership,
@@ -27,6 +28,7 @@ from members.models import (
     current_q,
     scopes,
 )
+from studygroup.permissions import remembered
 
 STAFF = OrganizationAssignment.Role.STAFF
 LEADER = OrganizationAssignment.Role.LEADER
@@ -41,31 +43,46 @@ def _is_anonymous(user) -> bool:
     return user is None or not user.is_authenticated or not user.is_active
 
 
-def _assignments(user, roles):
-    return OrganizationAssignment.objects.filter(current_q(), user=user, role__in=roles)
+def _facts(user) -> dict:
+    """The user's current assignments (role, organisation path) and seats (group id, role): two
+    small queries, remembered for the request (``studygroup.permissions``). The scoping functions
+    build their filters from these, so the database sees plain ``path LIKE 'prefix%'`` tests on the
+    indexed path and short id lists, which it plans well at any size (a correlated path test
+    against every organisation did not)."""
+
+    def compute():
+        return {
+            "assignments": list(
+                OrganizationAssignment.objects.filter(current_q(), user=user).values_list("role", "organization__path")
+            ),
+            "seats": list(Membership.objects.filter(current_q(), user=user).values_list("group_id", "role")),
+        }
+
+    return remembered(("scoping-facts", user.pk), compute)
 
 
-def _within(assignments) -> Exists:
-    """True for organisations at or below an assigned one: treebeard's path starts with theirs."""
-    return Exists(
-        assignments.filter(
-            organization__path=Substr(OuterRef("path"), 1, Length("organization__path"))
-        )
-    )
+def _paths(user, roles) -> list[str]:
+    """Paths of the organisations where the user holds one of ``roles``, none below another."""
+    paths = sorted({path for role, path in _facts(user)["assignments"] if role in roles})
+    kept = []
+    for path in paths:
+        if not any(path.startswith(top) for top in kept):
+            kept.append(path)
+    return kept
 
 
-def _strictly_within(assignments) -> Exists:
-    """True for organisations strictly below an assigned one (the assigned one itself excluded)."""
-    return Exists(
-        assignments.filter(
-            organization__path=Substr(OuterRef("path"), 1, Length("organization__path")),
-            organization__depth__lt=OuterRef("depth"),
-        )
-    )
+def _tree(user, roles, field: str = "path", *, strictly: bool = False) -> Q:
+    """Organisations at or below (``strictly``: below) one where the user holds ``roles``;
+    ``field`` is the path's lookup from the filtered model."""
+    condition = Q(pk__in=[])
+    for path in _paths(user, roles):
+        below = Q(**{f"{field}__startswith": path})
+        condition |= (below & ~Q(**{field: path})) if strictly else below
+    return condition
 
 
-def _member_of_group(user, group_ref: str = "pk") -> Exists:
-    return Exists(Membership.objects.filter(current_q(), user=user, group=OuterRef(group_ref)))
+def _seated_groups(user, roles=None) -> list[int]:
+    return [group for group, role in _facts(user)["seats"] if roles is None or role in roles]
 
 
 def visible_organizations(user) -> models.QuerySet:
@@ -74,8 +91,7 @@ def visible_organizations(user) -> models.QuerySet:
     if user.is_superuser:
         return Organization.objects.all()
     return Organization.objects.filter(
-        _within(_assignments(user, [STAFF, LEADER, SYSTEM_ADMIN]))
-        | Q(study_group__in=StudyGroup.objects.filter(_member_of_group(user)).values("pk"))
+        _tree(user, [STAFF, LEADER, SYSTEM_ADMIN]) | Q(study_group__in=_seated_groups(user))
     )
 
 
@@ -84,7 +100,7 @@ def managed_organizations(user) -> models.QuerySet:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(_within(_assignments(user, [STAFF])))
+    return Organization.objects.filter(_tree(user, [STAFF]))
 
 
 def read_organizations(user) -> models.QuerySet:
@@ -93,7 +109,7 @@ def read_organizations(user) -> models.QuerySet:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(_within(_assignments(user, [STAFF, LEADER])))
+    return Organization.objects.filter(_tree(user, [STAFF, LEADER]))
 
 
 def visible_groups(user) -> models.QuerySet:
@@ -102,7 +118,7 @@ def visible_groups(user) -> models.QuerySet:
     if user.is_superuser:
         return StudyGroup.objects.all()
     return StudyGroup.objects.filter(
-        Q(organization__in=read_organizations(user).values("pk")) | _member_of_group(user)
+        _tree(user, [STAFF, LEADER], "organization__path") | Q(pk__in=_seated_groups(user))
     )
 
 
@@ -111,27 +127,21 @@ def managed_groups(user) -> models.QuerySet:
         return StudyGroup.objects.none()
     if user.is_superuser:
         return StudyGroup.objects.all()
-    return StudyGroup.objects.filter(organization__in=managed_organizations(user).values("pk"))
+    return StudyGroup.objects.filter(_tree(user, [STAFF], "organization__path"))
 
 
 def member_groups(user) -> models.QuerySet:
     """Groups the user currently sits in (any role)."""
     if _is_anonymous(user):
         return StudyGroup.objects.none()
-    return StudyGroup.objects.filter(_member_of_group(user))
+    return StudyGroup.objects.filter(pk__in=_seated_groups(user))
 
 
 def led_groups(user) -> models.QuerySet:
     """Groups whose current 组长 (membership role leader) the user is."""
     if _is_anonymous(user):
         return StudyGroup.objects.none()
-    return StudyGroup.objects.filter(
-        Exists(
-            Membership.objects.filter(
-                current_q(), user=user, group=OuterRef("pk"), role=Membership.Role.LEADER
-            )
-        )
-    )
+    return StudyGroup.objects.filter(pk__in=_seated_groups(user, [Membership.Role.LEADER]))
 
 
 def reviewable_groups(user) -> models.QuerySet:
@@ -141,13 +151,8 @@ def reviewable_groups(user) -> models.QuerySet:
         return StudyGroup.objects.none()
     if user.is_superuser:
         return StudyGroup.objects.all()
-    secretary_of = Exists(
-        Membership.objects.filter(
-            current_q(), user=user, group=OuterRef("pk"), role=Membership.Role.SECRETARY
-        )
-    )
     return StudyGroup.objects.filter(
-        Q(organization__in=managed_organizations(user).values("pk")) | secretary_of
+        _tree(user, [STAFF], "organization__path") | Q(pk__in=_seated_groups(user, [Membership.Role.SECRETARY]))
     )
 
 
@@ -158,8 +163,7 @@ def approver_groups(user) -> models.QuerySet:
         return StudyGroup.objects.none()
     if user.is_superuser:
         return StudyGroup.objects.all()
-    approves = Organization.objects.filter(_within(_assignments(user, [APPROVER])))
-    return StudyGroup.objects.filter(organization__in=approves.values("pk"))
+    return StudyGroup.objects.filter(_tree(user, [APPROVER], "organization__path"))
 
 
 def visible_people(user) -> models.QuerySet:
@@ -171,11 +175,9 @@ def visible_people(user) -> models.QuerySet:
     in_visible_group = Membership.objects.filter(
         current_q(), user=OuterRef("pk"), group__in=visible_groups(user).values("pk")
     )
-    administers = Organization.objects.filter(_within(_assignments(user, [SYSTEM_ADMIN, SECURITY_ADMIN])))
     return User.objects.filter(
         Q(pk=user.pk)
-        | Q(organization__in=read_organizations(user).values("pk"))
-        | Q(organization__in=administers.values("pk"))
+        | _tree(user, [STAFF, LEADER, SYSTEM_ADMIN, SECURITY_ADMIN], "organization__path")
         | Exists(in_visible_group)
     ).values("pk")
 
@@ -191,7 +193,7 @@ def managed_people(user) -> models.QuerySet:
         user=OuterRef("pk"), group__in=managed_groups(user).values("pk")
     )
     return User.objects.filter(
-        Q(organization__in=managed_organizations(user).values("pk")) | Exists(in_managed_group)
+        _tree(user, [STAFF], "organization__path") | Exists(in_managed_group)
     ).values("pk")
 
 
@@ -202,7 +204,7 @@ def administered_organizations(user, role) -> models.QuerySet:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(_within(_assignments(user, [role])))
+    return Organization.objects.filter(_tree(user, [role]))
 
 
 def administered_groups(user) -> models.QuerySet:
@@ -220,7 +222,7 @@ def account_organizations(user) -> models.QuerySet:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(_within(_assignments(user, [STAFF, SYSTEM_ADMIN])))
+    return Organization.objects.filter(_tree(user, [STAFF, SYSTEM_ADMIN]))
 
 
 def grantable_organizations(user) -> models.QuerySet:
@@ -230,7 +232,7 @@ def grantable_organizations(user) -> models.QuerySet:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(_strictly_within(_assignments(user, [SYSTEM_ADMIN])))
+    return Organization.objects.filter(_tree(user, [SYSTEM_ADMIN], strictly=True))
 
 
 def _holds_power_outside(below: models.QuerySet) -> Exists:
@@ -251,11 +253,9 @@ def _outranked_people(user, roles, *, admins_allowed: bool) -> Q:
     """People whose own organisation is in the tree of ``user``'s ``roles`` and who hold no more
     power than the user: no superuser, no role at or above the user's organisation (nor outside
     its tree), and (unless ``admins_allowed``) no administrator role at all."""
-    assignments = _assignments(user, roles)
-    tree = Organization.objects.filter(_within(assignments))
-    below = Organization.objects.filter(_strictly_within(assignments))
+    below = Organization.objects.filter(_tree(user, roles, strictly=True))
     condition = (
-        Q(organization__in=tree.values("pk"))
+        _tree(user, roles, "organization__path")
         & Q(is_superuser=False)
         & ~Q(pk=user.pk)
         & ~_holds_power_outside(below)

@@ -20,8 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import Membership, Organization, OrganizationAssignment, current_q
 from members.scoping import (  # the private helpers: "leaders of an organisation or above"
-    _assignments,
-    _within,
+    _tree,
     managed_groups,
     managed_organizations,
     read_organizations,
@@ -510,7 +509,7 @@ class StudyAccountQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.filter(status__in=[StudyAccount.Status.SUBMITTED, StudyAccount.Status.COMMENTED])
-        leads = Organization.objects.filter(_within(_assignments(user, [OrganizationAssignment.Role.LEADER])))
+        leads = Organization.objects.filter(_tree(user, [OrganizationAssignment.Role.LEADER]))
         return self.filter(
             submitted_to__in=leads.values("pk"),
             status__in=[StudyAccount.Status.SUBMITTED, StudyAccount.Status.COMMENTED],

@@ -77,7 +77,11 @@ class MeetingList(ScopedQuerysetMixin, FilterView):
     template_name = "meetings/meeting_list.html"
 
     def get_queryset(self):
-        return selectors.meeting_list(super().get_queryset())
+        # The seven records are worked out for the page's rows only (see get_context_data),
+        # unless the list is filtered by them.
+        if self.request.GET.get("records"):
+            return selectors.meeting_list(super().get_queryset())
+        return super().get_queryset().order_by("-starts_at", "-pk")
 
     def get_filterset_kwargs(self, filterset_class):
         groups = scoping.visible_groups(self.request.user).select_related("organization")
@@ -85,7 +89,9 @@ class MeetingList(ScopedQuerysetMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        selectors.annotate_backfill(context["object_list"])
+        page = [m.pk for m in context["object_list"]]
+        annotated = {m.pk: m for m in selectors.meeting_list(Meeting.objects.filter(pk__in=page))}
+        context["object_list"] = selectors.annotate_backfill([annotated[pk] for pk in page])
         context["records"] = selectors.SEVEN_RECORDS
         return context
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from members import scoping
 from members.models import Membership, Organization, StudyGroup, User
+from studygroup import permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +98,20 @@ def test_scoping_is_one_query_at_any_depth(world, django_assert_num_queries):
             deep, {"name": f"第{level}层", "kind": "party_committee", "level": "township"}
         )
         StudyGroup.objects.create(organization=deep, name=f"第{level}层中心组")
-    with django_assert_num_queries(1):
+    # The staff's assignments and seats (read once), then the groups: the same at any depth.
+    with django_assert_num_queries(3):
         assert len(list(scoping.managed_groups(world.staff))) == 9
+
+
+def test_within_a_request_the_users_assignments_are_read_once(world, django_assert_num_queries):
+    token = permissions._memo.set({})
+    try:
+        list(scoping.visible_groups(world.staff))
+        with django_assert_num_queries(2):
+            assert len(list(scoping.managed_groups(world.staff))) == 3
+            assert scoping.visible_people(world.staff).filter(pk=world.member.pk).exists()
+    finally:
+        permissions._memo.reset(token)
 
 
 def test_deactivated_user_sees_nothing(world):

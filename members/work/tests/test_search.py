@@ -109,3 +109,21 @@ def test_postgresql_uses_the_gin_index_expression(world, texts):
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'work_searchentry_bigrams_gin'"
         )
         assert "gin" in cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("few_groups", [500, 0], ids=["groups-by-id", "groups-by-subquery"])
+def test_the_newest_matches_of_the_users_groups_are_shown(world, texts, monkeypatch, few_groups):
+    """Only the newest CANDIDATES matching entries of the groups the user sees are read: a county's
+    staff still find their county's work when the rest of the province wrote more since, and
+    nobody gets the newer texts of groups they do not see. Both ways of naming the groups (ids for
+    a county, a subquery for a province) give the same."""
+    monkeypatch.setattr(search, "FEW_GROUPS", few_groups)
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    for number in range(5):  # newer, in another county
+        services.work_submit(work=services.work_create(
+            by=world.sibling_member, kind=WorkKind.NOTE, group=world.groups.sibling_bureau,
+            title=f"白水笔记{number}", body="乡村振兴的白水实践。",
+        ), by=world.sibling_member)
+    assert _titles(world.staff, "乡村振兴") == ["他人笔记", "镇里的笔记"]
+    assert _titles(world.sibling_staff, "乡村振兴") == ["白水笔记2", "白水笔记3", "白水笔记4"]  # the newest three
