@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from members.models import Membership, Organization, OrganizationAssignment
 from members.tests.factories import (
@@ -12,6 +13,16 @@ from members.tests.factories import (
     StudyGroupFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language: a page a test opens with an English reader's
+    cookie activates English and leaves it active in the thread (Django's locale middleware does
+    not give it back), which would make a later test's messages English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import translation
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
@@ -257,7 +258,9 @@ class Command(BaseCommand):
         """Rows {page, role, queries, p50_ms, p95_ms, sql_ms, bytes}; skipped (role, page, reason)."""
         User = get_user_model()
         rows, skipped = [], []
-        with override_settings(**self.client_settings(plain_static)), quiet_log_handlers():
+        # The pages activate each reader's language and leave it active: give back the caller's.
+        with override_settings(**self.client_settings(plain_static)), quiet_log_handlers(), \
+                translation.override(translation.get_language()):
             for role, username in ROLES:
                 if role not in roles:
                     continue
