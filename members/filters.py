@@ -1,5 +1,7 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Q, QuerySet
+from django_filters.constants import EMPTY_VALUES
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,6 +24,65 @@ class TextSearchFilter(django_filters.CharFilter):
         return qs.filter(query)
 
 
+class NamedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of groups, people, units or topics that stays small at any scale: a select when
+    the reader sees at most ``SHOWN`` of them (a county), a box to type part of the name (or the
+    id a link carries) when more (a province's 10,000 groups, 200,000 people). One query either
+    way: the first ``SHOWN + 1`` choices are read once and decide."""
+
+    SHOWN = 300
+
+    def __init__(self, *args, name_field: str = "name", **kwargs):
+        self.name_field = name_field
+        super().__init__(*args, **kwargs)
+
+    def choices(self) -> list | None:
+        """The choices when they are few; None when there are more than ``SHOWN``."""
+        if not hasattr(self, "_choices"):
+            queryset = self.get_queryset(self.get_request())
+            first = list(queryset[: self.SHOWN + 1])
+            self._choices = first if len(first) <= self.SHOWN else None
+        return self._choices
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            choices = self.choices()
+            if choices is None:
+                self._field = forms.CharField(
+                    label=self.label, required=False, max_length=50,
+                    widget=forms.TextInput(attrs={"placeholder": _("Type part of the name")}),
+                )
+            else:
+                self._field = forms.TypedChoiceField(
+                    label=self.label, required=False, coerce=int, empty_value=None,
+                    choices=[("", "---------"), *((obj.pk, str(obj)) for obj in choices)],
+                )
+        return self._field
+
+    def matches(self, value):
+        """What the form's value stands for: one of the few choices, or the choices whose name
+        holds the typed text (or whose id it is)."""
+        if value in EMPTY_VALUES:
+            return None
+        choices = self.choices()
+        if choices is not None:
+            return next((obj for obj in choices if obj.pk == value), None)
+        queryset = self.get_queryset(self.get_request())
+        text = str(value).strip()
+        if text.isdigit() and len(text) <= 18:
+            return queryset.filter(pk=int(text))
+        return queryset.filter(**{f"{self.name_field}__icontains": text})
+
+    def filter(self, qs, value):
+        found = self.matches(value)
+        if found is None:
+            return qs
+        if isinstance(found, QuerySet):
+            return qs.filter(**{f"{self.field_name}__in": found.order_by().values("pk")})
+        return qs.filter(**{self.field_name: found})
+
+
 class GroupFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["name", "organization__name", "organization__short_name"])
     level = django_filters.ChoiceFilter(
@@ -38,12 +99,8 @@ class GroupFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["name", "username", "position", "phone"])
-    organization = django_filters.ModelChoiceFilter(
-        label=_("Works in"), queryset=Organization.objects.none()
-    )
-    group = django_filters.ModelChoiceFilter(
-        label=_("Study group"), queryset=StudyGroup.objects.none(), method="filter_group"
-    )
+    organization = NamedChoiceFilter(label=_("Works in"), queryset=Organization.objects.none())
+    group = NamedChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none(), method="filter_group")
     role = django_filters.ChoiceFilter(
         label=_("Role in a group"), choices=Membership.Role.choices, method="filter_role"
     )
@@ -58,9 +115,12 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["group"].queryset = groups
 
     def filter_group(self, qs, name, value):
-        if not value:
+        group = self.filters["group"].matches(value)
+        if group is None:
             return qs
-        return qs.filter(pk__in=Membership.objects.current().filter(group=value).values("user"))
+        seats = Membership.objects.current()
+        seats = seats.filter(group__in=group.values("pk")) if isinstance(group, QuerySet) else seats.filter(group=group)
+        return qs.filter(pk__in=seats.values("user"))
 
     def filter_role(self, qs, name, value):
         if not value:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from members.filters import NamedChoiceFilter
 from members.models import StudyGroup
 from plans.models import AnnualPlan, ProposalCall, Topic
 from studygroup.params import YearFilter
@@ -12,7 +13,7 @@ from studygroup.params import YearFilter
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     year = YearFilter(label=_("Year"))
-    group = django_filters.ModelChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
+    group = NamedChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AnnualPlan.Status.choices)
     revisions = django_filters.ChoiceFilter(
         label=_("Revisions"), method="filter_revisions", empty_label=_("Current and in force"),

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.filters import TextSearchFilter
+from members.filters import NamedChoiceFilter, TextSearchFilter
 from members.models import StudyGroup
 from sessions import selectors
 from sessions.models import FirstAgendaStudy, Meeting, Observation
@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class MeetingFilter(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Search"), fields=["title", "venue", "expert_name"])
-    group = django_filters.ModelChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
+    group = NamedChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Meeting.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Meeting.Status.choices)
     start = django_filters.DateFilter(label=_("From"), field_name="starts_at", lookup_expr="date__gte", widget=DATE)

@@ -1,9 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from members.filters import NamedChoiceFilter
 from members.models import StudyGroup, User
 from members.work.models import MemberWork, WorkKind, WorkStatus
 
@@ -11,11 +12,11 @@ from members.work.models import MemberWork, WorkKind, WorkStatus
 class WorkFilter(django_filters.FilterSet):
     """Lists of work: by group, member, kind, status, topic, date and late."""
 
-    group = django_filters.ModelChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
-    author = django_filters.ModelChoiceFilter(label=_("Member"), queryset=User.objects.none())
+    group = NamedChoiceFilter(label=_("Study group"), queryset=StudyGroup.objects.none())
+    author = NamedChoiceFilter(label=_("Member"), queryset=User.objects.none())
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=WorkKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=WorkStatus.choices)
-    topic = django_filters.ModelChoiceFilter(label=_("Plan topic"), queryset=None, method="filter_topic")
+    topic = NamedChoiceFilter(label=_("Plan topic"), queryset=None, method="filter_topic", name_field="title")
     date_from = django_filters.DateFilter(
         label=_("Date from"), field_name="occurred_on", lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -37,9 +38,14 @@ class WorkFilter(django_filters.FilterSet):
         self.filters["topic"].queryset = topics
 
     def filter_topic(self, qs, name, value):
-        if not value:
+        topic = self.filters["topic"].matches(value)
+        if topic is None:
             return qs
-        return qs.filter(Q(topic=value) | Q(pk__in=value.self_study_plans.values("pk")))
+        if isinstance(topic, QuerySet):
+            topics = topic.order_by().values("pk")
+            plans = MemberWork.topics.through.objects.filter(topic__in=topics).values("memberwork")
+            return qs.filter(Q(topic__in=topics) | Q(pk__in=plans))
+        return qs.filter(Q(topic=topic) | Q(pk__in=topic.self_study_plans.values("pk")))
 
     def filter_late(self, qs, name, value):
         from members.work.models import late_condition
