@@ -24,11 +24,12 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Window,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Length, Trim
+from django.db.models.functions import Length, RowNumber, Trim, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -382,30 +383,43 @@ def feed_meetings(user):
 # --- month calendar ---------------------------------------------------------------------------
 
 
+CALENDAR_PER_DAY = 6
+
+
 def month_calendar(queryset, year: int, month: int) -> dict:
-    """Weeks of the month (Monday first), each day with its meetings: one query."""
+    """Weeks of the month (Monday first), each day with its first meetings and how many more:
+    two queries."""
     tz = timezone.get_current_timezone()
     first = date(year, month, 1)
     cal = calendar.Calendar(firstweekday=0)
     days = list(cal.itermonthdates(year, month))
     start = datetime.combine(days[0], time.min, tzinfo=tz)
     end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz)
+    in_view = queryset.filter(starts_at__gte=start, starts_at__lt=end)
+    day = TruncDate("starts_at", tzinfo=tz)
+    # A province's calendar holds thousands of meetings a day: each day shows its first few and
+    # how many more there are (the list, filtered by that day, shows them all).
     meetings = list(
-        queryset.filter(starts_at__gte=start, starts_at__lt=end)
+        in_view.annotate(
+            day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()])
+        )
+        .filter(day_rank__lte=CALENDAR_PER_DAY)
         .select_related("group__organization")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
+    per_day = dict(in_view.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
     by_day: dict[date, list] = {}
     for m in meetings:
         by_day.setdefault(timezone.localtime(m.starts_at, tz).date(), []).append(m)
     weeks = [
-        [{"date": d, "in_month": d.month == month, "meetings": by_day.get(d, []), "today": d == timezone.localdate()}
+        [{"date": d, "in_month": d.month == month, "meetings": by_day.get(d, []), "today": d == timezone.localdate(),
+          "more": per_day.get(d, 0) - len(by_day.get(d, []))}
          for d in days[i : i + 7]]
         for i in range(0, len(days), 7)
     ]
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return {"weeks": weeks, "first": first, "previous": previous, "next": following, "count": len(meetings)}
+    return {"weeks": weeks, "first": first, "previous": previous, "next": following, "count": sum(per_day.values())}
 
 
 # --- a group's year at a glance ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from members import scoping
+from members.filters import NamedChoiceFilter
 from members.models import StudyGroup
 from members.views import apply_validation_error
 from plans.models import Topic
@@ -105,12 +106,20 @@ class MeetingCalendar(ScopedQuerysetMixin, TemplateView):
         year = year_param(self.request.GET.get("year"), today.year)
         month = int_param(self.request.GET.get("month"), today.month, minimum=1, maximum=12)
         queryset = self.get_queryset()
-        groups = scoping.visible_groups(self.request.user).select_related("organization")
+        # A select of the groups when they are few; a name to type for a province's thousands.
+        shown = NamedChoiceFilter.SHOWN
+        groups = list(scoping.visible_groups(self.request.user).select_related("organization")[: shown + 1])
+        if len(groups) > shown:
+            groups = None
         group_id = id_param(self.request.GET.get("group"))
         if group_id:
             queryset = queryset.filter(group=group_id)
+        group_name = (self.request.GET.get("group_name") or "").strip()[:50]
+        if group_name:
+            queryset = queryset.filter(group__name__icontains=group_name)
         return super().get_context_data(
-            calendar=selectors.month_calendar(queryset, year, month), groups=groups, group_id=group_id, **kwargs
+            calendar=selectors.month_calendar(queryset, year, month), groups=groups, group_id=group_id,
+            group_name=group_name, **kwargs
         )
 
 

@@ -75,7 +75,8 @@ class WorkList(ScopedQuerysetMixin, FilterView):
     template_name = "work/work_list.html"
 
     def get_queryset(self):
-        return selectors.work_for_list(super().get_queryset())
+        # What a row shows (the latest copy check, late) is worked out for the page's rows only.
+        return super().get_queryset().order_by("-created_at", "-pk")
 
     def get_filterset_kwargs(self, filterset_class):
         user = self.request.user
@@ -87,7 +88,11 @@ class WorkList(ScopedQuerysetMixin, FilterView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(kinds=WorkKind.choices, **kwargs)
+        context = super().get_context_data(kinds=WorkKind.choices, **kwargs)
+        page = [work.pk for work in context["object_list"]]
+        rows = {work.pk: work for work in selectors.work_for_list(MemberWork.objects.filter(pk__in=page))}
+        context["object_list"] = [rows[pk] for pk in page]
+        return context
 
 
 class WorkCreate(LoginRequiredMixin, FormView):
