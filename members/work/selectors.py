@@ -79,14 +79,24 @@ def review_queue(group: StudyGroup, user):
     )
 
 
-def review_counts(user) -> list[dict]:
-    """For reviewers: each group with work waiting, and how many (one query)."""
-    return list(
+def review_counts(user, *, limit: int | None = None) -> list[dict]:
+    """For reviewers: each group with work waiting, and how many (one query). With ``limit``:
+    the groups waiting longest (most waiting first), for a card that must stay short."""
+    rows = (
         MemberWork.objects.reviewable_by(user)
         .filter(status=WorkStatus.SUBMITTED)
         .values("group", "group__name")
         .annotate(waiting=Count("pk"))
-        .order_by("group__name")
+    )
+    if limit is None:
+        return list(rows.order_by("group__name"))
+    return list(rows.order_by("-waiting", "group__name")[:limit])
+
+
+def review_totals(user) -> dict:
+    """How many groups have work waiting for the user's review, and how many pieces (one query)."""
+    return MemberWork.objects.reviewable_by(user).filter(status=WorkStatus.SUBMITTED).aggregate(
+        groups=Count("group", distinct=True), waiting=Count("pk")
     )
 
 
@@ -226,6 +236,9 @@ def my_submitted(user, year: int):
     )[:20]
 
 
+HOME_REVIEW_GROUPS = 8
+
+
 def home_work(user) -> dict:
     """The home page card: what is due, what was returned, what waits for review."""
     groups = list(my_groups(user))
@@ -233,7 +246,12 @@ def home_work(user) -> dict:
         MemberWork.objects.filter(author=user, status=WorkStatus.RETURNED).select_related("reviewed_by")[:5]
     )
     due = due_for(user) if groups else {"total": 0}
-    return {"is_member": bool(groups), "due": due, "returned": returned, "to_review": review_counts(user)}
+    to_review = review_counts(user, limit=HOME_REVIEW_GROUPS)
+    # A province's staff review thousands of groups: the card names the busiest few and counts the rest.
+    totals = review_totals(user) if len(to_review) == HOME_REVIEW_GROUPS else None
+    return {"is_member": bool(groups), "due": due, "returned": returned, "to_review": to_review,
+            "review_more_groups": totals["groups"] - len(to_review) if totals else 0,
+            "review_total": totals["waiting"] if totals else sum(row["waiting"] for row in to_review)}
 
 
 def group_year_work(group: StudyGroup, year: int, user):

@@ -63,9 +63,14 @@ class MyWork(LoginRequiredMixin, TemplateView):
             submitted=selectors.my_submitted(user, year),
             standings=[selectors.member_figures(user, group, year) for group in groups],
             kinds=[(kind, label, KIND_ICONS[kind]) for kind, label in WorkKind.choices],
-            to_review=selectors.review_counts(user),
+            to_review=selectors.review_counts(user, limit=MY_WORK_REVIEW_GROUPS),
+            review_more=MY_WORK_REVIEW_GROUPS,
             **kwargs,
         )
+
+
+# The groups named in "waiting for your review" (most waiting first); the work list has the rest.
+MY_WORK_REVIEW_GROUPS = 30
 
 
 class WorkList(ScopedQuerysetMixin, FilterView):
