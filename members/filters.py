@@ -70,7 +70,7 @@ class NamedChoiceFilter(django_filters.ModelChoiceFilter):
             return next((obj for obj in choices if obj.pk == value), None)
         queryset = self.get_queryset(self.get_request())
         text = str(value).strip()
-        if text.isdigit() and len(text) <= 18:
+        if text.isascii() and text.isdigit() and len(text) <= 18:
             return queryset.filter(pk=int(text))
         return queryset.filter(**{f"{self.name_field}__icontains": text})
 

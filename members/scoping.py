@@ -28,7 +28,7 @@ from members.models import (
     current_q,
     scopes,
 )
-from studygroup.permissions import remembered
+from studygroup.permissions import forget, remembered
 
 STAFF = OrganizationAssignment.Role.STAFF
 LEADER = OrganizationAssignment.Role.LEADER
@@ -59,6 +59,11 @@ def _facts(user) -> dict:
         }
 
     return remembered(("scoping-facts", user.pk), compute)
+
+
+def forget_facts(user) -> None:
+    """After a change to the user's assignments or seats: the rest of the request sees it."""
+    forget(("scoping-facts", user.pk))
 
 
 def _paths(user, roles) -> list[str]:

@@ -148,6 +148,7 @@ def membership_start(
     )
     membership.full_clean()
     stamp(membership, by).save()
+    scoping.forget_facts(membership.user)
     return membership
 
 
@@ -162,6 +163,7 @@ def membership_end(*, by: User, membership: Membership, ended_on: date | None = 
     membership.ended_on = ended_on or timezone.localdate()
     membership.full_clean()
     stamp(membership, by).save()
+    scoping.forget_facts(membership.user)
     return membership
 
 
@@ -193,6 +195,7 @@ def assignment_grant(
     )
     assignment.full_clean()
     stamp(assignment, by).save()
+    scoping.forget_facts(assignment.user)
     return assignment
 
 
@@ -210,6 +213,7 @@ def assignment_end(
     assignment.ended_on = ended_on
     assignment.full_clean()
     stamp(assignment, by).save()
+    scoping.forget_facts(assignment.user)
     return assignment
 
 

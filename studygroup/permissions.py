@@ -22,6 +22,13 @@ def remembered(key: tuple, compute: Callable[[], bool]) -> bool:
     return memo[key]
 
 
+def forget(key: tuple) -> None:
+    """Drop one remembered answer (a service changed what it depends on, mid-request)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(key, None)
+
+
 def in_scope(name: str, user, queryset_of: Callable, pk) -> bool:
     """Is ``pk`` in ``queryset_of(user)`` (a scoping function)? One EXISTS query, remembered for
     the request."""

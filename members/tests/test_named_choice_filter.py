@@ -61,3 +61,11 @@ def test_work_list_topics_by_title_when_many(world, client, monkeypatch):
     client.force_login(world.staff)
     response = client.get(reverse("work:work-list"), {"topic": "振兴"})
     assert [w.title for w in response.context["object_list"]] == ["振兴笔记"]
+
+
+def test_a_digit_that_is_not_a_number_is_a_name(world, client, monkeypatch):
+    monkeypatch.setattr(NamedChoiceFilter, "SHOWN", 2)
+    client.force_login(world.staff)
+    response = client.get(reverse("members:person-list"), {"group": "²"})
+    assert response.status_code == 200
+    assert _names(response) == []

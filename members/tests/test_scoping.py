@@ -117,3 +117,26 @@ def test_within_a_request_the_users_assignments_are_read_once(world, django_asse
 def test_deactivated_user_sees_nothing(world):
     world.staff.is_active = False
     assert not scoping.managed_groups(world.staff).exists()
+
+
+def test_a_change_of_seats_is_seen_in_the_rest_of_the_request(world):
+    from members.services import membership_end
+
+    token = permissions._memo.set({})
+    try:
+        assert scoping.visible_groups(world.member).filter(pk=world.groups.bureau.pk).exists()
+        membership_end(by=world.staff, membership=Membership.objects.get(user=world.member, group=world.groups.bureau))
+        assert not scoping.visible_groups(world.member).filter(pk=world.groups.bureau.pk).exists()
+    finally:
+        permissions._memo.reset(token)
+
+
+def test_two_users_in_one_request_keep_their_own_scope(world):
+    token = permissions._memo.set({})
+    try:
+        staff_groups = set(scoping.visible_groups(world.staff))
+        sibling_groups = set(scoping.visible_groups(world.sibling_staff))
+        assert staff_groups == {world.groups.county, world.groups.bureau, world.groups.township}
+        assert sibling_groups == {world.groups.sibling, world.groups.sibling_bureau}
+    finally:
+        permissions._memo.reset(token)

@@ -190,7 +190,12 @@ def search(user, query: str, *, limit: int = 50) -> list[Hit]:
     groups = Q(group__in=few) if len(few) <= FEW_GROUPS else (
         Q(group__in=scoping.visible_groups(user).values("pk")) | Q(group__in=scoping.reviewable_groups(user).values("pk"))
     )
-    work_ids = newest_matches(entries, ContentType.objects.get_for_model(MemberWork), groups)
+    work_type = ContentType.objects.get_for_model(MemberWork)
+    # The author's own work stays theirs to find after they leave its group.
+    own = entries.filter(content_type=work_type, object_id__in=MemberWork.objects.filter(author=user).values("pk"))
+    work_ids = newest_matches(entries, work_type, groups) + list(
+        own.order_by("-object_id").values_list("object_id", flat=True)[:CANDIDATES]
+    )
     minutes_ids = newest_matches(entries, ContentType.objects.get_for_model(Minutes), groups)
     works = (
         MemberWork.objects.visible_to(user)

@@ -81,7 +81,7 @@ def review_queue(group: StudyGroup, user):
 
 def review_counts(user, *, limit: int | None = None) -> list[dict]:
     """For reviewers: each group with work waiting, and how many (one query). With ``limit``:
-    the groups waiting longest (most waiting first), for a card that must stay short."""
+    the groups with most work waiting, for a card that must stay short."""
     rows = (
         MemberWork.objects.reviewable_by(user)
         .filter(status=WorkStatus.SUBMITTED)

@@ -127,3 +127,12 @@ def test_the_newest_matches_of_the_users_groups_are_shown(world, texts, monkeypa
         ), by=world.sibling_member)
     assert _titles(world.staff, "乡村振兴") == ["他人笔记", "镇里的笔记"]
     assert _titles(world.sibling_staff, "乡村振兴") == ["白水笔记2", "白水笔记3", "白水笔记4"]  # the newest three
+
+
+@pytest.mark.django_db
+def test_the_author_still_finds_their_own_work_after_leaving_the_group(world, texts):
+    from members.models import Membership
+    from members.services import membership_end
+
+    membership_end(by=world.staff, membership=Membership.objects.get(user=world.member, group=world.groups.bureau))
+    assert "草稿笔记" in _titles(world.member, "乡村振兴")
