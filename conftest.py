@@ -148,22 +148,12 @@ def worker_database_url() -> str:
     ``test_`` database pytest-django created)."""
     from django.db import connection
 
-    settings_dict = connection.settings_dict
-    name = settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        if str(name) == ":memory:" or "mode=memory" in str(name):
-            pytest.fail("The SQLite test database must be a file for a worker process to share it.")
-        return f"sqlite:///{name}"
-    if connection.vendor == "postgresql":
-        from urllib.parse import quote
+    from studygroup.database_urls import database_url
 
-        user = quote(settings_dict.get("USER") or "", safe="")
-        password = quote(settings_dict.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        port = settings_dict.get("PORT") or 5432
-        return f"postgres://{auth}{host}:{port}/{name}"
-    pytest.fail(f"No worker database URL for {connection.vendor}.")
+    try:
+        return database_url(connection)
+    except ValueError as error:
+        pytest.fail(f"No worker database URL: {error}. The SQLite test database must be a file.")
 
 
 def start_celery_worker(broker, queue, database_url, extra_env=None, loglevel="WARNING"):

@@ -71,15 +71,15 @@ def target(tmp_path):
 
     import psycopg2
 
+    from studygroup.database_urls import database_url
+
     params = connection.settings_dict
     name = f"{params['NAME']}_restore"[:63]
     admin = _postgres_admin()
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    user, password = params["USER"] or "", params["PASSWORD"] or ""
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    url = f"postgres://{auth}{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{name}"
+    url = database_url(connection, name=name)
 
     def query(sql):
         db = psycopg2.connect(url.replace("postgres://", "postgresql://"))

@@ -57,6 +57,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 from studygroup import main_pages
+from studygroup.database_urls import database_url as shared_database_url
 from studygroup.audit import twofactor
 
 # (role, demo account)
@@ -142,22 +143,10 @@ def manifest_missing() -> bool:
 
 def database_url() -> str:
     """The URL of the database this process uses (also the test database under pytest)."""
-    from urllib.parse import quote
-
-    settings_dict = connection.settings_dict
-    name = str(settings_dict["NAME"])
-    if connection.vendor == "sqlite":
-        if name == ":memory:" or "mode=memory" in name:
-            raise CommandError("gunicorn cannot open an in-memory SQLite database: use a file or --no-throughput.")
-        return f"sqlite:///{name}"
-    if connection.vendor == "postgresql":
-        user = quote(settings_dict.get("USER") or "", safe="")
-        password = quote(settings_dict.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        port = settings_dict.get("PORT") or 5432
-        return f"postgres://{auth}{host}:{port}/{quote(name, safe='')}"
-    raise CommandError(f"No database URL for {connection.vendor}: use --no-throughput.")
+    try:
+        return shared_database_url(connection)
+    except ValueError as error:
+        raise CommandError(f"gunicorn cannot open this database ({error}): use --no-throughput.") from error
 
 
 @contextmanager
