@@ -101,9 +101,20 @@ def _bulletin_text(bulletin) -> str:
     }
 
 
+@shared_task(name="reports.notify_bulletin_issued", ignore_result=True)
+def notify_bulletin_issued(*, bulletin_id: int) -> int:
+    """Queued by ``reports.services.bulletin_issue`` once the issue is committed: a province
+    bulletin has thousands of readers, so the request answers at once and the worker writes their
+    notifications in bulk. Running it twice tells nobody twice (the occasion names the version)."""
+    bulletin = Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.ISSUED).select_related(
+        "organization", "issued_by"
+    ).first()
+    return bulletin_issued_notify(bulletin=bulletin) if bulletin is not None else 0
+
+
 def bulletin_issued_notify(*, bulletin) -> int:
-    """Called by ``reports.services.bulletin_issue``: the leaders and the groups' heads are told
-    at once (inbox and e-mail; a bulletin covers many groups, so no group robot)."""
+    """The leaders and the groups' heads are told (inbox and e-mail; a bulletin covers many
+    groups, so no group robot)."""
     sent = notification_send(
         kind=NotificationKind.BULLETIN_ISSUED, obj=bulletin, recipients=bulletin_readers(bulletin),
         occasion=f"issued-v{bulletin.version}", title=_("Bulletin issued: %(title)s") % {"title": bulletin.title},

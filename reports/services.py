@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,6 @@ from reports.models import (
     StudyAccount,
     period_label,
 )
-from reports.reminders import bulletin_issued_notify
 from reports.rules import ITEM_SIDES
 from studygroup.mixins import require_perm
 from studygroup.queue import enqueue
@@ -217,7 +217,7 @@ def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     bulletin.issued_at = timezone.now()
     bulletin.version += 1
     bulletin = save_as(bulletin, by=by)
-    bulletin_issued_notify(bulletin=bulletin)
+    transaction.on_commit(partial(enqueue, "reports.notify_bulletin_issued", bulletin_id=bulletin.pk))
     return bulletin
 
 

@@ -206,7 +206,8 @@ def notification_send(
             recipient=person, kind=kind, content_type=content_type, object_id=obj.pk, occasion=occasion,
             group=group, title=title[:200], body=body, url=url, urgent=urgent, created_at=now,
         )
-        row.full_clean(validate_unique=False, validate_constraints=False)
+        # The keys were given as objects; checking them row by row cost three queries a recipient.
+        row.clean_fields(exclude={"recipient", "content_type", "group"})
         rows.append(row)
     key = dict(kind=kind, content_type=content_type, object_id=obj.pk, occasion=occasion)
     Notification.objects.bulk_create(rows, ignore_conflicts=True)

@@ -33,9 +33,20 @@ def readers(world):
     return {"county_leader": county_leader, "secretary": secretary}
 
 
-def _issued(world):
-    bulletin = services.bulletin_create(organization=world.county, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
-    return services.bulletin_issue(bulletin=bulletin, by=world.staff)
+@pytest.fixture
+def issue(world, django_capture_on_commit_callbacks):
+    """Issue a county bulletin; the readers are told by the task queued when it commits."""
+
+    def issue():
+        bulletin = services.bulletin_create(
+            organization=world.county, year=YEAR, period=Period.FIRST_HALF, by=world.staff
+        )
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            issued = services.bulletin_issue(bulletin=bulletin, by=world.staff)
+        assert len(callbacks) == 1
+        return issued
+
+    return issue
 
 
 def _told(occasion_prefix):
@@ -43,8 +54,8 @@ def _told(occasion_prefix):
     return sorted(rows.values_list("recipient__username", flat=True))
 
 
-def test_issuing_tells_the_leaders_and_the_groups_heads_once(world, readers):
-    bulletin = _issued(world)
+def test_issuing_tells_the_leaders_and_the_groups_heads_once(world, readers, issue):
+    bulletin = issue()
     # The bureau's 组长 (member) and the township's secretary; the county leader. Not the issuer,
     # not a plain member, not the sibling county, not the city leader above the issuer.
     assert _told("issued") == ["county_leader", "member", "secretary"]
@@ -54,8 +65,8 @@ def test_issuing_tells_the_leaders_and_the_groups_heads_once(world, readers):
     assert remind_bulletins_unread() == 0  # issued today: nobody is reminded yet
 
 
-def test_those_who_have_not_opened_it_are_reminded_once(world, readers, client):
-    bulletin = _issued(world)
+def test_those_who_have_not_opened_it_are_reminded_once(world, readers, client, issue):
+    bulletin = issue()
     client.force_login(readers["county_leader"])
     page = client.get(bulletin.get_absolute_url())
     assert page.status_code == 200
@@ -72,8 +83,8 @@ def test_those_who_have_not_opened_it_are_reminded_once(world, readers, client):
     assert remind_bulletins_unread() == 0
 
 
-def test_the_reader_sees_it_in_the_inbox_and_opening_it_marks_it_read(world, readers, client):
-    bulletin = _issued(world)
+def test_the_reader_sees_it_in_the_inbox_and_opening_it_marks_it_read(world, readers, client, issue):
+    bulletin = issue()
     notice = Notification.objects.get(kind=NotificationKind.BULLETIN_ISSUED, recipient=world.member)
     client.force_login(world.member)
     inbox = client.get("/notifications/")
@@ -83,3 +94,30 @@ def test_the_reader_sees_it_in_the_inbox_and_opening_it_marks_it_read(world, rea
     assert response["Location"] == bulletin.get_absolute_url()
     notice.refresh_from_db()
     assert notice.read_at is not None
+
+
+def test_issuing_leaves_the_readers_to_the_worker_which_tells_them_in_bulk(world, readers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.reminders import notify_bulletin_issued
+
+    bulletin = services.bulletin_create(organization=world.county, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
+    bulletin = services.bulletin_issue(bulletin=bulletin, by=world.staff)
+    assert _told("issued") == []  # the request wrote none: the task queued on commit does
+
+    def tell():
+        Notification.objects.filter(kind=NotificationKind.BULLETIN_ISSUED).delete()
+        with CaptureQueriesContext(connection) as queries:
+            told = notify_bulletin_issued(bulletin_id=bulletin.pk)
+        return told, len(queries)
+
+    few, few_queries = tell()
+    for number in range(6):
+        leader = UserFactory(username=f"leader{number}", organization=world.township)
+        AssignmentFactory(user=leader, organization=world.township, role=OrganizationAssignment.Role.LEADER)
+    many, many_queries = tell()
+    assert (few, many) == (3, 9)
+    assert many_queries == few_queries
+    assert notify_bulletin_issued(bulletin_id=bulletin.pk) == 9  # again: the same nine, nobody twice
+    assert Notification.objects.filter(kind=NotificationKind.BULLETIN_ISSUED).count() == 9
