@@ -10,6 +10,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from studygroup.pagination import CappedPaginator
+
 VIEW = "view"
 EDIT = "edit"
 
@@ -18,6 +20,7 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     """``get_queryset`` is the model's ``visible_to(user)``; lists and details start from it."""
 
     model = None
+    paginator_class = CappedPaginator  # lists: see studygroup.pagination
 
     def scoped_manager(self):
         if self.model is None:
