@@ -1,16 +1,31 @@
 """Reads shared by views, reports and tasks, with annotations so their cost does not grow."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User, current_q
+
+
+def current_member_count(group_ref: str = "pk"):
+    """The current members of the group at ``group_ref``, as a correlated subquery: the database
+    counts for the rows it returns (a page of 25), not for every group in scope before cutting
+    the page, which a join with GROUP BY did (a province's 10,000 groups and 200,000 seats)."""
+    counted = (
+        Membership.objects.filter(current_q(), group=OuterRef(group_ref))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def groups_with_counts(queryset):
     """Study groups with their current member count and the organisation, in one query."""
     return (
         queryset.select_related("organization")
-        .annotate(member_count=Count("memberships", filter=current_q("memberships__"), distinct=True))
+        .annotate(member_count=current_member_count())
         .order_by("organization__path")
     )
 
@@ -82,13 +97,7 @@ def organization_tree(user):
     return (
         scoping.visible_organizations(user)
         .select_related("study_group")
-        .annotate(
-            member_count=Count(
-                "study_group__memberships",
-                filter=current_q("study_group__memberships__"),
-                distinct=True,
-            )
-        )
+        .annotate(member_count=current_member_count("study_group"))
         .order_by("path")
     )
 
