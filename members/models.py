@@ -172,6 +172,8 @@ class User(AbstractUser):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "username"]
+        # Lists read people by name; a province's staff see most of them and stop after a page.
+        indexes = [models.Index(fields=["name", "username"], name="person_by_name")]
 
     def __str__(self):
         return self.name or self.username

@@ -1,24 +1,16 @@
 """Reads shared by views, reports and tasks, with annotations so their cost does not grow."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Prefetch
 
 from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User, current_q
+from studygroup.queries import count_subquery
 
 
 def current_member_count(group_ref: str = "pk"):
-    """The current members of the group at ``group_ref``, as a correlated subquery: the database
-    counts for the rows it returns (a page of 25), not for every group in scope before cutting
-    the page, which a join with GROUP BY did (a province's 10,000 groups and 200,000 seats)."""
-    counted = (
-        Membership.objects.filter(current_q(), group=OuterRef(group_ref))
-        .order_by()
-        .values("group")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    """The current members of the group at ``group_ref``, counted for the rows the database
+    returns (a page), not for every group in scope (``studygroup.queries``)."""
+    return count_subquery(Membership.objects.filter(current_q(), group=OuterRef(group_ref)))
 
 
 def groups_with_counts(queryset):

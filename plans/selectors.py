@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from members import scoping
 from members.models import Membership, StudyGroup, User, current_q
+from studygroup.queries import count_subquery
 from plans.models import (
     MONTHS,
     AnnualPlan,
@@ -38,11 +39,10 @@ Status = AnnualPlan.Status
 def plans_for_list(queryset):
     """Plans with their group and counts, one query."""
     return (
-        queryset.select_related("group__organization", "approved_by")
-        .annotate(
-            topic_count=Count("topics", distinct=True),
-            entry_count=Count("schedule", distinct=True),
-        )
+        # The approver is fetched for the page's plans: joined, every person was read before sorting.
+        queryset.select_related("group__organization")
+        .prefetch_related("approved_by")
+        .annotate(topic_count=count_subquery(Topic.objects.filter(plan=OuterRef("pk"))))
         .order_by("-year", "group__organization__path", "-revision")
     )
 

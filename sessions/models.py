@@ -126,7 +126,11 @@ class Meeting(Recorded):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-starts_at", "-pk"]
-        indexes = [models.Index(fields=["group", "starts_at"])]
+        indexes = [
+            models.Index(fields=["group", "starts_at"]),
+            # The list's and the calendar's order: a province's staff see most meetings.
+            models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),

@@ -2,14 +2,14 @@
 
 A province's staff see a million members' texts; ``COUNT(*)`` over all of them took longer than
 the page itself. The paginator counts at most ``COUNT_CAP`` rows, which the database stops at: a
-list longer than that says "more than 10,000" and offers its first pages, which is where people
+list longer than that says "more than 1,000" and offers its first pages, which is where people
 read; filters narrow the rest.
 """
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):

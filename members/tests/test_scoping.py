@@ -107,9 +107,12 @@ def test_within_a_request_the_users_assignments_are_read_once(world, django_asse
     token = permissions._memo.set({})
     try:
         list(scoping.visible_groups(world.staff))
-        with django_assert_num_queries(2):
+        # The groups; then the ids of the visible groups (remembered too) and the person.
+        with django_assert_num_queries(3):
             assert len(list(scoping.managed_groups(world.staff))) == 3
             assert scoping.visible_people(world.staff).filter(pk=world.member.pk).exists()
+        with django_assert_num_queries(1):
+            assert scoping.visible_people(world.staff).filter(pk=world.other_member.pk).exists()
     finally:
         permissions._memo.reset(token)
 
@@ -140,3 +143,32 @@ def test_two_users_in_one_request_keep_their_own_scope(world):
         assert sibling_groups == {world.groups.sibling, world.groups.sibling_bureau}
     finally:
         permissions._memo.reset(token)
+
+
+def test_people_and_work_are_the_same_whether_groups_are_few_or_many(world, monkeypatch):
+    """The scoping names a few groups by id and many by subquery: both give the same people and
+    the same work (a province's staff take the second path)."""
+    from members.work.models import MemberWork
+    from members.work.tests.factories import MemberWorkFactory
+
+    MemberWorkFactory(title="局长心得", group=world.groups.bureau, author=world.member, status="submitted",
+                      first_submitted_at=timezone.now())
+    MemberWorkFactory(title="白水心得", group=world.groups.sibling_bureau, author=world.sibling_member,
+                      status="submitted", first_submitted_at=timezone.now())
+    MemberWorkFactory(title="副局长草稿", group=world.groups.bureau, author=world.other_member)
+
+    def seen():
+        return {
+            user.username: (
+                set(User.objects.visible_to(user).values_list("username", flat=True)),
+                set(MemberWork.objects.visible_to(user).values_list("title", flat=True)),
+            )
+            for user in (world.staff, world.leader, world.member, world.other_member, world.sibling_staff)
+        }
+
+    few = seen()
+    monkeypatch.setattr(scoping, "FEW_GROUPS", 0)
+    assert seen() == few
+    assert "sibling_member" in few["leader"][0] and "sibling_member" not in few["staff"][0]
+    assert few["staff"][1] == {"局长心得"} and few["other_member"][1] == {"副局长草稿"}  # drafts stay their own
+    assert few["leader"][1] == {"局长心得", "白水心得"}

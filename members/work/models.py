@@ -70,10 +70,11 @@ class MemberWorkQuerySet(models.QuerySet):
             return self.none()
         shown_to_reviewers = Q(first_submitted_at__isnull=False) & ~Q(status=WorkStatus.DRAFT)
         readable = Q(status__in=[WorkStatus.SUBMITTED, WorkStatus.ACCEPTED])
+        # Group ids where they are few, so each branch of the OR takes its own index.
+        reviewed = scoping.group_ids_when_few("reviewable", user, scoping.reviewable_groups(user))
+        read = scoping.group_ids_when_few("read", user, scoping.read_groups(user))
         return self.filter(
-            Q(author=user)
-            | (Q(group__in=scoping.reviewable_groups(user).values("pk")) & shown_to_reviewers)
-            | (Q(group__organization__in=scoping.read_organizations(user).values("pk")) & readable)
+            Q(author=user) | (Q(group__in=reviewed) & shown_to_reviewers) | (Q(group__in=read) & readable)
         )
 
     def editable_by(self, user):
@@ -207,6 +208,11 @@ class MemberWork(models.Model):
             models.Index(fields=["group", "year", "kind", "status"]),
             models.Index(fields=["author", "year"]),
             models.Index(fields=["status", "submitted_at"]),
+            # The list's order: a province's staff see most rows, read newest first until a page.
+            models.Index(fields=["-created_at", "-id"], name="work_newest_first"),
+            # Work waiting for review, counted by group on home pages: as many entries as are
+            # waiting, not as the group has texts.
+            models.Index(fields=["group", "author"], condition=Q(status="submitted"), name="work_waiting_review"),
         ]
         constraints = [
             models.CheckConstraint(
