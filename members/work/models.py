@@ -212,7 +212,9 @@ class MemberWork(models.Model):
             models.Index(fields=["-created_at", "-id"], name="work_newest_first"),
             # Work waiting for review, counted by group on home pages: as many entries as are
             # waiting, not as the group has texts.
-            models.Index(fields=["group", "author"], condition=Q(status="submitted"), name="work_waiting_review"),
+            models.Index(
+                fields=["group", "author", "id"], condition=Q(status="submitted"), name="work_waiting_review"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

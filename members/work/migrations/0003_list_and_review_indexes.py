@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='memberwork',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['group', 'author'], name='work_waiting_review'),
+            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['group', 'author', 'id'], name='work_waiting_review'),
         ),
     ]
