@@ -131,7 +131,7 @@ class StudyGroup(models.Model):
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(pk__in=scopes.visible_people(user))
+        return self.filter(scopes.visible_people_q(user))
 
     def editable_by(self, user):
         return self.filter(pk__in=scopes.editable_people(user))

@@ -203,12 +203,12 @@ def approver_groups(user) -> models.QuerySet:
     return StudyGroup.objects.filter(_tree(user, [APPROVER], "organization__path"))
 
 
-def visible_people(user) -> models.QuerySet:
-    """Ids of the people the user may look up: their organisations' and their groups' people."""
+def visible_people_q(user) -> Q:
+    """A filter on people: those the user may look up (see ``visible_people``)."""
     if _is_anonymous(user):
-        return User.objects.none().values("pk")
+        return Q(pk__in=[])
     if user.is_superuser:
-        return User.objects.values("pk")
+        return Q()
     tree = _tree(user, [STAFF, LEADER, SYSTEM_ADMIN, SECURITY_ADMIN], "organization__path")
     groups = group_ids_when_few("visible", user, visible_groups(user))
     if isinstance(groups, list):
@@ -219,10 +219,15 @@ def visible_people(user) -> models.QuerySet:
             User.objects.filter(tree).order_by().values("pk"),
             Membership.objects.filter(current_q(), group__in=groups).order_by().values("user"),
         )
-        return User.objects.filter(pk__in=ids).values("pk")
+        return Q(pk__in=ids)
     # A province's people are nearly everyone: read them in order and keep the visible ones.
     in_visible_group = Membership.objects.filter(current_q(), user=OuterRef("pk"), group__in=groups)
-    return User.objects.filter(Q(pk=user.pk) | tree | Exists(in_visible_group)).values("pk")
+    return Q(pk=user.pk) | tree | Exists(in_visible_group)
+
+
+def visible_people(user) -> models.QuerySet:
+    """Ids of the people the user may look up: their organisations' and their groups' people."""
+    return User.objects.filter(visible_people_q(user)).values("pk")
 
 
 def managed_people(user) -> models.QuerySet:
@@ -380,4 +385,5 @@ scopes.__dict__.update(
     visible_groups=visible_groups,
     visible_organizations=visible_organizations,
     visible_people=visible_people,
+    visible_people_q=visible_people_q,
 )
