@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import Membership, Organization, StudyGroup, User
+from studygroup.widgets import QuickSelect
 
 
 class TextSearchFilter(django_filters.CharFilter):
@@ -55,7 +56,7 @@ class NamedChoiceFilter(django_filters.ModelChoiceFilter):
                 )
             else:
                 self._field = forms.TypedChoiceField(
-                    label=self.label, required=False, coerce=int, empty_value=None,
+                    label=self.label, required=False, coerce=int, empty_value=None, widget=QuickSelect,
                     choices=[("", "---------"), *((obj.pk, str(obj)) for obj in choices)],
                 )
         return self._field
