@@ -409,13 +409,15 @@ def month_calendar(queryset, year: int, month: int) -> dict:
     day = TruncDate("starts_at", tzinfo=tz)
     # A province's calendar holds thousands of meetings a day: each day shows its first few and
     # how many more there are (the list, filtered by that day, shows them all).
-    meetings = list(
-        in_view.annotate(
-            day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()])
-        )
+    # Ranked by their own columns first; the groups are joined for the shown few only.
+    shown = list(
+        in_view.order_by()
+        .annotate(day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()]))
         .filter(day_rank__lte=CALENDAR_PER_DAY)
-        .select_related("group__organization")
-        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    meetings = list(
+        Meeting.objects.filter(pk__in=shown).select_related("group__organization").order_by("starts_at", "pk")
     )
     per_day = dict(in_view.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
     by_day: dict[date, list] = {}
