@@ -113,39 +113,58 @@ TINY = {
 }
 
 
-def bulletin_context(bulletin: Bulletin, *, highlight: set[int] | None = None, snapshot: dict | None = None, for_pdf: bool = False) -> dict:
+# The bulletin's page shows its annex a page of groups at a time: a province's bulletin covers
+# 10,000 groups, and the whole table made a 20 MB page. The PDF and Word keep every row.
+ANNEX_PER_PAGE = 50
+
+
+def bulletin_context(
+    bulletin: Bulletin, *, highlight: set[int] | None = None, snapshot: dict | None = None, for_pdf: bool = False,
+    annex_page=None, annex_name: str = "",
+) -> dict:
+    """What the bulletin's page, PDF and Word show. On the page (not ``for_pdf``) the annex is cut
+    into pages of ``ANNEX_PER_PAGE`` rows, optionally of the groups whose name holds ``annex_name``."""
+    from django.core.paginator import Paginator
+
     if snapshot is None:
         snapshot = bulletin.figures if bulletin.is_frozen else selectors.bulletin_snapshot(bulletin)
     highlight = highlight or set()
     keys = selectors.TABLE_KEYS
     columns = [str(selectors.FIGURE_LABELS[k].short) for k in keys]
     units = {k: selectors.FIGURE_LABELS[k].unit for k in keys}
-    table = []
-    for row in snapshot["rows"]:
+
+    def table_row(row):
         f = row["figures"]
         values = ["—" if f.get(k) is None else f"{f[k]:g}{units[k]}" if isinstance(f[k], float) else f"{f[k]}{units[k]}" for k in keys]
-        table.append(
-            {
-                "rank": row.get("rank"),
-                "group_id": row["group_id"],
-                "name": row["organization"],
-                "values": values,
-                "cells": list(zip(columns, values, strict=True)),  # (column head, value): the phone's cards
-                "score": f["score"],
-                "behind": bool(f["behind"]),
-                "behind_text": "、".join(str(selectors.BEHIND_LABELS[b]) for b in f["behind"]),
-                "own": row["group_id"] in highlight,
-            }
-        )
+        return {
+            "rank": row.get("rank"),
+            "group_id": row["group_id"],
+            "name": row["organization"],
+            "values": values,
+            "cells": list(zip(columns, values, strict=True)),  # (column head, value): the phone's cards
+            "score": f["score"],
+            "behind": bool(f["behind"]),
+            "behind_text": "、".join(str(selectors.BEHIND_LABELS[b]) for b in f["behind"]),
+            "own": row["group_id"] in highlight,
+        }
+
+    rows = snapshot["rows"]
+    annex = None
+    if for_pdf:
+        table = [table_row(row) for row in rows]
+    else:
+        annex_name = (annex_name or "").strip()[:50]
+        shown = [row for row in rows if annex_name in row["organization"]] if annex_name else rows
+        annex = Paginator(shown, ANNEX_PER_PAGE).get_page(annex_page)
+        table = [table_row(row) for row in annex.object_list]
     chart_specs = bulletin_charts(snapshot)
-    behind = [r for r in table if r["behind"]]
     listing = None
     if for_pdf and len(table) > listing_module.COMPACT_AFTER_ROWS:
-        header, rows = listing_module.lines(
+        header, lines = listing_module.lines(
             [_("No."), _("Study group"), *[str(TINY[k]) for k in keys], _("Score")],
             [[str(r["rank"]), r["name"], *[v.replace("—", "-") for v in r["values"]], f"{r['score']:g}"] for r in table],
         )
-        listing = {"header": header, "rows": [{"line": line, "own": r["own"], "behind": r["behind"]} for line, r in zip(rows, table, strict=True)]}
+        listing = {"header": header, "rows": [{"line": line, "own": r["own"], "behind": r["behind"]} for line, r in zip(lines, table, strict=True)]}
     return {
         "listing": listing,
         "bulletin": bulletin,
@@ -155,9 +174,10 @@ def bulletin_context(bulletin: Bulletin, *, highlight: set[int] | None = None, s
         "totals": snapshot["totals"],
         "columns": columns,
         "table": table,
-        "ranked": sorted(table, key=lambda r: r["rank"] or 0)[:10],
-        "behind": behind,
-        "own_rows": [r for r in table if r["own"]],
+        "annex": annex,
+        "annex_name": annex_name,
+        "group_count": len(rows),
+        "own_rows": [table_row(row) for row in rows if row["group_id"] in highlight],
         "charts": [{"spec": spec, "svg": charts.svg(spec)} for spec in chart_specs],
         "chart_specs": chart_specs,
         "score_explanation": selectors.SCORE_EXPLANATION,
@@ -228,7 +248,7 @@ def _table(document, headers, rows):
 def docx(document) -> bytes:
     from studygroup.documents import new_word_document, word_bytes
 
-    ctx = context(document)
+    ctx = context(document, for_pdf=True)  # every row of the annex, as in the PDF
     word = new_word_document(document.title)
     if isinstance(document, HalfYearReview):
         word.add_paragraph(f"{document.group.name}　{ctx['period_label']}")

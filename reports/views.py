@@ -378,7 +378,10 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
-        ctx = documents.bulletin_context(bulletin, highlight=selectors.own_group_ids(user))
+        ctx = documents.bulletin_context(
+            bulletin, highlight=selectors.own_group_ids(user),
+            annex_page=self.request.GET.get("annex_page"), annex_name=self.request.GET.get("group_name", ""),
+        )
         return super().get_context_data(
             **ctx, can_build=user.has_perm("reports.build_document", bulletin), **self.build_context(bulletin), **kwargs
         )

@@ -137,3 +137,32 @@ def test_pages_render_for_every_role(world, issued, submitted, client_for):
         client = client_for(user)
         for name in ("reports:dashboard", "reports:inspection-list", "reports:item-list"):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(world, issued, client_for, monkeypatch):
+    """A province's bulletin covers thousands of groups: the page cuts its annex into pages and
+    finds a group by name; the reader's own row is named above whatever page is shown; Word and
+    PDF keep every row."""
+    import docx
+
+    from reports import documents
+
+    monkeypatch.setattr(documents, "ANNEX_PER_PAGE", 1)
+    client = client_for(world.township_member)
+    url = issued.get_absolute_url()
+    ranked = [row["group_id"] for row in issued.figures["rows"]]
+    first = client.get(url).content.decode()
+    assert [f'data-group="{ranked[0]}"' in row for row in _rows(first)] == [True]
+    assert "共 2 个中心组 · 第 1/2 页" in first and "annex_page=2#annex" in first
+    second = client.get(url, {"annex_page": "2"}).content.decode()
+    assert [f'data-group="{ranked[1]}"' in row for row in _rows(second)] == [True]
+    township = next(row["organization"] for row in issued.figures["rows"] if row["group_id"] == world.groups.township.pk)
+    found = client.get(url, {"group_name": f" {township} "}).content.decode()
+    assert [f'data-group="{world.groups.township.pk}"' in row for row in _rows(found)] == [True]
+    assert f'value="{township}"' in found and 'data-test="annex-pages"' not in found
+    nothing = client.get(url, {"group_name": "不存在的单位", "annex_page": "x"}).content.decode()
+    assert _rows(nothing) == [] and 'data-test="annex-empty"' in nothing
+    # The own-row note counts every group, whichever page is shown.
+    assert 'data-test="own-row-note"' in second and "2" in second.split('data-test="own-row-note"')[1][:400]
+    word = docx.Document(io.BytesIO(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content))
+    assert len(word.tables[0].rows) == 3  # the header and both groups
