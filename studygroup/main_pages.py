@@ -56,6 +56,8 @@ MAIN_PAGES = [
     MainPage("members:organization-list"),
     MainPage("reports:review-list"),
     MainPage("reports:bulletin-detail", model="reports.Bulletin"),
+    # A province's bulletin (seed_scale issues one): its annex covers every group of the province.
+    MainPage("reports:bulletin-detail", "annex_page=1", model="reports.Bulletin", filters={"organization__depth": 1}),
     # The auditor's only: other roles are refused (403), which is not measured.
     MainPage("audit:log"),
 ]

@@ -37,6 +37,14 @@ def test_the_province_grows_to_n_groups_and_the_same_n_changes_nothing(demo, sma
     added = set(Organization.objects.exclude(path__in=[p for p, _ in names]).values_list("name", flat=True))
     assert added == {seed_scale.layout(index)["name"] for index in range(35, 40)}
 
+    # The province's bulletin is issued and covers every group, the grown ones too.
+    from reports.models import Bulletin
+
+    bulletin = Bulletin.objects.get(organization__depth=1, year=seed_scale.YEAR)
+    assert bulletin.status == Bulletin.Status.ISSUED
+    covered = {row["group_id"] for row in bulletin.figures["rows"]}
+    assert covered >= set(StudyGroup.objects.filter(organization__name__in=added).values_list("pk", flat=True))
+
 
 def test_each_group_has_people_a_year_of_meetings_texts_and_audit_entries(demo, small_chunks):
     call_command("seed_scale", groups=32, texts=4)

@@ -182,6 +182,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {last} / {groups} groups ({rate:.0f} a second)")
         with transaction.atomic():
             self.count_children()
+        self.province_bulletin()
         if options["verbosity"] > 1:
             self.stdout.write("  seconds by step: " + ", ".join(f"{k} {v:.0f}" for k, v in self.step_seconds.items()))
         if connection.vendor == "postgresql":
@@ -220,6 +221,23 @@ class Command(BaseCommand):
             user=user, organization=self.province, role=OrganizationAssignment.Role.STAFF, ended_on=None,
             defaults={"started_on": datetime(2024, 1, 1).date()},
         )
+
+    def province_bulletin(self):
+        """The province's bulletin of the first half year, issued, its annex covering every
+        generated group; frozen again when the province grows (generated data only)."""
+        from reports import selectors as report_selectors
+        from reports import services as report_services
+        from reports.models import Bulletin, Period
+
+        staff = User.objects.get(username=PROVINCE_STAFF)
+        bulletin = Bulletin.objects.filter(organization=self.province, year=YEAR, period=Period.FIRST_HALF).first()
+        if bulletin is None:
+            bulletin = report_services.bulletin_create(
+                organization=self.province, year=YEAR, period=Period.FIRST_HALF, by=staff
+            )
+            report_services.bulletin_issue(bulletin=bulletin, by=staff)
+        else:
+            Bulletin.objects.filter(pk=bulletin.pk).update(figures=report_selectors.bulletin_snapshot(bulletin))
 
     # one chunk -----------------------------------------------------------------------------------
 
