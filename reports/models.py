@@ -226,6 +226,13 @@ class Bulletin(Recorded):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # Issuing is asked for in the request and done by the worker (a province's figures take
+    # seconds to freeze): set while it waits, cleared when it is issued or cannot be.
+    issue_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("issue asked for by"),
+    )
+    issue_requested_at = models.DateTimeField(_("issue asked for at"), null=True, blank=True)
 
     history = HistoricalRecords()
     objects = BulletinQuerySet.as_manager()

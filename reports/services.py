@@ -197,12 +197,45 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = locked(bulletin)
     Bulletin.transitions.require(bulletin, "edit")
+    if bulletin.issue_requested_at is not None:
+        raise ValidationError(_("The bulletin is being issued: it cannot be changed now."))
     for name, value in fields.items():
         if name not in BULLETIN_TEXT_FIELDS:
             raise ValueError(name)
         setattr(bulletin, name, value)
     bulletin.version += 1
     return save_as(bulletin, by=by)
+
+
+@transaction.atomic
+def bulletin_issue_request(*, bulletin: Bulletin, by: User) -> Bulletin:
+    """Ask for the bulletin to be issued: the worker freezes its figures and issues it
+    (``reports.issue_bulletin``), so the request answers at once whatever the number of groups.
+    Asking twice queues it once."""
+    require_perm(by, "reports.manage_bulletin", bulletin)
+    bulletin = locked(bulletin)
+    Bulletin.transitions.require(bulletin, "issue")
+    if bulletin.issue_requested_at is not None:
+        return bulletin
+    bulletin.issue_requested_by = by
+    bulletin.issue_requested_at = timezone.now()
+    bulletin = save_as(bulletin, by=by)
+    transaction.on_commit(partial(enqueue, "reports.issue_bulletin", bulletin_id=bulletin.pk))
+    return bulletin
+
+
+def bulletin_issue_requested(*, bulletin_id: int) -> Bulletin | None:
+    """The worker's half of ``bulletin_issue_request``: issue as the person who asked. If they may
+    no longer, or it was issued meanwhile, the request is dropped and the draft stays a draft."""
+    bulletin = Bulletin.objects.filter(pk=bulletin_id).select_related("issue_requested_by").first()
+    if bulletin is None or bulletin.issue_requested_at is None:
+        return bulletin
+    try:
+        return bulletin_issue(bulletin=bulletin, by=bulletin.issue_requested_by)
+    except (PermissionDenied, ValidationError):
+        logger.warning("bulletin %s: the issue asked for could not be done", bulletin.pk, exc_info=True)
+        Bulletin.objects.filter(pk=bulletin.pk).update(issue_requested_by=None, issue_requested_at=None)
+        return None
 
 
 @transaction.atomic
@@ -215,6 +248,7 @@ def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     Bulletin.transitions.apply(bulletin, "issue")
     bulletin.issued_by = by
     bulletin.issued_at = timezone.now()
+    bulletin.issue_requested_by, bulletin.issue_requested_at = None, None
     bulletin.version += 1
     bulletin = save_as(bulletin, by=by)
     transaction.on_commit(partial(enqueue, "reports.notify_bulletin_issued", bulletin_id=bulletin.pk))

@@ -11,3 +11,13 @@ def build_document_pdf(*, build_id: int) -> str:
 
     build = services.build_run(build_id=build_id)
     return build.status
+
+
+@shared_task(name="reports.issue_bulletin", acks_late=True)
+def issue_bulletin(*, bulletin_id: int) -> str:
+    """Freeze and issue a bulletin someone asked to issue (see ``services.bulletin_issue_request``).
+    Running it twice issues once."""
+    from reports import services
+
+    bulletin = services.bulletin_issue_requested(bulletin_id=bulletin_id)
+    return bulletin.status if bulletin is not None else "dropped"

@@ -374,7 +374,7 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
     template_name = "reports/bulletin_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organization", "issued_by")
+        return super().get_queryset().select_related("organization", "issued_by", "issue_requested_by")
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
@@ -415,10 +415,10 @@ class BulletinIssue(ReportActionView):
     title = gettext_lazy("Issue the bulletin")
     question = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
     button = gettext_lazy("Issue")
-    success_message = gettext_lazy("The bulletin was issued.")
+    success_message = gettext_lazy("The bulletin is being issued: once its figures are frozen its readers are told.")
 
     def perform(self, form):
-        services.bulletin_issue(bulletin=self.object, by=self.request.user)
+        services.bulletin_issue_request(bulletin=self.object, by=self.request.user)
 
 
 class BulletinPdf(DocumentPdf):

@@ -1,0 +1,62 @@
+"""Issuing a bulletin answers at once: the request asks for it, the worker freezes the figures
+and issues it, then its readers are told."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from members.models import OrganizationAssignment
+from members.notifications.models import Notification, NotificationKind
+from reports import services
+from reports.models import Bulletin, Period
+from reports.tasks import issue_bulletin
+from reports.tests.factories import YEAR, records_2025_h1
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(world):
+    records_2025_h1(world)
+    return services.bulletin_create(organization=world.county, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
+
+
+def test_the_request_asks_the_worker_then_the_page_says_it_is_being_issued(
+    world, draft, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.staff)
+    url = reverse("reports:bulletin-issue", kwargs={"pk": draft.pk})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url, follow=True)
+        client.post(url)  # a second click queues nothing more
+    assert len(queued) == 1
+    page = response.content.decode()
+    assert "通报正在印发：数据冻结后即通知各读者。" in page
+    assert 'data-test="issuing"' in page and 'http-equiv="refresh"' in page
+    assert 'data-test="issue"' not in page  # no second issue button while it waits
+    draft.refresh_from_db()
+    assert (draft.status, draft.figures, draft.issue_requested_by) == (Bulletin.Status.DRAFT, None, world.staff)
+    with pytest.raises(ValidationError):
+        services.bulletin_update(bulletin=draft, by=world.staff, good_practices="印发中改字")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the worker runs the task
+    draft.refresh_from_db()
+    assert draft.status == Bulletin.Status.ISSUED and draft.issued_by == world.staff
+    assert draft.issue_requested_at is None and len(draft.figures["rows"]) == 2
+    assert Notification.objects.filter(kind=NotificationKind.BULLETIN_ISSUED).exists()
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="issuing"' not in page and 'http-equiv="refresh"' not in page
+    assert issue_bulletin(bulletin_id=draft.pk) == Bulletin.Status.ISSUED  # again: nothing happens
+    assert draft.version == Bulletin.objects.get(pk=draft.pk).version
+
+
+def test_a_staffer_who_may_no_longer_issue_leaves_a_draft_not_stuck_in_issuing(
+    world, draft, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.bulletin_issue_request(bulletin=draft, by=world.staff)
+    OrganizationAssignment.objects.filter(user=world.staff).delete()
+    queued[0]()
+    draft.refresh_from_db()
+    assert draft.status == Bulletin.Status.DRAFT and draft.issue_requested_at is None
