@@ -378,10 +378,15 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
-        ctx = documents.bulletin_context(
-            bulletin, highlight=selectors.own_group_ids(user),
-            annex_page=self.request.GET.get("annex_page"), annex_name=self.request.GET.get("group_name", ""),
-        )
+        if bulletin.issue_requested_at and not bulletin.is_frozen:
+            # The worker is freezing the figures: the page waits for them rather than working
+            # them out live on every refresh (seconds for a province).
+            ctx = {"bulletin": bulletin, "issuing": True, "period_label": bulletin.period_label}
+        else:
+            ctx = documents.bulletin_context(
+                bulletin, highlight=selectors.own_group_ids(user),
+                annex_page=self.request.GET.get("annex_page"), annex_name=self.request.GET.get("group_name", ""),
+            )
         return super().get_context_data(
             **ctx, can_build=user.has_perm("reports.build_document", bulletin), **self.build_context(bulletin), **kwargs
         )

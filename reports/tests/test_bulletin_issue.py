@@ -60,3 +60,22 @@ def test_a_staffer_who_may_no_longer_issue_leaves_a_draft_not_stuck_in_issuing(
     queued[0]()
     draft.refresh_from_db()
     assert draft.status == Bulletin.Status.DRAFT and draft.issue_requested_at is None
+
+
+def test_while_it_is_being_issued_the_page_works_out_no_figures(world, draft, client_for, django_assert_max_num_queries):
+    services.bulletin_issue_request(bulletin=draft, by=world.staff)
+    client = client_for(world.staff)
+    client.get(draft.get_absolute_url())
+    with django_assert_max_num_queries(12):  # the live figures alone take more than that
+        page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="issuing"' in page and 'data-test="bulletin-table"' not in page
+
+
+def test_a_draft_not_being_issued_shows_its_live_figures(world, draft, client_for, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    client.get(draft.get_absolute_url())
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(12):
+            page = client.get(draft.get_absolute_url()).content.decode()
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="bulletin-table"' in page and 'data-test="issuing"' not in page
