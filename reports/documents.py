@@ -6,6 +6,8 @@ The page template and the PDF are the same template (``for_pdf`` switches the la
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -126,8 +128,17 @@ def bulletin_context(
     into pages of ``ANNEX_PER_PAGE`` rows, optionally of the groups whose name holds ``annex_name``."""
     from django.core.paginator import Paginator
 
+    preview_at = None
     if snapshot is None:
-        snapshot = bulletin.figures if bulletin.is_frozen else selectors.bulletin_snapshot(bulletin)
+        if bulletin.is_frozen:
+            snapshot = bulletin.figures
+        elif selectors.bulletin_is_large(bulletin) and (bulletin.preview is not None or not for_pdf):
+            if bulletin.preview is None:  # the worker is still working it out
+                return {"bulletin": bulletin, "preparing": True, "period_label": bulletin.period_label}
+            snapshot = bulletin.preview
+            preview_at = datetime.fromisoformat(snapshot["computed_at"])
+        else:
+            snapshot = selectors.bulletin_snapshot(bulletin)
     highlight = highlight or set()
     keys = selectors.TABLE_KEYS
     columns = [str(selectors.FIGURE_LABELS[k].short) for k in keys]
@@ -167,6 +178,7 @@ def bulletin_context(
         listing = {"header": header, "rows": [{"line": line, "own": r["own"], "behind": r["behind"]} for line, r in zip(lines, table, strict=True)]}
     return {
         "listing": listing,
+        "preview_at": preview_at,
         "bulletin": bulletin,
         "document_title": bulletin.title,
         "period_label": period_label(bulletin.year, bulletin.period),

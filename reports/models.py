@@ -221,6 +221,9 @@ class Bulletin(Recorded):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     figures = models.JSONField(_("figures at issue"), null=True, blank=True, editable=False)
+    # A draft covering many groups shows figures the worker worked out (``services.bulletin_preview``)
+    # rather than working them out on every view: seconds for a province.
+    preview = models.JSONField(_("figures of the draft"), null=True, blank=True, editable=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("issued by"),
@@ -234,7 +237,7 @@ class Bulletin(Recorded):
     )
     issue_requested_at = models.DateTimeField(_("issue asked for at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["preview"])  # worked out again on every save
     objects = BulletinQuerySet.as_manager()
 
     transitions = Transitions({

@@ -476,6 +476,14 @@ def bulletin_groups(organization):
     )
 
 
+# A draft bulletin covering more groups than this shows the worker's preview of its figures.
+LIVE_GROUPS = 300
+
+
+def bulletin_is_large(bulletin: Bulletin) -> bool:
+    return bulletin_groups(bulletin.organization)[LIVE_GROUPS : LIVE_GROUPS + 1].exists()
+
+
 def bulletin_readers(bulletin: Bulletin):
     """Who is told of an issued bulletin and reminded to read it: the leaders of the issuing
     organisation and of those below it, and the 组长 and study secretaries of the groups it

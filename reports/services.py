@@ -179,7 +179,24 @@ def bulletin_create(*, organization, year: int, period: str, by: User) -> Bullet
         % {"period": period_label(year, period)},
     )
     bulletin.introduction = _bulletin_introduction(bulletin)
-    return save_as(bulletin, by=by)
+    bulletin = save_as(bulletin, by=by)
+    _queue_preview(bulletin)
+    return bulletin
+
+
+def _queue_preview(bulletin: Bulletin) -> None:
+    if selectors.bulletin_is_large(bulletin):
+        transaction.on_commit(partial(enqueue, "reports.preview_bulletin", bulletin_id=bulletin.pk))
+
+
+def bulletin_preview(*, bulletin_id: int) -> bool:
+    """The worker works out a large draft's figures (when it is created and whenever it is
+    saved); the draft's page shows them with the time they were worked out."""
+    bulletin = Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.DRAFT).select_related("organization").first()
+    if bulletin is None:
+        return False
+    snapshot = selectors.bulletin_snapshot(bulletin)
+    return bool(Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT).update(preview=snapshot))
 
 
 def _bulletin_introduction(bulletin: Bulletin) -> str:
@@ -204,7 +221,9 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
             raise ValueError(name)
         setattr(bulletin, name, value)
     bulletin.version += 1
-    return save_as(bulletin, by=by)
+    bulletin = save_as(bulletin, by=by)
+    _queue_preview(bulletin)
+    return bulletin
 
 
 @transaction.atomic
@@ -249,6 +268,7 @@ def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
     bulletin.issued_by = by
     bulletin.issued_at = timezone.now()
     bulletin.issue_requested_by, bulletin.issue_requested_at = None, None
+    bulletin.preview = None
     bulletin.version += 1
     bulletin = save_as(bulletin, by=by)
     transaction.on_commit(partial(enqueue, "reports.notify_bulletin_issued", bulletin_id=bulletin.pk))

@@ -21,3 +21,11 @@ def issue_bulletin(*, bulletin_id: int) -> str:
 
     bulletin = services.bulletin_issue_requested(bulletin_id=bulletin_id)
     return bulletin.status if bulletin is not None else "dropped"
+
+
+@shared_task(name="reports.preview_bulletin", ignore_result=True)
+def preview_bulletin(*, bulletin_id: int) -> bool:
+    """Work out a large draft bulletin's figures for its page (``services.bulletin_preview``)."""
+    from reports import services
+
+    return services.bulletin_preview(bulletin_id=bulletin_id)

@@ -381,7 +381,7 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
         if bulletin.issue_requested_at and not bulletin.is_frozen:
             # The worker is freezing the figures: the page waits for them rather than working
             # them out live on every refresh (seconds for a province).
-            ctx = {"bulletin": bulletin, "issuing": True, "period_label": bulletin.period_label}
+            ctx = {"bulletin": bulletin, "waiting": True, "period_label": bulletin.period_label}
         else:
             ctx = documents.bulletin_context(
                 bulletin, highlight=selectors.own_group_ids(user),

@@ -79,3 +79,39 @@ def test_a_draft_not_being_issued_shows_its_live_figures(world, draft, client_fo
             page = client.get(draft.get_absolute_url()).content.decode()
     page = client.get(draft.get_absolute_url()).content.decode()
     assert 'data-test="bulletin-table"' in page and 'data-test="issuing"' not in page
+
+
+def test_a_large_drafts_page_shows_the_workers_figures_worked_out_again_on_each_save(
+    world, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A province's draft covers thousands of groups: its page shows the figures the worker
+    worked out when it was created or last saved, never working them out itself."""
+    from reports import selectors
+
+    records_2025_h1(world)
+    monkeypatch.setattr(selectors, "LIVE_GROUPS", 1)  # the county's two groups count as many
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        draft = services.bulletin_create(organization=world.county, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
+    assert len(queued) == 1
+    client = client_for(world.staff)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="preparing"' in page and 'http-equiv="refresh"' in page and "bulletin-table" not in page
+    queued[0]()
+    draft.refresh_from_db()
+    assert len(draft.preview["rows"]) == 2
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="preview"' in page and 'data-test="bulletin-table"' in page and "草稿：数据截至" in page
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.bulletin_update(bulletin=draft, by=world.staff, good_practices="坚持第一议题")
+    assert len(queued) == 1  # saved: worked out again
+    issued = services.bulletin_issue(bulletin=draft, by=world.staff)
+    assert issued.preview is None and len(issued.figures["rows"]) == 2
+    assert services.bulletin_preview(bulletin_id=issued.pk) is False  # an issued bulletin keeps its frozen figures
+
+
+def test_a_small_drafts_page_works_its_figures_out_live(world, draft, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.bulletin_update(bulletin=draft, by=world.staff, good_practices="坚持第一议题")
+    assert queued == []  # two groups: nothing for the worker
+    page = client_for(world.staff).get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="bulletin-table"' in page and 'data-test="preview"' not in page
