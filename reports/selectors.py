@@ -596,7 +596,8 @@ def reviews_for_list(queryset):
 
 
 def bulletins_for_list(queryset):
-    return queryset.select_related("organization", "issued_by").order_by("-year", "-period", "-pk")
+    # A province's frozen figures are megabytes of JSON: lists never read them.
+    return queryset.select_related("organization", "issued_by").defer("figures", "preview").order_by("-year", "-period", "-pk")
 
 
 def items_for_list(queryset):

@@ -115,3 +115,11 @@ def test_a_small_drafts_page_works_its_figures_out_live(world, draft, client_for
     assert queued == []  # two groups: nothing for the worker
     page = client_for(world.staff).get(draft.get_absolute_url()).content.decode()
     assert 'data-test="bulletin-table"' in page and 'data-test="preview"' not in page
+
+
+def test_lists_of_bulletins_never_read_their_figures(world, draft):
+    from reports import selectors
+
+    sql = str(selectors.bulletins_for_list(Bulletin.objects.all()).query)
+    assert '"figures"' not in sql and '"preview"' not in sql
+    assert list(selectors.bulletins_for_list(Bulletin.objects.all())) == [draft]
