@@ -165,7 +165,8 @@ def bulletin_context(
         table = [table_row(row) for row in rows]
     else:
         annex_name = (annex_name or "").strip()[:50]
-        shown = [row for row in rows if annex_name in row["organization"]] if annex_name else rows
+        # The row shows the unit's short name; the group's full name carries the county's too.
+        shown = [row for row in rows if annex_name in row["organization"] or annex_name in row["name"]] if annex_name else rows
         annex = Paginator(shown, ANNEX_PER_PAGE).get_page(annex_page)
         table = [table_row(row) for row in annex.object_list]
     chart_specs = bulletin_charts(snapshot)

@@ -160,6 +160,8 @@ def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(wor
     found = client.get(url, {"group_name": f" {township} "}).content.decode()
     assert [f'data-group="{world.groups.township.pk}"' in row for row in _rows(found)] == [True]
     assert f'value="{township}"' in found and 'data-test="annex-pages"' not in found
+    by_group_name = client.get(url, {"group_name": world.groups.township.name}).content.decode()
+    assert [f'data-group="{world.groups.township.pk}"' in row for row in _rows(by_group_name)] == [True]
     nothing = client.get(url, {"group_name": "不存在的单位", "annex_page": "x"}).content.decode()
     assert _rows(nothing) == [] and 'data-test="annex-empty"' in nothing
     # The own-row note counts every group, whichever page is shown.
