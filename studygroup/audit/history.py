@@ -12,6 +12,8 @@ foreign keys to an ``Organization`` (e.g. a meeting → its group → the group'
 
 import datetime
 import decimal
+import hashlib
+import json
 import re
 import uuid
 
@@ -63,6 +65,18 @@ def _m2m_ids(value):
     return sorted(ids, key=lambda x: (x is None, str(x)))
 
 
+def recorded(value):
+    """``plain(value)``, but structured data longer than ``MAX_VALUE_CHARS`` when written out (a
+    province bulletin's frozen figures are 7 MB) is recorded by its size and SHA-256: the trail
+    says what changed and can prove which version it was; the data stays in the record."""
+    value = plain(value)
+    if isinstance(value, (dict, list)):
+        encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if len(encoded) > MAX_VALUE_CHARS:
+            return {"chars": len(encoded), "sha256": hashlib.sha256(encoded.encode()).hexdigest()}
+    return value
+
+
 def _masked(field_name: str, old, new):
     if SECRET_FIELD.search(field_name):
         return [HIDDEN if old not in (None, "") else "", HIDDEN if new not in (None, "") else ""]
@@ -94,13 +108,13 @@ def field_changes(history_instance, previous) -> dict:
             if new in (None, "", False) and not isinstance(new, bool):
                 continue
             masked = _masked(name, None, new)
-            changes[name] = masked if masked is not None else [None, plain(new)]
+            changes[name] = masked if masked is not None else [None, recorded(new)]
         return changes
     for name, field in tracked.items():
         old, new = getattr(previous, field.attname, None), getattr(history_instance, field.attname, None)
         if old != new:
             masked = _masked(name, old, new)
-            changes[name] = masked if masked is not None else [plain(old), plain(new)]
+            changes[name] = masked if masked is not None else [recorded(old), recorded(new)]
     if m2m_names:
         for change in history_instance.diff_against(previous, included_fields=sorted(m2m_names)).changes:
             old, new = _m2m_ids(change.old), _m2m_ids(change.new)

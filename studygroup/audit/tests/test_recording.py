@@ -362,3 +362,22 @@ def test_a_many_to_many_change_is_recorded_with_the_ids_before_and_after(world):
     meeting.topics.add(topic)
     entry = entries(Action.UPDATE, object_type="meetings.meeting", object_id=str(meeting.pk)).last()
     assert entry.changes["topics"] == [[], [topic.pk]]
+
+
+def test_a_large_computed_value_is_recorded_by_its_size_and_digest(world):
+    """Issuing a province's bulletin froze 7 MB of figures into one audit entry, which the
+    auditor's log then read on every page: the trail keeps what changed and a digest instead."""
+    import hashlib
+    import json
+
+    from reports import services
+    from reports.models import Period
+
+    bulletin = services.bulletin_create(organization=world.county, year=2025, period=Period.FIRST_HALF, by=world.staff)
+    bulletin = services.bulletin_issue(bulletin=bulletin, by=world.staff)
+    entry = AuditEntry.objects.filter(object_id=str(bulletin.pk), action=AuditEntry.Action.UPDATE).latest("at")
+    before, after = entry.changes["figures"]
+    encoded = json.dumps(bulletin.figures, ensure_ascii=False, sort_keys=True)
+    assert before is None
+    assert after == {"chars": len(encoded), "sha256": hashlib.sha256(encoded.encode()).hexdigest()}
+    assert entry.changes["status"] == ["draft", "issued"]  # small values are kept as they are
