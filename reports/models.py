@@ -6,7 +6,7 @@ review, an issued bulletin and a submitted 述学 keep their figures as a JSON s
 to the records do not change what was sent.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,6 +75,8 @@ def period_label(year: int, period: str) -> str:
 
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+# A bulletin asked to be issued this long ago and still a draft may be asked for again.
+ISSUE_RETRY_AFTER = timedelta(minutes=10)
 
 
 # --- half-year review ------------------------------------------------------------------------
@@ -264,6 +266,15 @@ class Bulletin(Recorded):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def issue_is_pending(self) -> bool:
+        """Asked to be issued a short while ago and not issued yet: the worker is on it. Past
+        ``ISSUE_RETRY_AFTER`` staff may ask again."""
+        return (
+            self.status == self.Status.DRAFT and self.issue_requested_at is not None
+            and timezone.now() - self.issue_requested_at < ISSUE_RETRY_AFTER
+        )
 
     @property
     def period_label(self) -> str:

@@ -214,7 +214,7 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = locked(bulletin)
     Bulletin.transitions.require(bulletin, "edit")
-    if bulletin.issue_requested_at is not None:
+    if bulletin.issue_is_pending:
         raise ValidationError(_("The bulletin is being issued: it cannot be changed now."))
     for name, value in fields.items():
         if name not in BULLETIN_TEXT_FIELDS:
@@ -230,11 +230,12 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
 def bulletin_issue_request(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Ask for the bulletin to be issued: the worker freezes its figures and issues it
     (``reports.issue_bulletin``), so the request answers at once whatever the number of groups.
-    Asking twice queues it once."""
+    Asking twice queues it once; asking again after ``ISSUE_RETRY_AFTER`` queues it again (the
+    queue was down, or the worker lost the task)."""
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = locked(bulletin)
     Bulletin.transitions.require(bulletin, "issue")
-    if bulletin.issue_requested_at is not None:
+    if bulletin.issue_is_pending:
         return bulletin
     bulletin.issue_requested_by = by
     bulletin.issue_requested_at = timezone.now()

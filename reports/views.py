@@ -378,7 +378,7 @@ class BulletinDetail(ScopedObjectMixin, DocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         bulletin, user = self.object, self.request.user
-        if bulletin.issue_requested_at and not bulletin.is_frozen:
+        if bulletin.issue_is_pending:
             # The worker is freezing the figures: the page waits for them rather than working
             # them out live on every refresh (seconds for a province).
             ctx = {"bulletin": bulletin, "waiting": True, "period_label": bulletin.period_label}

@@ -123,3 +123,25 @@ def test_lists_of_bulletins_never_read_their_figures(world, draft):
     sql = str(selectors.bulletins_for_list(Bulletin.objects.all()).query)
     assert '"figures"' not in sql and '"preview"' not in sql
     assert list(selectors.bulletins_for_list(Bulletin.objects.all())) == [draft]
+
+
+def test_a_request_the_worker_never_ran_can_be_made_again_after_ten_minutes(
+    world, draft, client_for, django_capture_on_commit_callbacks
+):
+    """The queue was down or the worker lost the task: the draft does not stay "being issued"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        services.bulletin_issue_request(bulletin=draft, by=world.staff)
+    assert len(lost) == 1
+    Bulletin.objects.filter(pk=draft.pk).update(issue_requested_at=timezone.now() - timedelta(minutes=11))
+    page = client_for(world.staff).get(draft.get_absolute_url()).content.decode()
+    assert 'data-test="issuing"' not in page and 'http-equiv="refresh"' not in page
+    assert 'data-test="issue"' in page
+    draft.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        services.bulletin_issue_request(bulletin=draft, by=world.staff)
+    assert [callback.args[0] for callback in again] == ["reports.issue_bulletin", "reports.notify_bulletin_issued"]
+    assert Bulletin.objects.get(pk=draft.pk).status == Bulletin.Status.ISSUED
