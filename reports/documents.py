@@ -159,7 +159,9 @@ def bulletin_context(
             "own": row["group_id"] in highlight,
         }
 
-    rows = snapshot["rows"]
+    # The annex reads in rank order (ties keep the tree's order): in tree order the ranks ran
+    # 1, 3, 2 down the page.
+    rows = sorted(snapshot["rows"], key=lambda row: row.get("rank") or 0)
     annex = None
     if for_pdf:
         table = [table_row(row) for row in rows]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports import services
-from reports.models import DocumentBuild, Period
+from reports.models import Bulletin, DocumentBuild, Period
 from reports.tests.factories import YEAR, records_2025_h1
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(wor
     monkeypatch.setattr(documents, "ANNEX_PER_PAGE", 1)
     client = client_for(world.township_member)
     url = issued.get_absolute_url()
-    ranked = [row["group_id"] for row in issued.figures["rows"]]
+    ranked = [row["group_id"] for row in sorted(issued.figures["rows"], key=lambda row: row["rank"])]
     first = client.get(url).content.decode()
     assert [f'data-group="{ranked[0]}"' in row for row in _rows(first)] == [True]
     assert "共 2 个中心组 · 第 1/2 页" in first and "annex_page=2#annex" in first
@@ -168,3 +168,27 @@ def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(wor
     assert 'data-test="own-row-note"' in second and "2" in second.split('data-test="own-row-note"')[1][:400]
     word = docx.Document(io.BytesIO(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content))
     assert len(word.tables[0].rows) == 3  # the header and both groups
+
+
+def test_the_annex_reads_in_rank_order_on_the_page_in_print_and_in_word(world, issued, client_for):
+    """Rows are frozen in tree order; the annex lists them by rank (it read 1, 3, 2)."""
+    import copy
+
+    from reports import documents
+
+    snapshot = copy.deepcopy(issued.figures)
+    first, second = snapshot["rows"]
+    first["rank"], second["rank"] = 2, 1  # the tree's first group ranks second
+    for for_pdf in (False, True):
+        table = documents.bulletin_context(issued, snapshot=snapshot, for_pdf=for_pdf)["table"]
+        assert [row["rank"] for row in table] == [1, 2]
+        assert table[0]["group_id"] == second["group_id"]
+    Bulletin.objects.filter(pk=issued.pk).update(figures=snapshot)
+    word = docx_document(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content)
+    assert [row.cells[0].text for row in word.tables[0].rows[1:]] == ["1", "2"]
+
+
+def docx_document(data: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(data))
