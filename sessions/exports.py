@@ -4,6 +4,7 @@ Excel and PDF with a signature column) and calendar files (.ics)."""
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -156,14 +157,18 @@ def ics_bytes(meetings, *, request=None, name: str = "") -> bytes:
     if name:
         cal.add("x-wr-calname", ics_text(name, one_line=True))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
+    # UIDs name this deployment (SITE_URL's host): two systems' meeting 11 are two events.
+    domain = urlsplit(settings.SITE_URL).hostname or "studygroup.invalid"
+    now = timezone.now()
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@studygroup")
+        event.add("uid", f"meeting-{meeting.pk}@{domain}")
+        event.add("sequence", meeting.schedule_revision)
         event.add("summary", ics_text(meeting.title, one_line=True))
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)
-        event.add("dtstamp", meeting.updated_at or timezone.now())
-        event.add("last-modified", meeting.updated_at or timezone.now())
+        event.add("dtstamp", now)  # when this file was made (RFC 5545), not the last edit
+        event.add("last-modified", meeting.updated_at or now)
         if meeting.venue:
             event.add("location", ics_text(meeting.venue, one_line=True))
         url = reverse("meetings:meeting-detail", kwargs={"pk": meeting.pk})

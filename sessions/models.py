@@ -71,6 +71,9 @@ class Meeting(Recorded):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GROUP_STUDY)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    # iCalendar's SEQUENCE: raised when the time, place, title or status changes, so calendar
+    # programs that subscribed (Outlook) replace the event instead of keeping the old one.
+    schedule_revision = models.PositiveIntegerField(_("schedule revision"), default=0, editable=False)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -123,6 +123,11 @@ def meeting_create(
     return meeting
 
 
+def _schedule(meeting: Meeting) -> tuple:
+    """What a subscribed calendar shows of a meeting."""
+    return (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.title)
+
+
 @transaction.atomic
 def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=None, **fields) -> Meeting:
     _require_manages(by, meeting.group)
@@ -131,8 +136,11 @@ def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=Non
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    scheduled = _schedule(meeting)
     for name, value in fields.items():
         setattr(meeting, name, value)
+    if _schedule(meeting) != scheduled:
+        meeting.schedule_revision += 1
     topics = list(meeting.topics.all()) if topics is None else list(topics)
     lead_speakers = list(meeting.lead_speakers.all()) if lead_speakers is None else list(lead_speakers)
     _check_meeting(meeting, topics, lead_speakers)
@@ -207,6 +215,7 @@ def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
     Meeting.transitions.apply(meeting, "cancel")
+    meeting.schedule_revision += 1
     meeting.cancel_reason = reason.strip()
     meeting.full_clean()
     stamp(meeting, by).save()

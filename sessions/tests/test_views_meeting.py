@@ -467,3 +467,36 @@ def test_leave_page_is_refused_to_someone_outside_the_group(world, client):
     other = UserFactory()
     client.force_login(other)
     assert client.get(reverse("meetings:meeting-leave", args=[meeting.pk])).status_code == 404
+
+
+def test_a_rescheduled_meeting_replaces_itself_in_subscribed_calendars(world, client, settings):
+    """Outlook keeps the old event unless the new one has a higher SEQUENCE under the same UID;
+    the UID names the deployment, and DTSTAMP is when the file was made."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from icalendar import Calendar
+
+    from sessions import services
+
+    settings.SITE_URL = "https://study.qingshan.gov.cn"
+    meeting = MeetingFactory(group=world.groups.bureau, title="集体学习", venue="县委三楼会议室",
+                             starts_at=timezone.now() + timedelta(days=3), ends_at=timezone.now() + timedelta(days=3, hours=2))
+    client.force_login(world.member)
+
+    def event():
+        response = client.get(reverse("meetings:meeting-ics", args=[meeting.pk]))
+        return Calendar.from_ical(response.content).walk("VEVENT")[0]
+
+    first = event()
+    assert str(first["uid"]) == f"meeting-{meeting.pk}@study.qingshan.gov.cn"
+    assert first.decoded("sequence") == 0
+    assert abs(first.decoded("dtstamp") - timezone.now()) < timedelta(minutes=1)
+    services.meeting_update(by=world.staff, meeting=meeting, session_plan="一、领学")  # not the schedule
+    assert event().decoded("sequence") == 0
+    services.meeting_update(by=world.staff, meeting=meeting, venue="县委五楼会议室")
+    moved = event()
+    assert moved.decoded("sequence") == 1 and str(moved["uid"]) == str(first["uid"])
+    services.meeting_cancel(by=world.staff, meeting=meeting, reason="与县委常委会冲突")
+    cancelled = event()
+    assert cancelled.decoded("sequence") == 2 and str(cancelled["status"]) == "CANCELLED"
