@@ -47,3 +47,20 @@ def test_my_work_links_to_all_waiting_work_when_the_list_is_cut(world, waiting, 
     page = client.get(reverse("work:my-work")).content.decode()
     assert "全部待审核材料" in page
     assert f"{reverse('work:work-list')}?status=submitted" in page
+
+
+def test_the_card_takes_the_same_queries_however_many_groups_wait(world, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(selectors, "HOME_REVIEW_GROUPS", 2)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            selectors.home_work(world.staff)
+        return len(captured)
+
+    _submit(world.member, world.groups.bureau, "笔记一")
+    one_group = queries()
+    _submit(world.township_member, world.groups.township, "镇笔记")  # the card is full
+    assert queries() == one_group
