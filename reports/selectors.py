@@ -21,14 +21,12 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -46,6 +44,7 @@ from reports.models import (
     period_bounds,
     period_months,
 )
+from studygroup.queries import count_subquery
 
 # --- the list of figures ---------------------------------------------------------------------
 
@@ -103,10 +102,8 @@ def bounds(year: int, period: str) -> tuple[datetime, datetime]:
     return _aware(first), _aware(last + timedelta(days=1))
 
 
-def _count(queryset) -> Coalesce:
-    """``SELECT COUNT(*) FROM ... WHERE <correlated>``: a scalar subquery, 0 when empty."""
-    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+# ``SELECT COUNT(*) FROM ... WHERE <correlated>``: a scalar subquery, 0 when empty.
+_count = count_subquery
 
 
 def _avg(queryset, field) -> Subquery:
