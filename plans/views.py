@@ -50,10 +50,10 @@ class PlanObjectMixin(ScopedObjectMixin):
         return super().get_queryset().select_related("group__organization", "approved_by", "submitted_by",
                                                      "published_by", "previous")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.plan = self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "plan"
+
+    def object_loaded(self, plan):
+        self.object = plan
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("plan", self.plan)
@@ -584,14 +584,13 @@ class CascadeAdopt(ScopedObjectMixin, FormView):
     form_class = CascadeAdoptForm
     template_name = "plans/cascade_adopt.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.cascade = self.get_object()
-            self.groups = [row for row in selectors.cascades_for_subordinate_staff(request.user)
-                           if row["cascade"].pk == self.cascade.pk]
-            if not self.groups or not self.groups[0]["groups"]:
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "cascade"
+
+    def object_loaded(self, cascade):
+        self.groups = [row for row in selectors.cascades_for_subordinate_staff(self.request.user)
+                       if row["cascade"].pk == cascade.pk]
+        if not self.groups or not self.groups[0]["groups"]:
+            raise PermissionDenied
 
     def get_queryset(self):
         return super().get_queryset().select_related("topic__plan__group__organization")

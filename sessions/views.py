@@ -425,12 +425,11 @@ class MeetingSignIn(MeetingObjectMixin, TemplateView):
 
 
 class MemberOnlyMixin:
-    def dispatch(self, request, *args, **kwargs):
-        response_needs_login = not request.user.is_authenticated
-        if not response_needs_login:
-            self.meeting = self.get_object()
-            require_perm(request.user, "meetings.attend_meeting", self.meeting)
-        return super().dispatch(request, *args, **kwargs)
+    """Before MeetingObjectMixin: the page is for the meeting's own members."""
+
+    def object_loaded(self, meeting):
+        require_perm(self.request.user, "meetings.attend_meeting", meeting)
+        super().object_loaded(meeting)
 
 
 class MeetingLeave(MemberOnlyMixin, MeetingObjectMixin, ServiceFormMixin, FormView):
@@ -557,11 +556,10 @@ class SpeechUpdate(ScopedObjectMixin, ServiceFormMixin, FormView):
     form_class = forms.SpeechForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.speech = self.get_object()
-            self.meeting = self.speech.meeting
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "speech"
+
+    def object_loaded(self, speech):
+        self.meeting = speech.meeting
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "people": _speakers(self.meeting.group), "instance": self.speech}
@@ -925,13 +923,10 @@ class ObservationCreate(MeetingObjectMixin, FormView):
     form_class = forms.ObservationForm
     template_name = "meetings/simple_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.meeting = self.get_object()
-            self.organizations = services.supervising_organizations(request.user, self.meeting)
-            if not self.organizations.exists():
-                raise PermissionDenied
-        return super(MeetingObjectMixin, self).dispatch(request, *args, **kwargs)
+    def object_loaded(self, meeting):
+        self.organizations = services.supervising_organizations(self.request.user, meeting)
+        if not self.organizations.exists():
+            raise PermissionDenied
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organizations": self.organizations}

@@ -53,8 +53,14 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if self.object_name and request.user.is_authenticated:
-            setattr(self, self.object_name, self.get_object())
+            obj = self.get_object()
+            setattr(self, self.object_name, obj)
+            self.object_loaded(obj)
         return super().dispatch(request, *args, **kwargs)
+
+    def object_loaded(self, obj) -> None:
+        """Called once the object is in scope and allowed: the place to load what the view
+        derives from it (the speech's meeting) or to refuse (raise Http404/PermissionDenied)."""
 
     def get_object(self, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset

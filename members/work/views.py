@@ -321,12 +321,11 @@ class FieldVisitCreate(ScopedObjectMixin, FormView):
     form_class = FieldVisitForm
     template_name = "work/field_visit_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.work = self.get_object()
-            if self.work.kind != WorkKind.RESEARCH:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    object_name = "work"
+
+    def get_queryset(self):
+        # Field visits belong to research reports only: another kind's id is not found.
+        return super().get_queryset().filter(kind=WorkKind.RESEARCH)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(work=self.work, **kwargs)
