@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from plans.models import cn_number, months_label
+from plans.models import months_label
+from studygroup.numbering import cn_number
 
 
 def filename(plan, ext: str, suffix: str = "") -> str:

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import Membership, current_q
 from members.scoping import GroupScopedQuerySet, managed_organizations, read_organizations, visible_groups
+from studygroup.numbering import cn_number
 from studygroup.transitions import Move, Transitions
 
 
@@ -33,20 +34,6 @@ def months_label(months) -> str:
 
 
 MONTHS = [(m, lazy(month_name, str)(m)) for m in range(1, 13)]
-CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 17 → 十七, 21 → 二十一 (plans rarely go past ninety-nine topics)."""
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return CN_DIGITS[n]
-    if n < 20:
-        return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
 
 
 class NumberingStyle(models.TextChoices):

@@ -44,8 +44,10 @@ def seed(result: dict) -> None:
             "心得体会质量参差不齐。",
             observation_findings="上半年县委宣传部对6家单位开展巡听旁听，现场点评指出问题，督促整改落实。",
             requirements="各单位要对照通报查找差距，于下月底前报送整改情况；县委宣传部将适时开展“回头看”。",
+            issuing_organ="中共青山县委宣传部",
+            addressees="各乡镇党委，县直各单位党委（党组）理论学习中心组",
         )
-        services.bulletin_issue(bulletin=bulletin, by=staff)
+        services.bulletin_issue(bulletin=bulletin, by=staff, document_code="青宣", document_serial=3)
 
     # An inspection of the agriculture bureau with items in every state.
     group = result["unit_groups"][5]

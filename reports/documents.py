@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -15,6 +17,7 @@ from plans.models import month_name
 from reports import charts, selectors
 from reports import listing as listing_module
 from reports.models import Bulletin, HalfYearReview, StudyAccount, period_label
+from studygroup.numbering import numbered_headings
 
 TEMPLATES = {
     HalfYearReview: "reports/review_detail.html",
@@ -180,6 +183,14 @@ def bulletin_context(
         )
         listing = {"header": header, "rows": [{"line": line, "own": r["own"], "behind": r["behind"]} for line, r in zip(lines, table, strict=True)]}
     return {
+        **official_frame(bulletin),
+        "headings": numbered_headings([
+            ("overall", _("Overall")),
+            ("good_practices", _("Good practice")) if bulletin.good_practices.strip() else None,
+            ("common_problems", _("Common problems")) if bulletin.common_problems.strip() else None,
+            ("observations", _("Observation visits and rectification")),
+            ("requirements", _("Next steps")) if bulletin.requirements.strip() else None,
+        ]),
         "listing": listing,
         "preview_at": preview_at,
         "bulletin": bulletin,
@@ -198,6 +209,25 @@ def bulletin_context(
         "score_explanation": selectors.SCORE_EXPLANATION,
         "status_labels": {s.value: str(s.label) for s in type(bulletin).Status},
         "rect_labels": _rect_labels(snapshot["rectification"]["counts"]),
+    }
+
+
+# The red masthead fills at most the type area's width (156 mm, about 440 pt) and is never
+# larger than 42 pt (about 15 mm a character): a long organ name gets smaller characters.
+MASTHEAD_WIDTH_PT = 440
+MASTHEAD_MAX_PT = 42
+
+
+def official_frame(bulletin: Bulletin) -> dict:
+    """The frame of the official document (GB/T 9704-2012) around the bulletin: the red masthead
+    and its size, the date of the signature and the imprint (the day it was issued, today for a
+    draft), written the locale's way (2026年7月10日)."""
+    organ = bulletin.issuing_organ or bulletin.organization.name
+    day = timezone.localdate(bulletin.issued_at) if bulletin.issued_at else timezone.localdate()
+    return {
+        "organ": organ,
+        "masthead_pt": min(MASTHEAD_MAX_PT, MASTHEAD_WIDTH_PT // max(len(organ), 1)),
+        "signed_on": date_format(day, "DATE_FORMAT"),
     }
 
 

@@ -45,10 +45,20 @@ class BulletinCreateForm(forms.Form):
         self.fields["organization"].queryset = organizations
 
 
+class BulletinIssueForm(forms.Form):
+    """The document number given on issuing: 机关代字〔year〕序号号."""
+
+    document_code = forms.CharField(label=_("Organ code (机关代字)"), max_length=20, help_text=_("e.g. 青宣"))
+    document_serial = forms.IntegerField(
+        label=_("Serial number of the year"), min_value=1, max_value=9999,
+        help_text=_("The document number reads 青宣〔2026〕3号: code, this year, serial number."),
+    )
+
+
 class BulletinForm(forms.ModelForm):
     class Meta:
         model = Bulletin
-        fields = ["number", "title", "introduction", "good_practices", "common_problems", "observation_findings", "requirements"]
+        fields = ["number", "issuing_organ", "addressees", "title", "introduction", "good_practices", "common_problems", "observation_findings", "requirements"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 6})
             for name in ["introduction", "good_practices", "common_problems", "observation_findings", "requirements"]

@@ -213,6 +213,19 @@ class Bulletin(Recorded):
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.FIRST_HALF)
     number = models.CharField(_("issue number"), max_length=40, blank=True, help_text=_("e.g. 2026年第1期"))
+    # The official-document frame (GB/T 9704): the organ in red at the head and in the signature,
+    # the addressees, and the document number 机关代字〔年〕序号号 that staff give when issuing.
+    issuing_organ = models.CharField(
+        _("issuing organ"), max_length=60, blank=True,
+        help_text=_("Printed in red at the head of the document and as its signature, e.g. 中共青山县委宣传部"),
+    )
+    addressees = models.CharField(
+        _("addressed to"), max_length=300, blank=True,
+        help_text=_("主送, e.g. 各乡镇党委，县直各单位党委（党组）理论学习中心组"),
+    )
+    document_code = models.CharField(_("organ code"), max_length=20, blank=True, help_text=_("机关代字, e.g. 青宣"))
+    document_year = models.PositiveSmallIntegerField(_("document year"), null=True, blank=True)
+    document_serial = models.PositiveIntegerField(_("document serial number"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     introduction = models.TextField(_("introduction"), blank=True)
     good_practices = models.TextField(_("good practice"), blank=True)
@@ -255,6 +268,11 @@ class Bulletin(Recorded):
             models.CheckConstraint(
                 condition=~Q(status="draft") | Q(figures__isnull=True), name="draft_bulletin_has_no_snapshot",
             ),
+            # 青宣〔2026〕3号 is given once by an organ in a year.
+            models.UniqueConstraint(
+                fields=["organization", "document_year", "document_serial"],
+                condition=Q(document_serial__isnull=False), name="one_document_number_per_organ_and_year",
+            ),
         ]
 
     def __str__(self):
@@ -279,6 +297,13 @@ class Bulletin(Recorded):
     @property
     def period_label(self) -> str:
         return period_label(self.year, self.period)
+
+    @property
+    def document_number(self) -> str:
+        """发文字号: 青宣〔2026〕3号 (GB/T 9704 7.2.4: hexagonal brackets, no leading zero)."""
+        if not (self.document_code and self.document_year and self.document_serial):
+            return ""
+        return f"{self.document_code}〔{self.document_year}〕{self.document_serial}号"
 
 
 class BulletinRead(models.Model):

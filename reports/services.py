@@ -15,7 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -179,6 +179,7 @@ def bulletin_create(*, organization, year: int, period: str, by: User) -> Bullet
         % {"period": period_label(year, period)},
     )
     bulletin.introduction = _bulletin_introduction(bulletin)
+    bulletin.issuing_organ, bulletin.addressees = _bulletin_frame(organization)
     bulletin = save_as(bulletin, by=by)
     _queue_preview(bulletin)
     return bulletin
@@ -199,6 +200,60 @@ def bulletin_preview(*, bulletin_id: int) -> bool:
     return bool(Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT).update(preview=snapshot))
 
 
+def _bulletin_frame(organization: Organization) -> tuple[str, str]:
+    """The organ and the addressees of a new bulletin: the organisation's last bulletin's, or
+    words made from its name, which staff correct on the edit page."""
+    last = (
+        Bulletin.objects.filter(organization=organization).exclude(issuing_organ="")
+        .order_by("-pk").values_list("issuing_organ", "addressees").first()
+    )
+    if last:
+        return last
+    names = {"organization": organization.name}
+    return (
+        _("%(organization)s theory study centre group office") % names,
+        _("The Party committees (Party groups) and their theory study centre groups under %(organization)s") % names,
+    )
+
+
+def bulletin_next_document_number(bulletin: Bulletin, *, year: int | None = None) -> tuple[str, int]:
+    """What the issue form proposes: the organ code its last bulletin used and the next serial
+    number of the year."""
+    year = year or timezone.localdate().year
+    same_organ = Bulletin.objects.filter(organization_id=bulletin.organization_id).exclude(pk=bulletin.pk)
+    code = bulletin.document_code or (
+        same_organ.exclude(document_code="").order_by("-document_year", "-document_serial").values_list("document_code", flat=True).first()
+        or ""
+    )
+    highest = same_organ.filter(document_year=year).aggregate(highest=models.Max("document_serial"))["highest"]
+    return code, (highest or 0) + 1
+
+
+DOCUMENT_CODE_FORBIDDEN = set("〔〕[]()（）【】")
+
+
+def _set_document_number(bulletin: Bulletin, code: str, serial: int | None, year: int) -> None:
+    code = (code or "").strip()
+    errors = {}
+    if not code:
+        errors["document_code"] = _("Give the organ code (机关代字), e.g. 青宣.")
+    elif DOCUMENT_CODE_FORBIDDEN & set(code) or any(ch.isdigit() for ch in code):
+        errors["document_code"] = _("The organ code is the short name alone, without year, brackets or number (青宣).")
+    if serial is None or serial < 1:
+        errors["document_serial"] = _("Give the serial number, 1 or more.")
+    if errors:
+        raise ValidationError(errors)
+    taken = (
+        Bulletin.objects.filter(organization_id=bulletin.organization_id, document_year=year, document_serial=serial)
+        .exclude(pk=bulletin.pk).values_list("title", flat=True).first()
+    )
+    if taken is not None:
+        raise ValidationError({"document_serial": _("%(number)s is already the number of “%(title)s”: choose another serial number.") % {
+            "number": f"{code}〔{year}〕{serial}号", "title": taken,
+        }})
+    bulletin.document_code, bulletin.document_year, bulletin.document_serial = code, year, serial
+
+
 def _bulletin_introduction(bulletin: Bulletin) -> str:
     return _(
         "To keep the study of the centre groups regular and thorough, the study of the groups of "
@@ -206,7 +261,7 @@ def _bulletin_introduction(bulletin: Bulletin) -> str:
     ) % {"organization": bulletin.organization.name, "period": period_label(bulletin.year, bulletin.period)}
 
 
-BULLETIN_TEXT_FIELDS = ["number", "title", "introduction", "good_practices", "common_problems", "observation_findings", "requirements"]
+BULLETIN_TEXT_FIELDS = ["number", "issuing_organ", "addressees", "title", "introduction", "good_practices", "common_problems", "observation_findings", "requirements"]
 
 
 @transaction.atomic
@@ -227,19 +282,32 @@ def bulletin_update(*, bulletin: Bulletin, by: User, **fields) -> Bulletin:
 
 
 @transaction.atomic
-def bulletin_issue_request(*, bulletin: Bulletin, by: User) -> Bulletin:
+def bulletin_issue_request(
+    *, bulletin: Bulletin, by: User, document_code: str | None = None, document_serial: int | None = None,
+) -> Bulletin:
     """Ask for the bulletin to be issued: the worker freezes its figures and issues it
     (``reports.issue_bulletin``), so the request answers at once whatever the number of groups.
     Asking twice queues it once; asking again after ``ISSUE_RETRY_AFTER`` queues it again (the
-    queue was down, or the worker lost the task)."""
+    queue was down, or the worker lost the task).
+
+    Given ``document_code`` (机关代字) the bulletin takes the document number
+    code〔this year〕serial号, which must be free for the organ this year."""
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = locked(bulletin)
     Bulletin.transitions.require(bulletin, "issue")
     if bulletin.issue_is_pending:
         return bulletin
+    if document_code is not None:
+        _set_document_number(bulletin, document_code, document_serial, timezone.localdate().year)
     bulletin.issue_requested_by = by
     bulletin.issue_requested_at = timezone.now()
-    bulletin = save_as(bulletin, by=by)
+    try:
+        with transaction.atomic():
+            bulletin = save_as(bulletin, by=by)
+    except IntegrityError as error:  # another bulletin took the number a moment ago
+        if "one_document_number_per_organ_and_year" not in str(error) and "document_serial" not in str(error):
+            raise
+        raise ValidationError({"document_serial": _("This number was given to another bulletin a moment ago: choose another serial number.")}) from error
     transaction.on_commit(partial(enqueue, "reports.issue_bulletin", bulletin_id=bulletin.pk))
     return bulletin
 
@@ -259,11 +327,16 @@ def bulletin_issue_requested(*, bulletin_id: int) -> Bulletin | None:
 
 
 @transaction.atomic
-def bulletin_issue(*, bulletin: Bulletin, by: User) -> Bulletin:
-    """Freeze the table, ranking and charts and make the bulletin visible to the groups."""
+def bulletin_issue(
+    *, bulletin: Bulletin, by: User, document_code: str | None = None, document_serial: int | None = None,
+) -> Bulletin:
+    """Freeze the table, ranking and charts and make the bulletin visible to the groups (with the
+    document number, when given, as in ``bulletin_issue_request``)."""
     require_perm(by, "reports.manage_bulletin", bulletin)
     bulletin = locked(bulletin)
     Bulletin.transitions.require(bulletin, "issue")
+    if document_code is not None:
+        _set_document_number(bulletin, document_code, document_serial, timezone.localdate().year)
     bulletin.figures = selectors.bulletin_snapshot(bulletin)
     Bulletin.transitions.apply(bulletin, "issue")
     bulletin.issued_by = by

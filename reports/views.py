@@ -421,9 +421,14 @@ class BulletinIssue(ReportActionView):
     question = gettext_lazy("The table, ranking and charts are frozen as they are now; the leaders and every group covered can then read it. It cannot be changed afterwards.")
     button = gettext_lazy("Issue")
     success_message = gettext_lazy("The bulletin is being issued: once its figures are frozen its readers are told.")
+    form_class = forms.BulletinIssueForm
+
+    def get_initial(self):
+        code, serial = services.bulletin_next_document_number(self.object)
+        return {"document_code": code, "document_serial": serial}
 
     def perform(self, form):
-        services.bulletin_issue_request(bulletin=self.object, by=self.request.user)
+        services.bulletin_issue_request(bulletin=self.object, by=self.request.user, **form.cleaned_data)
 
 
 class BulletinPdf(DocumentPdf):

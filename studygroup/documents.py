@@ -241,7 +241,9 @@ def render_pdf(template_name: str, context: dict, *, request=None, base_url=None
     ``request`` runs the context processors and makes links in the PDF point at this site;
     without it the document gets an internal base URL. Static files are read locally.
     """
-    context = {**context, "for_pdf": True, "base_template": PRINT_BASE_TEMPLATE}
+    from studygroup.fonts import official_faces
+
+    context = {"official_fonts": official_faces(), **context, "for_pdf": True, "base_template": PRINT_BASE_TEMPLATE}
     html = render_to_string(template_name, context, request=request)
     return html_to_pdf(html, base_url=_document_base_url(request, base_url))
 
@@ -363,16 +365,10 @@ def xlsx_response(workbook_or_bytes, filename: str):
 # Word
 # --------------------------------------------------------------------------------------------
 
-#: Fonts of Chinese official documents (GB/T 9704): body 仿宋_GB2312, title 方正小标宋简体,
-#: first-level headings 黑体, second-level 楷体_GB2312, Latin letters and digits Times New
-#: Roman. Word and WPS fall back to the ``altName`` list (written to the font table) on a
-#: computer that lacks the first font.
-WORD_FONTS = {
-    "仿宋_GB2312": "仿宋,FangSong,宋体,SimSun",
-    "方正小标宋简体": "华文中宋,STZhongsong,黑体,SimHei",
-    "黑体": "SimHei",
-    "楷体_GB2312": "楷体,KaiTi,宋体,SimSun",
-}
+#: Latin letters and digits of official documents. The Chinese faces (GB/T 9704: 方正小标宋简体,
+#: 仿宋_GB2312, 黑体, 楷体_GB2312, or the Noto CJK stand-ins) come from studygroup.fonts, the
+#: same choice as the PDF's; the font table lists the other names of each role, which Word and
+#: WPS fall back to on a computer that lacks the first.
 WORD_LATIN_FONT = "Times New Roman"
 
 
@@ -406,10 +402,12 @@ def _style(document, name, *, east_asia, size_pt, bold=False, align=None, space_
     return style
 
 
-def _add_font_table_fallbacks(document):
+def _add_font_table_fallbacks(document, faces):
     """Add ``w:altName`` fallbacks for the Chinese fonts to word/fontTable.xml."""
     from docx.oxml.ns import qn
     from lxml import etree
+
+    from studygroup import fonts
 
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/word/fontTable.xml":
@@ -418,12 +416,17 @@ def _add_font_table_fallbacks(document):
         return
     root = etree.fromstring(part.blob)
     known = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
-    for name, alternatives in WORD_FONTS.items():
-        if name in known:
+    # Noto Serif may stand in for several roles: its entry names every role's official faces.
+    names_by_family: dict[str, list[str]] = {}
+    for role, face in faces.items():
+        names = names_by_family.setdefault(face.family, [])
+        names += [name for name in fonts.alternatives(role) if name != face.family and name not in names]
+    for family, others in names_by_family.items():
+        if family in known:
             continue
         font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), name)
-        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alternatives)
+        font.set(qn("w:name"), family)
+        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), ",".join(others))
         etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -452,30 +455,34 @@ def new_word_document(title: str | None = None):
     """A python-docx Document set up for Chinese: A4, official-document margins and fonts.
 
     Styles: ``Normal`` 仿宋_GB2312 三号 (16 pt), ``Title`` 方正小标宋简体 二号 (22 pt, centred),
-    ``Heading 1`` 黑体 三号, ``Heading 2`` 楷体_GB2312 三号; page numbers in the footer. With a
-    ``title`` the document starts with it (Title style) and carries it in its properties.
+    ``Heading 1`` 黑体 三号, ``Heading 2`` 楷体_GB2312 三号 (each the face studygroup.fonts
+    chooses); page numbers in the footer. With a ``title`` the document starts with it (Title
+    style) and carries it in its properties.
     """
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
+    from studygroup.fonts import official_faces
+
     document = docx.Document()
+    faces = official_faces()
 
     # Defaults for every run: explicit fonts instead of the template's theme fonts, and
     # Chinese as the East Asian language (line breaking, punctuation).
     styles_root = document.styles.element
     rpr_default = styles_root.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_run_fonts(rpr_default, "仿宋_GB2312")
+    _set_run_fonts(rpr_default, faces["body"].family)
     lang = rpr_default.find(qn("w:lang"))
     if lang is not None:
         lang.set(qn("w:val"), "en-US")
         lang.set(qn("w:eastAsia"), "zh-CN")
 
-    normal = _style(document, "Normal", east_asia="仿宋_GB2312", size_pt=16)
+    normal = _style(document, "Normal", east_asia=faces["body"].family, size_pt=16, bold=faces["body"].bold)
     normal.paragraph_format.line_spacing = Pt(28)
-    _style(document, "Title", east_asia="方正小标宋简体", size_pt=22, align=WD_ALIGN_PARAGRAPH.CENTER,
-           space_after_pt=16)
+    _style(document, "Title", east_asia=faces["title"].family, size_pt=22, bold=faces["title"].bold,
+           align=WD_ALIGN_PARAGRAPH.CENTER, space_after_pt=16)
     # The template's Title has a blue bottom border and widened letter spacing.
     title_element = document.styles["Title"].element
     for parent, tag in ((title_element.pPr, "w:pBdr"), (title_element.rPr, "w:spacing")):
@@ -483,12 +490,12 @@ def new_word_document(title: str | None = None):
         if found is not None:
             parent.remove(found)
     document.styles["Title"].paragraph_format.line_spacing = Pt(36)
-    _style(document, "Heading 1", east_asia="黑体", size_pt=16)
-    _style(document, "Heading 2", east_asia="楷体_GB2312", size_pt=16)
+    _style(document, "Heading 1", east_asia=faces["heading"].family, size_pt=16, bold=faces["heading"].bold)
+    _style(document, "Heading 2", east_asia=faces["subheading"].family, size_pt=16, bold=faces["subheading"].bold)
     for name in ("Heading 1", "Heading 2"):
         document.styles[name].paragraph_format.line_spacing = Pt(28)
         document.styles[name].paragraph_format.first_line_indent = Pt(32)
-    _add_font_table_fallbacks(document)
+    _add_font_table_fallbacks(document, faces)
 
     # GB/T 9704: A4, top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
     section = document.sections[0]

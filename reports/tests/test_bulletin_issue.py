@@ -26,9 +26,10 @@ def test_the_request_asks_the_worker_then_the_page_says_it_is_being_issued(
 ):
     client = client_for(world.staff)
     url = reverse("reports:bulletin-issue", kwargs={"pk": draft.pk})
+    number = {"document_code": "青宣", "document_serial": "3"}
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client.post(url, follow=True)
-        client.post(url)  # a second click queues nothing more
+        response = client.post(url, number, follow=True)
+        client.post(url, number)  # a second click queues nothing more
     assert len(queued) == 1
     page = response.content.decode()
     assert "通报正在印发：数据冻结后即通知各读者。" in page

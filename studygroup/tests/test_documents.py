@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from studygroup import documents
 from studygroup.apps import check_pdf_font_subsetting
+from studygroup.fonts import Face, official_faces
 from studygroup.documents import (
     DOCX_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -213,15 +214,31 @@ def test_word_document_opens_with_the_chinese_title_and_fonts():
     assert reopened.core_properties.title == "二〇二六年度理论学习中心组学习计划"
     assert BODY in [paragraph.text for paragraph in reopened.paragraphs]
     east_asia = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
-    assert reopened.styles["Normal"].element.rPr.rFonts.get(east_asia) == "仿宋_GB2312"
-    assert reopened.styles["Title"].element.rPr.rFonts.get(east_asia) == "方正小标宋简体"
-    assert reopened.styles["Heading 1"].element.rPr.rFonts.get(east_asia) == "黑体"
+    faces = official_faces()  # the PDF's choice: the official faces, or Noto CJK on this machine
+    assert reopened.styles["Normal"].element.rPr.rFonts.get(east_asia) == faces["body"].family
+    assert reopened.styles["Title"].element.rPr.rFonts.get(east_asia) == faces["title"].family
+    assert reopened.styles["Heading 1"].element.rPr.rFonts.get(east_asia) == faces["heading"].family
+    assert reopened.styles["Title"].font.bold is faces["title"].bold
     font_table = next(
         part.blob for part in reopened.part.package.iter_parts()
         if str(part.partname) == "/word/fontTable.xml"
     ).decode()
+    # A computer with the official faces uses them: they are the fallbacks named in the table.
     assert "方正小标宋简体" in font_table
+    assert "仿宋_GB2312" in font_table
     assert "SimHei" in font_table
+
+
+def test_official_faces_are_used_where_installed_and_noto_stands_in_otherwise():
+    bare = official_faces(frozenset({"Noto Serif CJK SC", "Noto Sans CJK SC"}))
+    assert bare["title"] == Face("Noto Serif CJK SC", bold=True, official=False)
+    assert bare["body"] == Face("Noto Serif CJK SC", bold=False, official=False)
+    assert bare["heading"] == Face("Noto Sans CJK SC", bold=True, official=False)
+
+    office = official_faces(frozenset({"方正小标宋简体", "仿宋", "黑体", "楷体_GB2312", "Noto Serif CJK SC"}))
+    assert office["title"] == Face("方正小标宋简体", bold=False, official=True)
+    assert office["body"].family == "仿宋"  # 仿宋_GB2312 is missing: the next name of the role
+    assert office["subheading"].family == "楷体_GB2312"
 
 
 def test_workbook_opens_with_title_bold_frozen_headers_and_wide_columns():
