@@ -145,14 +145,16 @@ def schedule_xlsx(doc: dict) -> bytes:
 
     plan = doc["plan"]
     wrap = Alignment(wrap_text=True, vertical="top")
-    headers = [_("No."), _("Month"), _("Number"), _("Topic"), _("Study form"), _("Lead speaker"), _("Note")]
+    headers = [_("No."), _("Month"), _("Topic number"), _("Topic"), _("Study form"), _("Lead speaker"), _("Note")]
     workbook, sheet = new_workbook(schedule_title(plan), headers)
     for n, entry in enumerate(doc["entries"], start=1):
         sheet.append([n, str(entry.get_month_display()), entry.topic.label, entry.topic.title,
                       entry.get_study_form_display(), _entry_lead(entry), entry.note])
         for cell in sheet[sheet.max_row]:
             cell.alignment = wrap
-    sheet.column_dimensions["D"].width = 60
+    # Widths set, not fitted: the topic wraps in a wide column; 第十一专题 fits its own.
+    for column, width in zip("ABCDEFG", (6, 8, 12, 60, 12, 14, 20), strict=True):
+        sheet.column_dimensions[column].width = width
     sheet.page_setup.orientation = "landscape"
 
     topics = workbook.create_sheet(str(_("Topics"))[:31])

@@ -109,8 +109,14 @@ def sign_in_sheet_xlsx(meeting: Meeting, *, viewer) -> bytes:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
-    data = documents.workbook_bytes(workbook)
-    return data
+    # Room to sign by hand, a note column that wraps: widths set, not fitted to the (empty) cells.
+    for column, width in zip("ABCDEF", SIGN_IN_WIDTHS, strict=True):
+        sheet.column_dimensions[column].width = width
+    return documents.workbook_bytes(workbook, fit=False)
+
+
+#: Columns of the printed sign-in sheet, in characters: 序号, 姓名, 职务, 组内职务, 签名, 备注.
+SIGN_IN_WIDTHS = (6, 12, 24, 10, 24, 16)
 
 
 def sign_in_sheet_xlsx_response(meeting: Meeting, *, viewer):

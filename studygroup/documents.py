@@ -729,6 +729,18 @@ def text_width(value) -> int:
     return longest
 
 
+def _shown_width(value) -> int:
+    """Width of a cell's value as the sheet shows it (a date as 2026年5月20日)."""
+    from datetime import date as date_type
+    from datetime import datetime as datetime_type
+
+    if isinstance(value, datetime_type):
+        return 20
+    if isinstance(value, date_type):
+        return 14
+    return text_width(value)
+
+
 def fit_columns(worksheet, *, min_width=6, max_width=50, skip_rows=()):
     """Widen each column of ``worksheet`` to its longest value (never narrows a column).
 
@@ -749,7 +761,7 @@ def fit_columns(worksheet, *, min_width=6, max_width=50, skip_rows=()):
         for cell in row:
             if isinstance(cell, MergedCell) or (cell.row, cell.column) in merged or cell.row in skip_rows:
                 continue
-            widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value))
+            widths[cell.column] = max(widths.get(cell.column, 0), _shown_width(cell.value))
     for column, width in widths.items():
         dimension = worksheet.column_dimensions[get_column_letter(column)]
         wanted = min(max(width + 2, min_width), max_width)
@@ -791,13 +803,69 @@ def new_workbook(title: str, headers):
         cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         worksheet.column_dimensions[get_column_letter(column)].width = min(max(text_width(header) + 4, 8), 50)
 
+    seen = set()
+    for header in headers:
+        if str(header) in seen:
+            raise ValueError(f"two columns are headed {header!r}: a filter and a reader cannot tell them apart")
+        seen.add(str(header))
+
     worksheet.freeze_panes = "A3"
     worksheet.print_title_rows = "2:2"
     worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
     worksheet.page_setup.fitToWidth = 1
     worksheet.page_setup.fitToHeight = 0
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    worksheet.studygroup_table = True  # workbook_bytes finishes it (finish_table_sheet)
     return workbook, worksheet
+
+#: How dates and moments show in a cell (the cell holds a real date: it sorts and filters).
+EXCEL_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+EXCEL_DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+#: Character widths that fit one A4 page across at 100 %, portrait and landscape.
+PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 95, 140
+
+
+def finish_table_sheet(worksheet) -> None:
+    """What a printed and filtered list needs, done the same way for every export: borders on
+    every cell of the table, a filter on the header row, dates shown as dates, landscape and
+    as many pages across as the columns need (never shrunk to a quarter), page numbers."""
+    from datetime import date as date_type
+    from datetime import datetime as datetime_type
+
+    from openpyxl.styles import Border, Side
+    from openpyxl.utils import get_column_letter
+
+    header_row = int(str(worksheet.print_title_rows or "2:2").split(":")[0].lstrip("$") or 2)
+    last_column = max(worksheet.max_column, 1)
+    last_row = worksheet.max_row
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in worksheet.iter_rows(min_row=header_row + 1, max_row=last_row, max_col=last_column):
+        for cell in row:
+            cell.border = border
+            if isinstance(cell.value, datetime_type):
+                cell.number_format = EXCEL_DATETIME_FORMAT
+            elif isinstance(cell.value, date_type):
+                cell.number_format = EXCEL_DATE_FORMAT
+    if last_row > header_row:
+        worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{last_row}"
+    width = sum((worksheet.column_dimensions[get_column_letter(c)].width or 9) for c in range(1, last_column + 1))
+    setup = worksheet.page_setup
+    if width > PORTRAIT_WIDTH:
+        setup.orientation = "landscape"
+    across = PORTRAIT_WIDTH if setup.orientation != "landscape" else LANDSCAPE_WIDTH
+    setup.fitToWidth = max(1, math.ceil(width / across))
+    if setup.fitToWidth > 1:
+        # Several pages across: the title starts at the left of the first page (merged over every
+        # column it was cut in two at the page edge) and names the sheet on every page.
+        for merged in list(worksheet.merged_cells.ranges):
+            if merged.min_row == 1:
+                worksheet.unmerge_cells(str(merged))
+        from openpyxl.styles import Alignment
+
+        worksheet.cell(row=1, column=1).alignment = Alignment(horizontal="left", vertical="center")
+        worksheet.oddHeader.left.text = str(worksheet.cell(row=1, column=1).value or "").replace("&", "&&")
 
 
 #: What makes a spreadsheet program read a cell's text as a formula, or as a command (DDE):
@@ -837,6 +905,9 @@ def workbook_bytes(workbook, *, fit=True) -> bytes:
     if fit:
         for worksheet in workbook.worksheets:
             fit_columns(worksheet)
+    for worksheet in workbook.worksheets:
+        if getattr(worksheet, "studygroup_table", False):
+            finish_table_sheet(worksheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,8 +18,9 @@ COMPILED_KINDS = [WorkKind.REFLECTION, WorkKind.NOTE, WorkKind.RESEARCH, WorkKin
 
 
 def _local(value):
-    """A moment for a spreadsheet column: ISO-like, so the column sorts and filters as text."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    """A moment for a spreadsheet cell: the local time as a real date and time (the sheet sorts
+    and filters it, and shows it as 2026年5月20日 14:30); spreadsheets hold no time zone."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def _shown_date(value) -> str:
@@ -50,7 +51,7 @@ def work_list_xlsx(group, year: int, work: list[MemberWork]):
     for number, item in enumerate(work, start=1):
         sheet.append([
             number, item.get_kind_display(), str(item.author), item.title,
-            item.occurred_on.isoformat() if item.occurred_on else "",
+            item.occurred_on,
             item.meeting.title if item.meeting_id else "", str(item.topic) if item.topic_id else "",
             str(item.research_topic) if item.research_topic_id else "", item.outlet,
             item.get_level_display() if item.level else "", item.word_count, item.get_status_display(),

@@ -98,3 +98,18 @@ def test_group_year_page_shows_month_and_day_in_english(client, world, meeting):
     url = reverse("meetings:group-year", args=[world.groups.bureau.pk])
     body = client.get(url, {"year": 2026}).content.decode()
     assert ">May 20</td>" in body
+
+
+def test_sign_in_sheet_excel_leaves_room_to_sign_and_prints_with_a_filter_and_borders(client, world, meeting):
+    from openpyxl import load_workbook
+
+    client.force_login(world.staff)
+    response = client.get(reverse("meetings:meeting-sign-in-sheet-xlsx", args=[meeting.pk]))
+    sheet = load_workbook(BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[3]]
+    signature = headers.index("签名") + 1
+    note = headers.index("备注") + 1
+    assert sheet.column_dimensions[sheet.cell(row=3, column=signature).column_letter].width >= 20
+    assert sheet.column_dimensions[sheet.cell(row=3, column=note).column_letter].width < 20
+    assert sheet.auto_filter.ref.startswith("A3:")
+    assert sheet.page_setup.orientation != "landscape"  # six columns fit a portrait page

@@ -341,13 +341,13 @@ class AuditExport(VerifiedAdministratorMixin, View):
                 sheet.append([_("Only the first %(count)s entries are exported: narrow the filter.") % {"count": limit}])
                 break
             count += 1
-            sheet.append([_text(value) for value in (
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_name,
+            sheet.append([timezone.localtime(entry.at).replace(tzinfo=None), *(_text(value) for value in (
+                entry.actor_name,
                 entry.actor.name if entry.actor else "", entry.organization.name if entry.organization else "",
                 entry.get_action_display(), entry.object_type, entry.object_id, entry.object_repr,
                 entry.ip or "", _(entry.detail) if entry.detail else "",
                 json.dumps(entry.changes, ensure_ascii=False) if entry.changes else "",
-            )])
+            ))])
         filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
         services.audit_record(
             action=AuditEntry.Action.EXPORT, request=request, object_type="audit.auditentry",

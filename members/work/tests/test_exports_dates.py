@@ -94,10 +94,43 @@ def test_excel_list_title_names_group_and_year_in_english(world, client, article
     assert sheet["A1"].value == f"{world.groups.bureau.name} members' work list 2026"
 
 
-def test_excel_list_keeps_sortable_dates_in_its_columns(world, client, article):
+def test_excel_list_holds_real_dates_shown_the_chinese_way(world, client, article):
     from openpyxl import load_workbook
 
     client.force_login(world.staff)
     sheet = load_workbook(io.BytesIO(_export(client, world, "xlsx").content)).active
-    row = next(r for r in sheet.iter_rows(values_only=True) if "以教育现代化支撑县域发展" in r)
-    assert "2026-05-20" in row
+    row = next(r for r in sheet.iter_rows() if "以教育现代化支撑县域发展" in [c.value for c in r])
+    values = [cell.value for cell in row]
+    assert datetime(YEAR, 5, 20) in values  # the date: it sorts and filters as a date
+    assert datetime(YEAR, 5, 18, 20, 0) in values  # written at, local time
+    date_cell = next(cell for cell in row if cell.value == datetime(YEAR, 5, 20))
+    assert date_cell.number_format == 'yyyy"年"m"月"d"日"'
+
+
+def test_excel_list_prints_readably_with_a_filter_borders_and_unique_headers(world, client, article):
+    from openpyxl import load_workbook
+
+    client.force_login(world.staff)
+    sheet = load_workbook(io.BytesIO(_export(client, world, "xlsx").content)).active
+    headers = [cell.value for cell in sheet[2]]
+    assert len(headers) == len(set(headers))
+    assert sheet.auto_filter.ref == f"A2:{sheet.cell(row=2, column=len(headers)).column_letter}{sheet.max_row}"
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.fitToWidth) >= 2  # several pages across, never shrunk to a quarter
+    assert sheet.print_title_rows in ("2:2", "$2:$2")
+    assert sheet.cell(row=3, column=1).border.left.style == "thin"
+
+
+def test_excel_list_opened_in_libreoffice_reads_at_a_normal_size(world, client, article):
+    from studygroup.tests.office import libreoffice_pdf, needs_libreoffice, pdf_pages_text
+
+    if needs_libreoffice.args[0]:
+        pytest.skip("LibreOffice is not installed")
+    client.force_login(world.staff)
+    pages = pdf_pages_text(libreoffice_pdf(_export(client, world, "xlsx").content, ".xlsx"))
+    first = pages[0]
+    assert "以教育现代化支撑县域发展" in first.replace(" ", "")
+    assert "2026年5月20日" in first.replace(" ", "")
+    assert len(pages) == 2  # two landscape pages across, at a size people read
+    assert "审核时间" in pages[1]  # the second page's columns under their headers
+    assert "第2页，共2页" in pages[1].replace(" ", "")
