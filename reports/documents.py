@@ -273,7 +273,7 @@ def context(document, **kwargs) -> dict:
 def pdf(document, *, request=None, **kwargs) -> bytes:
     from studygroup.documents import render_pdf
 
-    return render_pdf(TEMPLATES[type(document)], context(document, for_pdf=True, **kwargs), request=request)
+    return render_pdf(TEMPLATES[type(document)], context(document, for_pdf=True, **kwargs), request=request, archival=True)
 
 
 def filename(document, extension: str) -> str:

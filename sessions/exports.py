@@ -64,7 +64,7 @@ def _filename(meeting: Meeting, what: str, suffix: str) -> str:
 
 def archive_pdf_response(meeting: Meeting, *, request):
     context = archive_context(meeting, viewer=request.user)
-    data = documents.render_pdf("meetings/meeting_archive.html", context, request=request)
+    data = documents.render_pdf("meetings/meeting_archive.html", context, request=request, archival=True)
     return documents.pdf_response(data, _filename(meeting, _("archive"), ".pdf"))
 
 

@@ -224,28 +224,37 @@ def paused_garbage_collection():
             gc.collect()
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None, url_fetcher=None) -> bytes:
-    """Turn an HTML string into PDF bytes with the local-only fetcher and PDF_OPTIONS."""
+#: Documents kept for years (the meeting's archive, bulletins, reviews, 述学) are PDF/A-3b:
+#: every font embedded, sRGB output intent, the identification in the XMP metadata, nothing
+#: fetched from outside. Links in them are plain text, not references out of the file.
+ARCHIVAL_PDF_VARIANT = "pdf/a-3b"
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None, url_fetcher=None, archival: bool = False) -> bytes:
+    """Turn an HTML string into PDF bytes with the local-only fetcher and PDF_OPTIONS
+    (as PDF/A with ``archival``)."""
     import weasyprint
 
     base_url = base_url or INTERNAL_BASE_URL
     fetcher = url_fetcher or static_url_fetcher(base_url)
+    options = {**PDF_OPTIONS, "pdf_variant": ARCHIVAL_PDF_VARIANT} if archival else PDF_OPTIONS
     with paused_garbage_collection():
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-        return document.write_pdf(**PDF_OPTIONS)
+        return document.write_pdf(**options)
 
 
-def render_pdf(template_name: str, context: dict, *, request=None, base_url=None) -> bytes:
+def render_pdf(template_name: str, context: dict, *, request=None, base_url=None, archival: bool = False) -> bytes:
     """Render ``template_name`` for print (``for_pdf=True``) and return the PDF's bytes.
 
     ``request`` runs the context processors and makes links in the PDF point at this site;
     without it the document gets an internal base URL. Static files are read locally.
+    ``archival`` makes it PDF/A (:data:`ARCHIVAL_PDF_VARIANT`).
     """
     from studygroup.fonts import official_faces
 
     context = {"official_fonts": official_faces(), **context, "for_pdf": True, "base_template": PRINT_BASE_TEMPLATE}
     html = render_to_string(template_name, context, request=request)
-    return html_to_pdf(html, base_url=_document_base_url(request, base_url))
+    return html_to_pdf(html, base_url=_document_base_url(request, base_url), archival=archival)
 
 
 def _nice_step(raw: float) -> float:

@@ -121,3 +121,12 @@ def test_the_pdf_reads_as_an_official_document_in_the_chosen_faces(world, draft,
     faces = official_faces()
     assert faces["body"].family.replace(" ", "") in fonts.replace(" ", "").replace("-", "")
     assert faces["heading"].family.replace(" ", "") in fonts.replace(" ", "").replace("-", "")
+
+
+def test_the_bulletin_and_the_review_are_archived_as_pdf_a(world, draft):
+    from studygroup.tests.pdfa import pdfa_problems
+
+    bulletin = services.bulletin_issue(bulletin=draft, by=world.staff, document_code="青宣", document_serial=8)
+    assert pdfa_problems(documents.pdf(bulletin)) == []
+    review = services.review_create(group=world.groups.bureau, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
+    assert pdfa_problems(documents.pdf(review)) == []

@@ -113,3 +113,11 @@ def test_sign_in_sheet_excel_leaves_room_to_sign_and_prints_with_a_filter_and_bo
     assert sheet.column_dimensions[sheet.cell(row=3, column=note).column_letter].width < 20
     assert sheet.auto_filter.ref.startswith("A3:")
     assert sheet.page_setup.orientation != "landscape"  # six columns fit a portrait page
+
+
+def test_the_meeting_archive_is_a_pdf_a_with_every_font_embedded(client, world, meeting):
+    from studygroup.tests.pdfa import pdfa_problems
+
+    client.force_login(world.staff)
+    response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
+    assert pdfa_problems(response.content) == []

@@ -348,3 +348,10 @@ def test_garbage_collection_is_paused_while_rendering_and_restored_after():
         assert not gc.isenabled()  # A collector that was off stays off.
     finally:
         gc.enable()
+
+
+def test_archival_pdfs_are_pdf_a_and_the_check_sees_the_difference(sample_template):
+    from studygroup.tests.pdfa import pdfa_problems
+
+    assert "no PDF/A identification in the XMP metadata" in pdfa_problems(render_pdf(sample_template, {}))
+    assert pdfa_problems(render_pdf(sample_template, {}, archival=True)) == []
