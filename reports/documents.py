@@ -70,6 +70,7 @@ def review_context(review: HalfYearReview) -> dict:
         "figures": figures,
         "figure_rows": _figure_rows(figures),
         "behind_labels": [str(selectors.BEHIND_LABELS[b]) for b in figures["behind"]],
+        "work_rules": selectors.work_rules_explanation(),
         "charts": [{"spec": spec, "svg": charts.svg(spec)} for spec in chart_specs],
         "chart_specs": chart_specs,
     }
@@ -115,6 +116,7 @@ TINY = {
     "lectures": gettext_lazy("Lect"), "attendance_rate": gettext_lazy("Att%"), "topics_covered": gettext_lazy("Topic"),
     "first_agenda": gettext_lazy("1st"), "research_reports": gettext_lazy("Res"), "articles": gettext_lazy("Art"),
     "records_rate": gettext_lazy("7rec%"), "backfilled": pgettext_lazy("compact column: backfilled records", "Late"), "rect_overdue": gettext_lazy("Ovd"),
+    "late_work": pgettext_lazy("compact column: work handed in late", "Late"), "copy_flagged": pgettext_lazy("compact column: work flagged as copied", "Copy"),
 }
 
 
@@ -195,6 +197,13 @@ def bulletin_context(
     return {
         **official_frame(bulletin),
         "overall_text": overall,
+        # The table's last row: the sum of each column that adds up, blank where a sum means nothing.
+        "total_cells": [
+            "" if k in ("meetings_quota", "records_rate") or k not in totals
+            else f"{'—' if totals[k] is None else totals[k]}{units[k]}"
+            for k in keys
+        ],
+        "work_rules": selectors.work_rules_explanation(),
         "headings": numbered_headings([
             ("overall", _("Overall")),
             ("good_practices", _("Good practice")) if bulletin.good_practices.strip() else None,
@@ -304,8 +313,9 @@ def _heading(document, text: str):
 def _bulletin_docx(word, bulletin: Bulletin, ctx: dict) -> None:
     """The bulletin in Word as in the PDF: the official frame, the numbered sections with their
     charts and tables, the annex with its ranking on a page of its own, the imprint."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Pt, RGBColor
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor
 
     from studygroup.documents import word_borders_xml
     from studygroup.fonts import official_faces
@@ -374,22 +384,27 @@ def _bulletin_docx(word, bulletin: Bulletin, ctx: dict) -> None:
         signature.paragraph_format.right_indent = Pt(32)
     signature.paragraph_format.space_after = Pt(0)
 
-    word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # The annex on landscape pages, as in the PDF: seventeen columns.
+    annex_section = word.add_section()
+    annex_section.orientation = WD_ORIENT.LANDSCAPE
+    annex_section.page_width, annex_section.page_height = annex_section.page_height, annex_section.page_width
+    annex_width_mm = (annex_section.page_width - annex_section.left_margin - annex_section.right_margin) / Mm(1)
     label = _heading(word, _("Annex"))
     label.paragraph_format.first_line_indent = Pt(0)
     centred(_("Figures and ranking of every group"), size=18, font=faces["title"], after=6)
-    explanation = word.add_paragraph(f"{ctx['score_explanation']} {_('Rows in red are behind the plan.')}")
+    explanation = word.add_paragraph(f"{ctx['score_explanation']} {ctx['work_rules']} {_('Rows in red are behind the plan.')}")
     explanation.style = word.styles[_table_style_name(word, 10.5)]
     headers = [_("Rank"), _("Study group"), *ctx["columns"], _("Score")]
     rows = [(r["rank"], r["name"], *r["values"], f"{r['score']:g}") for r in ctx["table"]]
-    _table(word, headers, rows, font_pt=9, align_right=tuple(range(2, len(headers))),
-           row_colors=["B71C1C" if r["behind"] else None for r in ctx["table"]])
+    rows.append(("", _("Total"), *ctx["total_cells"], ""))
+    _table(word, headers, rows, font_pt=9, width_mm=annex_width_mm, align_right=tuple(range(2, len(headers))),
+           row_colors=[*("B71C1C" if r["behind"] else None for r in ctx["table"]), None])
     # A paragraph between: two tables in a row would merge into one (and share the imprint's borders).
     word.add_paragraph().paragraph_format.space_after = Pt(12)
     # 版记: the organ one character from the left, the date one from the right (GB/T 9704), a
     # 0.35 mm rule above and below, none between.
     _table(word, ["　" + ctx["organ"], _("printed and issued on %(day)s") % {"day": ctx["signed_on"]} + "　"], [],
-           font_pt=14, widths_mm=[78, 78], align_right=(1,), header=False,
+           font_pt=14, widths_mm=[annex_width_mm / 2] * 2, align_right=(1,), header=False,
            borders=word_borders_xml(top=8, bottom=8, left=0, right=0, insideH=0, insideV=0))
 
 
@@ -417,6 +432,7 @@ def _review_docx(word, review: HalfYearReview, ctx: dict) -> None:
     _table(word, [_("Figure"), _("Value"), _("Required by the plan")], [
         (r["label"], r["value"], "" if r["quota"] is None else r["quota"]) for r in ctx["figure_rows"]
     ], align_right=(1, 2))
+    _paragraphs(word, ctx["work_rules"])
     _charts_docx(word, ctx)
     for heading, text in (
         (_("2. Good practices"), review.good_practices), (_("3. Problems and their causes"), review.problems),

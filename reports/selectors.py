@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -78,6 +79,7 @@ FIGURES = [
     Figure("records_rate", _("Seven-records completeness"), _("Seven records %"), "%"),
     Figure("backfilled", _("Meetings with backfilled records"), _("Backfilled")),
     Figure("late_work", _("Work submitted late"), _("Late work")),
+    Figure("copy_flagged", _("Work flagged by the copy check"), _("Flagged as copied")),
     Figure("observations", _("Observation visits"), _("Visits")),
     Figure("rect_open", _("Rectification items open"), _("Open items")),
     Figure("rect_overdue", _("Rectification items overdue"), _("Overdue")),
@@ -87,7 +89,8 @@ FIGURE_LABELS = {f.key: f for f in FIGURES}
 # The columns of the bulletin's table (a printed A4 page has room for this many).
 TABLE_KEYS = [
     "meetings", "meetings_quota", "discussions", "lectures", "attendance_rate", "topics_covered",
-    "first_agenda", "research_reports", "articles", "records_rate", "backfilled", "rect_overdue",
+    "first_agenda", "research_reports", "articles", "late_work", "copy_flagged", "records_rate", "backfilled",
+    "rect_overdue",
 ]
 HELD = ["held", "archived"]
 
@@ -140,7 +143,7 @@ def _elapsed(year: int, period: str, today: date) -> float:
 
 def annotate_figures(groups, *, year: int, period: str):
     """Annotate every figure on a StudyGroup queryset (one statement for any number of groups)."""
-    from members.work.models import COUNTED_ARTICLE_LEVELS, MemberWork, WorkKind, WorkStatus
+    from members.work.models import COUNTED_ARTICLE_LEVELS, MemberWork, SimilarityCheck, WorkKind, WorkStatus
     from plans.models import ScheduleEntry, Topic
     from sessions import selectors as meeting_selectors
     from sessions.models import Attendance, FirstAgendaStudy, Meeting, Observation
@@ -176,12 +179,12 @@ def annotate_figures(groups, *, year: int, period: str):
     )
     work = MemberWork.objects.filter(group=group).filter(in_period)
     counted = work.filter(status=WorkStatus.ACCEPTED)
-    late = (
-        MemberWork.objects.filter(group=group)
-        .filter(in_period)
-        .exclude(status__in=[WorkStatus.DRAFT, WorkStatus.WITHDRAWN])
-        .with_late()
-        .filter(late=True)
+    handed_in = MemberWork.objects.filter(group=group).filter(in_period).exclude(status__in=[WorkStatus.DRAFT, WorkStatus.WITHDRAWN])
+    late = handed_in.with_late().filter(late=True)
+    # Flagged: the text's latest copy check found at least WORK_COPY_FLAG_SCORE of it elsewhere.
+    latest_check = SimilarityCheck.objects.filter(work=OuterRef("pk")).order_by("-checked_at", "-pk").values("score")[:1]
+    flagged = handed_in.annotate(_copy_score=Subquery(latest_check, output_field=FloatField())).filter(
+        _copy_score__gte=settings.WORK_COPY_FLAG_SCORE
     )
 
     observations = Observation.objects.filter(
@@ -217,6 +220,7 @@ def annotate_figures(groups, *, year: int, period: str):
         f_articles=_count(counted.filter(kind=WorkKind.ARTICLE, level__in=COUNTED_ARTICLE_LEVELS)),
         f_lectures_given=_count(counted.filter(kind=WorkKind.LECTURE)),
         f_late_work=_count(late),
+        f_copy_flagged=_count(flagged),
         f_records_complete=_count(seven),
         f_records_done=Subquery(records_total.values("_s"), output_field=FloatField()),
         f_records_applicable=Subquery(records_total.values("_t"), output_field=FloatField()),
@@ -275,6 +279,7 @@ def figures_of(group, *, year: int, period: str, today: date | None = None) -> d
         "articles_quota": articles_quota,
         "lectures_given": group.f_lectures_given,
         "late_work": group.f_late_work,
+        "copy_flagged": group.f_copy_flagged,
         "records_complete": group.f_records_complete,
         "records_rate": _percent(group.f_records_done or 0, group.f_records_applicable or 0),
         "backfilled": group.f_backfilled,
@@ -330,6 +335,15 @@ SCORE_EXPLANATION = _(
 )
 
 
+def work_rules_explanation() -> str:
+    """How the late, flagged and backfilled columns count (shown, not scored)."""
+    return _(
+        "Late: work first handed in more than %(days)s days after the date it belongs to. Flagged as "
+        "copied: the copy check found %(share)s%% or more of the text elsewhere. Backfilled: meetings "
+        "whose records were entered after the fact. These columns are shown, not scored."
+    ) % {"days": settings.WORK_LATE_AFTER_DAYS, "share": round(settings.WORK_COPY_FLAG_SCORE * 100)}
+
+
 def group_figures(groups, *, year: int, period: str, today: date | None = None) -> list[dict]:
     """Every figure of every group of the queryset, in one query: a list of rows in tree order
     with ``group_id``, ``name``, ``organization`` and ``figures``."""
@@ -367,7 +381,7 @@ def totals(rows: list[dict]) -> dict:
     keys = [
         "meetings", "discussions", "lectures", "reading_classes", "on_site", "online", "group_study",
         "attendance_rows", "attended", "first_agenda", "reflections", "notes", "research_reports", "articles",
-        "lectures_given", "records_complete", "backfilled", "late_work", "observations", "rect_open",
+        "lectures_given", "records_complete", "backfilled", "late_work", "copy_flagged", "observations", "rect_open",
         "rect_overdue", "rect_confirmed", "topics_planned", "topics_covered", "members",
     ]
     result = {key: sum(r["figures"].get(key) or 0 for r in rows) for key in keys}

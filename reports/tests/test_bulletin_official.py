@@ -130,3 +130,25 @@ def test_the_bulletin_and_the_review_are_archived_as_pdf_a(world, draft):
     assert pdfa_problems(documents.pdf(bulletin)) == []
     review = services.review_create(group=world.groups.bureau, year=YEAR, period=Period.FIRST_HALF, by=world.staff)
     assert pdfa_problems(documents.pdf(review)) == []
+
+
+def test_the_bulletin_counts_late_and_copy_flagged_work_per_group_and_states_the_rule(world, draft, settings):
+    from members.work.models import MemberWork, SimilarityCheck
+
+    settings.WORK_COPY_FLAG_SCORE = 0.6
+    reflection = MemberWork.objects.filter(group=world.groups.bureau, kind="reflection", occurred_on__month=3).first()
+    SimilarityCheck.objects.create(work=reflection, score=0.3)
+    SimilarityCheck.objects.create(work=reflection, score=0.85)  # the latest check flags it
+    cleared = MemberWork.objects.filter(group=world.groups.bureau, kind="research").first()
+    SimilarityCheck.objects.create(work=cleared, score=0.9)
+    later = SimilarityCheck.objects.create(work=cleared, score=0.2)  # rewritten: the latest check is clean
+    SimilarityCheck.objects.filter(pk=later.pk).update(checked_at=later.checked_at.replace(year=later.checked_at.year + 1))
+
+    context = documents.bulletin_context(Bulletin.objects.get(pk=draft.pk), for_pdf=True)
+    bureau = next(row for row in context["snapshot"]["rows"] if row["group_id"] == world.groups.bureau.pk)
+    assert bureau["figures"]["late_work"] == 1
+    assert bureau["figures"]["copy_flagged"] == 1
+    assert context["snapshot"]["totals"]["copy_flagged"] == 1
+    assert {"逾期成果", "疑似雷同", "补记"} <= set(context["columns"])
+    assert "首次提交晚于所属日期30天以上" in context["work_rules"] and "60%以上" in context["work_rules"]
+    assert "不计入得分" in context["work_rules"]

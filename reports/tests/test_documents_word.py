@@ -52,12 +52,17 @@ def test_the_bulletin_in_word_has_the_frame_numbered_sections_charts_and_the_ran
         assert len(word.inline_shapes) == len(documents.bulletin_context(issued, for_pdf=True)["charts"])
 
     annex = next(table for table in word.tables if table.rows[0].cells[0].text == "名次")
-    ranks = [int(row.cells[0].text) for row in annex.rows[1:]]
+    ranks = [int(row.cells[0].text) for row in annex.rows[1:-1]]
     assert ranks == sorted(ranks)
+    assert annex.rows[-1].cells[1].text == "合计"
+    headers = [cell.text for cell in annex.rows[0].cells]
+    assert "逾期成果" in headers and "疑似雷同" in headers and "补记" in headers
     assert annex.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     grid = _grid_mm(annex)
     assert grid[1] == max(grid)  # the names get the room, the figures keep theirs
-    assert sum(grid) <= 156.5
+    assert sum(grid) <= 243.5  # the landscape page's type area
+    annex_section = word.sections[-1]
+    assert annex_section.page_width > annex_section.page_height
     cells = [int(cell._tc.tcPr.tcW.get(qn("w:w"))) / 56.7 for cell in annex.rows[1].cells]
     assert cells == pytest.approx(grid, abs=0.1)
     imprint = word.tables[-1]

@@ -168,7 +168,7 @@ def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(wor
     assert 'data-test="own-row-note"' in second and "2" in second.split('data-test="own-row-note"')[1][:400]
     word = docx.Document(io.BytesIO(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content))
     annex = next(table for table in word.tables if table.rows[0].cells[0].text == "名次")
-    assert len(annex.rows) == 3  # the header and both groups
+    assert len(annex.rows) == 4  # the header, both groups and the total
 
 
 def test_the_annex_reads_in_rank_order_on_the_page_in_print_and_in_word(world, issued, client_for):
@@ -187,7 +187,7 @@ def test_the_annex_reads_in_rank_order_on_the_page_in_print_and_in_word(world, i
     Bulletin.objects.filter(pk=issued.pk).update(figures=snapshot)
     word = docx_document(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content)
     annex = next(table for table in word.tables if table.rows[0].cells[0].text == "名次")
-    assert [row.cells[0].text for row in annex.rows[1:]] == ["1", "2"]
+    assert [row.cells[0].text for row in annex.rows[1:-1]] == ["1", "2"]
 
 
 def docx_document(data: bytes):
