@@ -89,3 +89,12 @@ def seed(result: dict) -> None:
         account = services.account_submit(account=account, by=staff)
         services.account_comment(account=account, by=leader, comment="学习扎实，特色鲜明。要在学用结合上再下功夫，推动调研成果落地见效。")
     assert RectificationItem.objects.filter(inspection=inspection).count() >= 5
+
+    # The issued bulletin's and the submitted reviews' PDFs, built now (by the worker where there
+    # is one; in the embedded demo at once), so they download at once in a fresh clone.
+    frozen = [
+        *Bulletin.objects.filter(organization=result["county"], status=Bulletin.Status.ISSUED),
+        *HalfYearReview.objects.filter(group__in=groups, year=year, period=period).exclude(status=HalfYearReview.Status.DRAFT),
+    ]
+    for document in frozen if result.get("build_pdfs", True) else []:
+        services.build_request(document=document, by=staff)

@@ -16,8 +16,11 @@ DEMOS = (
 )
 
 
-def seed() -> dict:
+def seed(*, build_pdfs: bool = True) -> dict:
+    """``build_pdfs=False`` leaves the documents' PDFs to be built when first asked for (the
+    checks and tests that seed the demo only to have data save a dozen seconds)."""
     result = importlib.import_module(DEMOS[0]).seed()
+    result["build_pdfs"] = build_pdfs
     for name in DEMOS[1:]:
         importlib.import_module(name).seed(result)
     return result

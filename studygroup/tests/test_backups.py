@@ -133,7 +133,7 @@ def seeded(transactional_db, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--without-pdfs", stdout=io.StringIO())
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from members.models import User

@@ -37,7 +37,7 @@ def seeded(django_db_setup, django_db_blocker):
     from studygroup import demo
 
     with django_db_blocker.unblock():
-        demo.seed()
+        demo.seed(build_pdfs=False)
         try:
             yield
         finally:

@@ -107,7 +107,7 @@ def main_pages(user) -> list[str]:
 
 @pytest.fixture
 def full_demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--without-pdfs", stdout=open("/dev/null", "w"))
 
 
 def test_every_main_page_of_each_demo_role_loads_without_a_csp_violation(full_demo, page):

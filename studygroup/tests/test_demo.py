@@ -24,9 +24,11 @@ def every_count() -> dict[str, int]:
     }
 
 
-def test_seed_demo_builds_every_apps_demo_and_a_second_run_changes_nothing(capsys):
-    call_command("seed_demo")
+def test_seed_demo_builds_every_apps_demo_and_a_second_run_changes_nothing(capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # as after the command's commit
+        call_command("seed_demo")
     first = every_count()
+    check_demo_pdfs()
     output = capsys.readouterr().out
     assert "Demo@2026study" in output
     assert "demo-approver" in output
@@ -38,3 +40,15 @@ def test_seed_demo_builds_every_apps_demo_and_a_second_run_changes_nothing(capsy
 
     call_command("seed_demo")
     assert every_count() == first
+
+
+def check_demo_pdfs():
+    """The issued bulletin's and the submitted reviews' PDFs are built: they download at once."""
+    from reports.models import Bulletin, DocumentBuild, HalfYearReview
+
+    builds = DocumentBuild.objects.all()
+    assert {build.status for build in builds} == {DocumentBuild.Status.DONE}
+    assert builds.filter(kind=DocumentBuild.Kind.BULLETIN, object_id__in=Bulletin.objects.filter(status="issued").values("pk")).exists()
+    submitted = HalfYearReview.objects.exclude(status="draft").count()
+    assert builds.filter(kind=DocumentBuild.Kind.REVIEW).count() == submitted > 0
+    assert all(build.file and build.file.size > 10_000 for build in builds)
