@@ -2,6 +2,7 @@
 2026年5月20日 (no leading zeros) in Chinese, May 20, 2026 in English; 5月20日 where a page shows
 only month and day. File names keep the sortable 20260520."""
 
+import re
 from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -121,3 +122,19 @@ def test_the_meeting_archive_is_a_pdf_a_with_every_font_embedded(client, world, 
     client.force_login(world.staff)
     response = client.post(reverse("meetings:meeting-archive-pdf", args=[meeting.pk]))
     assert pdfa_problems(response.content) == []
+
+
+@pytest.mark.parametrize("members", [20, 21])
+def test_a_printed_sign_in_sheet_never_leaves_one_row_alone_on_its_last_page(client, world, meeting, members):
+    from members.tests.factories import MembershipFactory, UserFactory
+    from studygroup.tests.office import pdf_pages_text
+
+    present = world.groups.bureau.memberships.count()
+    for n in range(members - present):
+        MembershipFactory(group=world.groups.bureau, user=UserFactory(name=f"成员{n:02d}", position="县直单位干部"))
+    client.force_login(world.staff)
+    pdf = client.post(reverse("meetings:meeting-sign-in-sheet-pdf", args=[meeting.pk])).content
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == 2
+    rows_on_last_page = [line for line in pages[-1].splitlines() if re.match(r"\s*\d+\s+\S", line)]
+    assert len(rows_on_last_page) >= 3, pages[-1]
