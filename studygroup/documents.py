@@ -665,6 +665,47 @@ def _put_tables_in_place(docx_bytes: bytes, tables: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def word_table_of_contents(document, entries, *, levels: str = "1-2") -> None:
+    """A real table of contents (a ``TOC`` field over the headings of ``levels``): Word and WPS
+    fill in the page numbers when the file is opened (``w:updateFields``); until then, and in
+    programs that do not update fields, it shows ``entries`` (``(level, text)``) as written."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    def field_char(kind):
+        run = OxmlElement("w:r")
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run.append(char)
+        return run
+
+    entries = list(entries) or [(1, "")]
+    paragraphs = []
+    for level, text in entries:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        paragraph.paragraph_format.left_indent = Pt(16 * (level - 1))
+        paragraphs.append((paragraph, text))
+    first = paragraphs[0][0]._p
+    first.append(field_char("begin"))
+    instruction = OxmlElement("w:r")
+    instr_text = OxmlElement("w:instrText")
+    instr_text.set(qn("xml:space"), "preserve")
+    instr_text.text = f' TOC \\o "{levels}" \\h \\z \\u '
+    instruction.append(instr_text)
+    first.append(instruction)
+    first.append(field_char("separate"))
+    for paragraph, text in paragraphs:
+        paragraph.add_run(text)
+    paragraphs[-1][0]._p.append(field_char("end"))
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+
 def word_picture(document, png: bytes, *, width_mm: float = 150.0, caption: str = ""):
     """A centred picture (a chart) with its caption below."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH

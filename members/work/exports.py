@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from members.work.models import MemberWork, WorkKind
+from members.work.models import MemberWork, WorkKind, WorkStatus
 from members.work.text import plain_text
 from studygroup import documents
 
@@ -92,6 +92,8 @@ def _meta_line(item: MemberWork) -> str:
     })
     if item.is_late:
         parts.append(_("late"))
+    if item.status == WorkStatus.SUBMITTED:
+        parts.append(_("not yet reviewed"))
     return " · ".join(parts)
 
 
@@ -101,11 +103,14 @@ def compilation_docx(group, year: int, work: list[MemberWork]):
     title = _compilation_title(group, year)
     document = documents.new_word_document(title)
     sections = compiled(work)
-    document.add_paragraph(_("Contents"), style="Heading 1")
-    for section in sections:
-        document.add_paragraph(section["label"], style="Heading 2")
-        for entry in section["entries"]:
-            document.add_paragraph(f"{entry['number']}. {entry['work'].title}（{entry['work'].author}）")
+    contents = document.add_paragraph(_("Contents"))
+    contents.alignment = 1  # centred
+    contents.runs[0].bold = True
+    # The headings the field collects: each kind (level 1), each piece (level 2).
+    documents.word_table_of_contents(document, [
+        (level, text) for section in sections
+        for level, text in [(1, str(section["label"])), *((2, f"{entry['number']}. {entry['work'].title}") for entry in section["entries"])]
+    ])
     for section in sections:
         document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
         document.add_paragraph(section["label"], style="Heading 1")

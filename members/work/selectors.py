@@ -253,11 +253,13 @@ def home_work(user) -> dict:
             "review_more_groups": len(waiting) - len(to_review), "review_total": sum(waiting.values())}
 
 
-def group_year_work(group: StudyGroup, year: int, user):
-    """A group's submitted and accepted work of a year that the user may read, for exports."""
+def group_year_work(group: StudyGroup, year: int, user, *, accepted_only: bool = False):
+    """A group's submitted and accepted work of a year that the user may read, for exports
+    (only the accepted pieces with ``accepted_only``: what a compilation prints by default)."""
+    statuses = [WorkStatus.ACCEPTED] if accepted_only else [WorkStatus.SUBMITTED, WorkStatus.ACCEPTED]
     return (
         MemberWork.objects.visible_to(user)
-        .filter(group=group, year=year, status__in=[WorkStatus.SUBMITTED, WorkStatus.ACCEPTED])
+        .filter(group=group, year=year, status__in=statuses)
         .select_related("author", "meeting", "topic", "research_topic", "reviewed_by")
         .with_late()
         .prefetch_related(Prefetch("field_visits", queryset=FieldVisit.objects.order_by("visited_on")))

@@ -312,7 +312,9 @@ class ReviewQueue(ScopedObjectMixin, DetailView):
         for item in items:
             item.check = item.checks[0] if item.checks else None
             item.check_view = _check_view(item, item.check) if item.check else None
-        return super().get_context_data(items=items, year=timezone.localdate().year, **kwargs)
+        return super().get_context_data(
+            items=items, year=timezone.localdate().year, all_pieces=self.request.GET.get("pieces") == "all", **kwargs
+        )
 
 
 class FieldVisitCreate(ScopedObjectMixin, FormView):
@@ -363,20 +365,23 @@ class WorkExport(PdfOnPostMixin, ScopedObjectMixin, View):
         if fmt == "pdf":
             # Building the PDF compilation is heavy work: a button posts for it.
             return PdfOnPostMixin.get(self, request, *args, **kwargs)
-        work = list(selectors.group_year_work(group, year, request.user))
-        if fmt == "xlsx":
-            return exports.work_list_xlsx(group, year, work)
+        if fmt == "xlsx":  # the list shows every piece handed in, with its status
+            return exports.work_list_xlsx(group, year, list(selectors.group_year_work(group, year, request.user)))
         if fmt == "docx":
-            return exports.compilation_docx(group, year, work)
+            return exports.compilation_docx(group, year, self.compiled_work(group, year, request.GET))
         raise Http404
+
+    def compiled_work(self, group, year, params):
+        """A compilation prints the accepted pieces; staff may ask for the waiting ones too."""
+        accepted_only = params.get("pieces") != "all"
+        return list(selectors.group_year_work(group, year, self.request.user, accepted_only=accepted_only))
 
     def post(self, request, *args, **kwargs):
         group = self.get_object()
         year, fmt = kwargs["year"], kwargs["fmt"]
         if fmt != "pdf":
             return HttpResponseNotAllowed(["GET"])
-        work = list(selectors.group_year_work(group, year, request.user))
-        return exports.compilation_pdf(group, year, work, request=request)
+        return exports.compilation_pdf(group, year, self.compiled_work(group, year, request.POST), request=request)
 
     def pdf_title(self):
         return _("Compilation of the group's work, %(year)s") % {"year": self.kwargs["year"]}

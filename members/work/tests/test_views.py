@@ -209,6 +209,41 @@ def test_word_compilation_has_contents_and_texts(world, client, exported):
     assert any("通过这次集中学习" in t for t in texts)
 
 
+def test_compilations_hold_accepted_pieces_unless_staff_include_the_waiting_ones(world, client, exported):
+    import docx
+    import pypdf
+
+    _submitted(world, by=world.other_member, title="尚待审核的心得")
+    client.force_login(world.staff)
+    url = reverse("work:work-export", args=[world.groups.bureau.pk, exported, "docx"])
+
+    accepted = "\n".join(p.text for p in docx.Document(io.BytesIO(client.get(url).content)).paragraphs)
+    assert "学习二十大精神的体会" in accepted
+    assert "尚待审核的心得" not in accepted
+
+    everything = "\n".join(p.text for p in docx.Document(io.BytesIO(client.get(url, {"pieces": "all"}).content)).paragraphs)
+    assert "尚待审核的心得" in everything
+    assert "尚未审核" in everything  # the piece says it was not reviewed
+
+    pdf_url = reverse("work:work-export", args=[world.groups.bureau.pk, exported, "pdf"])
+    pdf = client.post(pdf_url).content
+    assert "尚待审核的心得" not in "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    queue = client.get(reverse("work:review-queue", args=[world.groups.bureau.pk]), {"pieces": "all"}).content.decode()
+    assert "?pieces=all" in queue and 'name="pieces" value="all"' in queue
+
+
+def test_word_compilation_has_a_table_of_contents_word_fills_with_page_numbers(world, client, exported):
+    import zipfile
+
+    client.force_login(world.staff)
+    data = client.get(reverse("work:work-export", args=[world.groups.bureau.pk, exported, "docx"])).content
+    package = zipfile.ZipFile(io.BytesIO(data))
+    body = package.read("word/document.xml").decode()
+    assert 'TOC \\o "1-2"' in body and 'w:fldCharType="begin"' in body and 'w:fldCharType="end"' in body
+    assert '<w:updateFields w:val="true"/>' in package.read("word/settings.xml").decode()
+
+
 def test_pdf_compilation_reads_in_chinese(world, client, exported):
     import pypdf
 
