@@ -27,3 +27,4 @@ class WorkConfig(AppConfig):
         from sessions.selectors import register_notes_condition
 
         register_notes_condition(meetings_with_notes_q)
+        from members.work import tasks  # noqa: F401 (registers the tasks queued by name: studygroup.queue)

@@ -1,6 +1,6 @@
 """Files of members' own work that can be downloaded (see studygroup.downloads)."""
 
-from members.work.models import MemberWork
+from members.work.models import CompilationBuild, MemberWork
 from studygroup import downloads
 
 WORK_ATTACHMENT = downloads.register(downloads.FileDownload(
@@ -9,5 +9,23 @@ WORK_ATTACHMENT = downloads.register(downloads.FileDownload(
     url_name="work:work-attachment",
     original_name=lambda work: work.attachment_original_name,
     organization=lambda work: work.group.organization,
+    select_related=("group__organization",),
+))
+
+
+def _compilation_name(build) -> str:
+    from members.work.exports import compilation_filename
+
+    return compilation_filename(build.group, build.year)
+
+
+COMPILATION_FILE = downloads.register(downloads.FileDownload(
+    model=CompilationBuild,
+    field="file",
+    url_name="work:compilation-download",
+    original_name=_compilation_name,
+    organization=lambda build: build.group.organization,
+    audit_object=lambda build: build.group,
+    may_download=lambda build, user: build.status == CompilationBuild.Status.DONE and user.has_perm("work.export_group_work", build.group),
     select_related=("group__organization",),
 ))

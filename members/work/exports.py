@@ -133,12 +133,15 @@ def documents_pt(value):
     return Pt(value)
 
 
-def compilation_pdf(group, year: int, work: list[MemberWork], *, request=None):
-    title = _compilation_title(group, year)
-    data = documents.render_pdf(
+def compilation_pdf_bytes(group, year: int, work: list[MemberWork], *, request=None) -> bytes:
+    """The PDF compilation (built by the worker: ``services.compilation_build_run``)."""
+    return documents.render_pdf(
         "work/compilation.html",
-        {"title": title, "group": group, "year": year, "sections": compiled(work),
+        {"title": _compilation_title(group, year), "group": group, "year": year, "sections": compiled(work),
          "generated_at": timezone.localtime()},
         request=request,
     )
-    return documents.pdf_response(data, f"{title}.pdf", as_attachment=True)
+
+
+def compilation_filename(group, year: int) -> str:
+    return f"{_compilation_title(group, year)}.pdf"

@@ -525,3 +525,77 @@ class SimilarityCheck(models.Model):
         from django.conf import settings
 
         return self.score >= settings.WORK_COPY_FLAG_SCORE
+
+
+# --- compilations built by the worker ----------------------------------------------------------
+
+
+def compilation_upload_to(instance, filename):
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("compilations", filename)
+
+
+class CompilationBuildQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Builds of the groups whose work the user reads (downloading also needs the export
+        permission on the group: ``work.downloads``)."""
+        from members.scoping import read_groups, reviewable_groups
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(group__in=reviewable_groups(user).values("pk")) | Q(group__in=read_groups(user).values("pk")))
+
+
+class CompilationBuild(models.Model):
+    """The PDF compilation (心得体会汇编) of a group's year, built by the worker: a long document
+    (hundreds of texts) takes tens of seconds, which no request should wait for. ``contents`` says
+    what it was built from (how many pieces, the latest change): a build whose pieces have changed
+    since is offered again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Building")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("study group"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    all_pieces = models.BooleanField(_("including pieces waiting for review"), default=False)
+    contents = models.CharField(_("built from"), max_length=80)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("reason for the failure"), blank=True)
+    file = models.FileField(_("file"), upload_to=compilation_upload_to, blank=True, max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    pieces = models.PositiveIntegerField(_("pieces"), default=0)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = CompilationBuildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("compilation build")
+        verbose_name_plural = _("compilation builds")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["group", "year", "all_pieces", "-requested_at"], name="compilation_latest")]
+
+    def __str__(self):
+        return f"{self.group_id} {self.year} · {self.status}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

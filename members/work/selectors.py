@@ -344,3 +344,13 @@ def topics_for_filters(user):
     from plans.models import Topic
 
     return Topic.objects.visible_to(user).select_related("plan").order_by("-plan__year", "position")
+
+
+def latest_compilation(group: StudyGroup, year: int, *, all_pieces: bool):
+    """The newest compilation build of the group's year (None before the first)."""
+    from members.work.models import CompilationBuild
+
+    return (
+        CompilationBuild.objects.filter(group=group, year=year, all_pieces=all_pieces)
+        .order_by("-requested_at", "-pk").first()
+    )

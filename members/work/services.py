@@ -14,6 +14,8 @@ group) accepts or returns with a comment, and is never the author.
 
 from __future__ import annotations
 
+import logging
+
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +30,8 @@ from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
 from studygroup.services import locked, stamp
 from studygroup.uploads import check_upload
+
+logger = logging.getLogger(__name__)
 
 TEXT_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH, WorkKind.SELF_STUDY_PLAN}
 CHECKED_KINDS = {WorkKind.NOTE, WorkKind.REFLECTION, WorkKind.RESEARCH}
@@ -254,3 +258,104 @@ def research_topic_get_or_create(
     topic.full_clean()
     stamp(topic, by).save()
     return topic
+
+
+# --- compilations (心得体会汇编) built by the worker ---------------------------------------------
+
+#: A build the worker has held this long without finishing is taken to be lost and may start again.
+COMPILATION_STALE_AFTER_SECONDS = 15 * 60
+
+
+def compilation_contents(group: StudyGroup, year: int, *, all_pieces: bool) -> tuple[int, str]:
+    """(pieces, stamp): what a compilation of the group's year would hold now; the stamp changes
+    whenever a piece is added, changed, accepted or withdrawn."""
+    from django.db.models import Count, Max
+
+    from members.work.models import WorkStatus
+
+    statuses = [WorkStatus.SUBMITTED, WorkStatus.ACCEPTED] if all_pieces else [WorkStatus.ACCEPTED]
+    found = MemberWork.objects.filter(group=group, year=year, status__in=statuses).aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = found["last"].isoformat() if found["last"] else "-"
+    return found["n"], f"{found['n']}@{last}"[:80]
+
+
+def compilation_build_request(*, group: StudyGroup, year: int, all_pieces: bool, by: User):
+    """Ask the worker for the group's compilation PDF. The build of the same contents that is
+    done, queued or building is returned as it is (a second click starts nothing); a failed or
+    lost one, or one whose pieces have changed since, is built anew. Returns (build, started)."""
+    from members.work.models import CompilationBuild
+    from studygroup.queue import enqueue
+
+    require_perm(by, "work.export_group_work", group)
+    pieces, contents = compilation_contents(group, year, all_pieces=all_pieces)
+    with transaction.atomic():
+        latest = (
+            CompilationBuild.objects.select_for_update()
+            .filter(group=group, year=year, all_pieces=all_pieces, contents=contents)
+            .order_by("-requested_at", "-pk").first()
+        )
+        if latest is not None and latest.status == CompilationBuild.Status.DONE:
+            return latest, False
+        if latest is not None and latest.is_running and (
+            timezone.now() - latest.requested_at
+        ).total_seconds() < COMPILATION_STALE_AFTER_SECONDS:
+            return latest, False
+        build = CompilationBuild.objects.create(
+            group=group, year=year, all_pieces=all_pieces, contents=contents, pieces=pieces, requested_by=by,
+        )
+        transaction.on_commit(lambda: enqueue("work.build_compilation", build_id=build.pk))
+    return build, True
+
+
+def compilation_build_run(*, build_id: int):
+    """The worker's half: collect the pieces (as the person who asked may read them), lay them
+    out, store the PDF; the progress is saved as it goes for the page that polls it."""
+    import io
+    import time
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from members.work import exports, selectors
+    from members.work.models import CompilationBuild
+
+    with transaction.atomic():
+        build = CompilationBuild.objects.select_for_update().get(pk=build_id)
+        if build.status == CompilationBuild.Status.DONE:
+            return build
+        if build.status == CompilationBuild.Status.BUILDING and build.started_at and (
+            timezone.now() - build.started_at
+        ).total_seconds() < COMPILATION_STALE_AFTER_SECONDS:
+            return build
+        build.status, build.started_at, build.progress = CompilationBuild.Status.BUILDING, timezone.now(), 5
+        build.save(update_fields=["status", "started_at", "progress"])
+
+    def progress(value: int) -> None:
+        CompilationBuild.objects.filter(pk=build_id).update(progress=value)
+
+    try:
+        if build.requested_by is None:
+            raise PermissionDenied
+        work = list(selectors.group_year_work(build.group, build.year, build.requested_by, accepted_only=not build.all_pieces))
+        progress(20)
+        started = time.monotonic()
+        with translation.override(settings.LANGUAGE_CODE):
+            data = exports.compilation_pdf_bytes(build.group, build.year, work)
+        progress(90)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        build.refresh_from_db()
+        build.file.save(f"{build.group_id}-{build.year}.pdf", ContentFile(data), save=False)
+        build.size, build.pages, build.pieces = len(data), pages, len(work)
+        build.status, build.progress, build.error = CompilationBuild.Status.DONE, 100, ""
+        build.finished_at = timezone.now()
+        build.save()
+        logger.info("compilation %s built in %.1fs: %s pages", build.pk, time.monotonic() - started, pages)
+        return build
+    except Exception as error:  # the reason is shown on the page, with a retry
+        logger.exception("compilation build %s failed", build_id)
+        CompilationBuild.objects.filter(pk=build_id).update(
+            status=CompilationBuild.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
+        )
+        return CompilationBuild.objects.get(pk=build_id)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members.work import views
-from members.work.downloads import WORK_ATTACHMENT
+from members.work.downloads import COMPILATION_FILE, WORK_ATTACHMENT
 from studygroup.downloads import ScopedFileDownload
 
 app_name = "work"
@@ -19,6 +19,8 @@ urlpatterns = [
     path("work/<int:pk>/review/", views.WorkReview.as_view(), name="work-review"),
     path("work/<int:pk>/visits/add/", views.FieldVisitCreate.as_view(), name="field-visit-create"),
     path("groups/<int:pk>/review/", views.ReviewQueue.as_view(), name="review-queue"),
+    path("compilations/<int:pk>/", views.CompilationStatus.as_view(), name="compilation-status"),
+    path("compilations/<int:pk>/download/", ScopedFileDownload.as_view(file=COMPILATION_FILE.key), name="compilation-download"),
     path(
         "groups/<int:pk>/work/<int:year>/export.<str:fmt>",
         views.WorkExport.as_view(),

@@ -23,7 +23,7 @@ from members.views import apply_validation_error
 from members.work import exports, search, selectors, services
 from members.work.filters import WorkFilter
 from members.work.forms import FieldVisitForm, ReviewForm, SearchForm, WorkForm
-from members.work.models import MemberWork, WorkKind
+from members.work.models import CompilationBuild, MemberWork, WorkKind
 from members.work.text import highlight, plain_text, render
 from studygroup.mixins import PdfOnPostMixin, ScopedObjectMixin, ScopedQuerysetMixin, require_perm
 from studygroup.params import id_param, year_param
@@ -312,9 +312,30 @@ class ReviewQueue(ScopedObjectMixin, DetailView):
         for item in items:
             item.check = item.checks[0] if item.checks else None
             item.check_view = _check_view(item, item.check) if item.check else None
+        year = id_param(self.request.GET.get("year")) or timezone.localdate().year
+        all_pieces = self.request.GET.get("pieces") == "all"
         return super().get_context_data(
-            items=items, year=timezone.localdate().year, all_pieces=self.request.GET.get("pieces") == "all", **kwargs
+            items=items, year=year, all_pieces=all_pieces,
+            build=selectors.latest_compilation(self.object, year, all_pieces=all_pieces), **kwargs
         )
+
+
+class CompilationStatus(ScopedObjectMixin, DetailView):
+    """The compilation panel, polled by the review queue while the worker builds."""
+
+    model = CompilationBuild
+    permission_required = "work.export_group_work"
+    template_name = "work/_compilation_panel.html"
+    context_object_name = "build"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("group")
+
+    def check_object_permission(self, obj):
+        require_perm(self.request.user, self.permission_required, obj.group)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(group=self.object.group, year=self.object.year, **kwargs)
 
 
 class FieldVisitCreate(ScopedObjectMixin, FormView):
@@ -377,11 +398,20 @@ class WorkExport(PdfOnPostMixin, ScopedObjectMixin, View):
         return list(selectors.group_year_work(group, year, self.request.user, accepted_only=accepted_only))
 
     def post(self, request, *args, **kwargs):
+        """The PDF compilation is built by the worker (hundreds of texts take tens of seconds):
+        the request asks for it and the review queue shows its progress and then the download."""
         group = self.get_object()
         year, fmt = kwargs["year"], kwargs["fmt"]
         if fmt != "pdf":
             return HttpResponseNotAllowed(["GET"])
-        return exports.compilation_pdf(group, year, self.compiled_work(group, year, request.POST), request=request)
+        all_pieces = request.POST.get("pieces") == "all"
+        build, started = services.compilation_build_request(group=group, year=year, all_pieces=all_pieces, by=request.user)
+        if request.htmx:
+            return TemplateResponse(request, "work/_compilation_panel.html", {"build": build, "group": group, "year": year})
+        if started:
+            messages.info(request, _("The PDF compilation is being built: its progress shows below."))
+        queue = reverse("work:review-queue", args=[group.pk])
+        return redirect(f"{queue}?year={year}{'&pieces=all' if all_pieces else ''}#compilation")
 
     def pdf_title(self):
         return _("Compilation of the group's work, %(year)s") % {"year": self.kwargs["year"]}

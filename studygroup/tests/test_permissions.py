@@ -116,7 +116,21 @@ EXPECTATIONS = {
         lambda w: {"pk": w.groups.bureau.pk, "year": 2026, "fmt": "xlsx"},
         statuses(member=403, sibling_staff=404),
     ),
+    # A built PDF compilation: those who may export the group's work (staff, leaders).
+    "work:compilation-status": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
+    "work:compilation-download": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
 }
+
+
+def _compilation(world):
+    from django.core.files.base import ContentFile
+
+    from members.work.models import CompilationBuild
+
+    build = CompilationBuild(group=world.groups.bureau, year=2026, contents="1@-", status=CompilationBuild.Status.DONE)
+    build.file.save("compilation.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    build.save()
+    return build
 
 # Annual plans (plans/). Objects come from ``plans.tests.factories.plan_world``: plans of the
 # county's bureau group, whose 组长 is ``member``. Members see published plans only (a draft is

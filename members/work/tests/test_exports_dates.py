@@ -26,6 +26,7 @@ def article(world):
         url="https://example.org/a",
     )
     services.work_submit(work=work, by=world.member)
+    services.work_accept(work=work, by=world.staff)  # compilations hold accepted pieces
     MemberWork.objects.filter(pk=work.pk).update(
         created_at=datetime(YEAR, 5, 18, 20, 0, tzinfo=SHANGHAI),
         first_submitted_at=datetime(YEAR, 5, 21, 8, 30, tzinfo=SHANGHAI),
@@ -35,7 +36,17 @@ def article(world):
 
 def _export(client, world, fmt):
     url = reverse("work:work-export", args=[world.groups.bureau.pk, YEAR, fmt])
-    return client.post(url) if fmt == "pdf" else client.get(url)
+    return client.get(url)
+
+
+def _built_pdf(client, world, capture) -> bytes:
+    from members.work.models import CompilationBuild
+
+    with capture(execute=True):  # the worker builds it
+        client.post(reverse("work:work-export", args=[world.groups.bureau.pk, YEAR, "pdf"]))
+    build = CompilationBuild.objects.get()
+    response = client.get(reverse("work:compilation-download", args=[build.pk]))
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def _word_paragraphs(response) -> list[str]:
@@ -48,10 +59,10 @@ def _meta_line(response, author) -> str:
     return next(text for text in _word_paragraphs(response) if text.startswith(f"{author} · "))
 
 
-def _pdf_text(response) -> str:
+def _pdf_text(data: bytes) -> str:
     import pypdf
 
-    pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
     return "".join("".join(page.extract_text().split()) for page in pages)
 
 
@@ -80,9 +91,11 @@ def test_word_compilation_title_names_group_and_year(world, client, article):
     assert f"{world.groups.bureau.name}2026年心得体会及学习成果汇编" in paragraphs
 
 
-def test_pdf_compilation_gives_when_it_was_written_and_submitted_the_chinese_way(world, client, article):
+def test_pdf_compilation_gives_when_it_was_written_and_submitted_the_chinese_way(
+    world, client, article, django_capture_on_commit_callbacks
+):
     client.force_login(world.staff)
-    assert "撰写于2026年5月18日，提交于2026年5月21日" in _pdf_text(_export(client, world, "pdf"))
+    assert "撰写于2026年5月18日，提交于2026年5月21日" in _pdf_text(_built_pdf(client, world, django_capture_on_commit_callbacks))
 
 
 def test_excel_list_title_names_group_and_year_in_english(world, client, article):

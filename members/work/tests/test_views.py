@@ -209,7 +209,9 @@ def test_word_compilation_has_contents_and_texts(world, client, exported):
     assert any("通过这次集中学习" in t for t in texts)
 
 
-def test_compilations_hold_accepted_pieces_unless_staff_include_the_waiting_ones(world, client, exported):
+def test_compilations_hold_accepted_pieces_unless_staff_include_the_waiting_ones(
+    world, client, exported, django_capture_on_commit_callbacks
+):
     import docx
     import pypdf
 
@@ -225,9 +227,10 @@ def test_compilations_hold_accepted_pieces_unless_staff_include_the_waiting_ones
     assert "尚待审核的心得" in everything
     assert "尚未审核" in everything  # the piece says it was not reviewed
 
-    pdf_url = reverse("work:work-export", args=[world.groups.bureau.pk, exported, "pdf"])
-    pdf = client.post(pdf_url).content
+    pdf = _built_compilation(client, world, exported, django_capture_on_commit_callbacks)
     assert "尚待审核的心得" not in "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    everything_pdf = _built_compilation(client, world, exported, django_capture_on_commit_callbacks, pieces="all")
+    assert "尚待审核的心得" in "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(everything_pdf)).pages)
 
     queue = client.get(reverse("work:review-queue", args=[world.groups.bureau.pk]), {"pieces": "all"}).content.decode()
     assert "?pieces=all" in queue and 'name="pieces" value="all"' in queue
@@ -244,19 +247,63 @@ def test_word_compilation_has_a_table_of_contents_word_fills_with_page_numbers(w
     assert '<w:updateFields w:val="true"/>' in package.read("word/settings.xml").decode()
 
 
-def test_pdf_compilation_reads_in_chinese(world, client, exported):
+def _built_compilation(client, world, year, capture, **data) -> bytes:
+    """Ask for the PDF compilation as the page's button does, let the worker build it (the
+    on-commit task, run here), download it."""
+    from members.work.models import CompilationBuild
+
+    url = reverse("work:work-export", args=[world.groups.bureau.pk, year, "pdf"])
+    with capture(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302  # answered at once: the worker builds it
+    build = CompilationBuild.objects.filter(all_pieces=data.get("pieces") == "all").latest("requested_at")
+    assert build.status == CompilationBuild.Status.DONE, build.error
+    download = client.get(reverse("work:compilation-download", args=[build.pk]))
+    assert download.status_code == 200
+    return b"".join(download.streaming_content) if download.streaming else download.content
+
+
+def test_the_pdf_compilation_is_built_by_the_worker_with_its_progress_on_the_queue_page(
+    world, client, exported, django_capture_on_commit_callbacks
+):
     import pypdf
+
+    from members.work.models import CompilationBuild
 
     client.force_login(world.staff)
     url = reverse("work:work-export", args=[world.groups.bureau.pk, exported, "pdf"])
     assert client.get(url)["Content-Type"].startswith("text/html")  # a GET builds nothing: a button
-    response = client.post(url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(_built_compilation(client, world, exported, django_capture_on_commit_callbacks))).pages)
     assert "目录" in text
     assert "学习二十大精神的体会" in text
     assert "通过这次集中学习" in text
+
+    queue = client.get(reverse("work:review-queue", args=[world.groups.bureau.pk])).content.decode()
+    assert 'data-test="compilation-download"' in queue
+    build = CompilationBuild.objects.get()
+    assert build.pages >= 2 and build.pieces == 1 and build.progress == 100
+
+    # Asked again with nothing changed: the same build, nothing queued.
+    again = client.post(url)
+    assert again.status_code == 302 and CompilationBuild.objects.count() == 1
+
+    # A running build's panel polls its status, which shows the progress.
+    CompilationBuild.objects.filter(pk=build.pk).update(status=CompilationBuild.Status.BUILDING, progress=70)
+    panel = client.get(reverse("work:compilation-status", args=[build.pk])).content.decode()
+    assert "正在生成：70%" in panel and "hx-trigger" in panel
+
+
+def test_a_compilation_is_not_downloaded_outside_the_group_scope(world, client, exported, django_capture_on_commit_callbacks):
+    from members.work.models import CompilationBuild
+
+    client.force_login(world.staff)
+    _built_compilation(client, world, exported, django_capture_on_commit_callbacks)
+    build = CompilationBuild.objects.get()
+    client.force_login(world.sibling_staff)
+    assert client.get(reverse("work:compilation-download", args=[build.pk])).status_code == 404
+    assert client.get(reverse("work:compilation-status", args=[build.pk])).status_code == 404
+    client.force_login(world.member)
+    assert client.get(reverse("work:compilation-download", args=[build.pk])).status_code == 404
 
 
 def test_search_page(world, client):
