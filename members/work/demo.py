@@ -200,7 +200,8 @@ def _reflections(group, reviewer, rng, now):
                 stored.append((author, body))
         # A study note or two per meeting.
         for attendance in attendees[:2]:
-            title = f"{timezone.localdate(meeting.starts_at):%m月%d日}学习笔记"
+            day = timezone.localdate(meeting.starts_at)
+            title = f"{day.month}月{day.day}日学习笔记"  # 5月20日, as every date of the demo is written
             note_rng = random.Random(f"note|{meeting.title}|{attendance.user.username}")
             note_body = f"学习要点（{attendance.user.name}）：\n" + "\n".join(
                 [rng.choice(MIDDLES), _paragraph(note_rng), _paragraph(note_rng)]
