@@ -7,3 +7,6 @@ class MeetingsConfig(AppConfig):
     name = "sessions"
     label = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self):
+        from sessions import tasks  # noqa: F401 (registers the tasks queued by name: studygroup.queue)

@@ -1,6 +1,6 @@
 """Files of meetings that can be downloaded (see studygroup.downloads)."""
 
-from sessions.models import Material
+from sessions.models import Material, MaterialBundle
 from studygroup import downloads
 
 
@@ -17,4 +17,22 @@ MATERIAL_FILE = downloads.register(downloads.FileDownload(
     organization=lambda material: material.group.organization,
     may_download=_material_may_download,
     select_related=("group__organization",),
+))
+
+
+def _bundle_name(bundle) -> str:
+    from django.utils.translation import gettext as _
+
+    return f"{_('Study materials: %(title)s') % {'title': bundle.meeting.title}}.pdf"
+
+
+BUNDLE_FILE = downloads.register(downloads.FileDownload(
+    model=MaterialBundle,
+    field="file",
+    url_name="meetings:material-bundle-download",
+    original_name=_bundle_name,
+    organization=lambda bundle: bundle.meeting.group.organization,
+    audit_object=lambda bundle: bundle.meeting,
+    may_download=lambda bundle, user: bundle.status == MaterialBundle.Status.DONE,
+    select_related=("meeting__group__organization",),
 ))

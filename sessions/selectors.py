@@ -590,3 +590,10 @@ def group_section(group: StudyGroup, user) -> dict:
     upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:3])
     recent = list(base.filter(ends_at__lt=now).order_by("-starts_at")[: 6 - len(upcoming)])
     return {"meetings": upcoming[::-1] + recent}
+
+
+def latest_material_bundle(meeting: Meeting):
+    """The newest 学习资料汇编 of the meeting (None before the first)."""
+    from sessions.models import MaterialBundle
+
+    return MaterialBundle.objects.filter(meeting=meeting).order_by("-requested_at", "-pk").first()

@@ -5,6 +5,7 @@ Status of a meeting moves only along planned → notified → held → archived,
 (with a reason) before it is held.
 """
 
+import logging
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
@@ -13,7 +14,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members import scoping
@@ -37,6 +38,8 @@ from sessions.models import (
 from studygroup.mixins import require_perm
 from studygroup.services import locked, stamp
 from studygroup.uploads import check_upload
+
+logger = logging.getLogger(__name__)
 
 S = Meeting.Status
 def _require_manages(by: User, group: StudyGroup) -> None:
@@ -660,3 +663,78 @@ def observation_point_answer(*, by: User, point: ObservationPoint, answer: str) 
     point.full_clean()
     stamp(point, by).save()
     return point
+
+
+# --- 学习资料汇编: the meeting's materials as one PDF, built by the worker --------------------------
+
+BUNDLE_STALE_AFTER_SECONDS = 15 * 60
+
+
+def material_bundle_contents(meeting: Meeting) -> tuple[list, str]:
+    """(materials, stamp): the meeting's current materials and a stamp naming them (a material
+    added, withdrawn or reordered changes it)."""
+    from sessions import selectors
+
+    materials = list(selectors.meeting_materials(meeting))
+    stamp_text = ",".join(f"{m.pk}:{m.position}:{m.size}" for m in materials) or "-"
+    return materials, stamp_text[:200]
+
+
+def material_bundle_request(*, meeting: Meeting, by: User):
+    """Ask the worker for the meeting's 学习资料汇编. The build of the same materials that is done
+    or under way is returned as it is; otherwise a new one is queued. Returns (bundle, started)."""
+    from sessions.models import MaterialBundle
+    from studygroup.queue import enqueue
+
+    require_perm(by, "meetings.manage_meeting", meeting)
+    materials, contents = material_bundle_contents(meeting)
+    if not materials:
+        raise ValidationError(_("The meeting has no materials to compile yet."))
+    with transaction.atomic():
+        latest = MaterialBundle.objects.select_for_update().filter(meeting=meeting, contents=contents).order_by("-requested_at", "-pk").first()
+        if latest is not None and (latest.status == MaterialBundle.Status.DONE or (
+            latest.is_running and (timezone.now() - latest.requested_at).total_seconds() < BUNDLE_STALE_AFTER_SECONDS
+        )):
+            return latest, False
+        bundle = MaterialBundle.objects.create(meeting=meeting, contents=contents, requested_by=by)
+        transaction.on_commit(lambda: enqueue("meetings.build_material_bundle", bundle_id=bundle.pk))
+    return bundle, True
+
+
+def material_bundle_run(*, bundle_id: int):
+    """The worker's half: make the PDF and store it, saving the progress as it goes."""
+    from django.core.files.base import ContentFile
+
+    from sessions import bundles
+    from sessions.models import MaterialBundle
+
+    with transaction.atomic():
+        bundle = MaterialBundle.objects.select_for_update().select_related("meeting__group").get(pk=bundle_id)
+        if bundle.status == MaterialBundle.Status.DONE:
+            return bundle
+        if bundle.status == MaterialBundle.Status.BUILDING and bundle.started_at and (
+            timezone.now() - bundle.started_at
+        ).total_seconds() < BUNDLE_STALE_AFTER_SECONDS:
+            return bundle
+        bundle.status, bundle.started_at, bundle.progress = MaterialBundle.Status.BUILDING, timezone.now(), 5
+        bundle.save(update_fields=["status", "started_at", "progress"])
+    try:
+        materials, _contents = material_bundle_contents(bundle.meeting)
+        with translation.override(settings.LANGUAGE_CODE):
+            data, pages, left_out = bundles.bundle_pdf(
+                bundle.meeting, materials,
+                progress=lambda value: MaterialBundle.objects.filter(pk=bundle_id).update(progress=value),
+            )
+        bundle.refresh_from_db()
+        bundle.file.save(f"bundle-{bundle.meeting_id}.pdf", ContentFile(data), save=False)
+        bundle.size, bundle.pages, bundle.left_out = len(data), pages, left_out
+        bundle.status, bundle.progress, bundle.error = MaterialBundle.Status.DONE, 100, ""
+        bundle.finished_at = timezone.now()
+        bundle.save()
+        return bundle
+    except Exception as error:  # the reason is shown on the meeting's page
+        logger.exception("material bundle %s failed", bundle_id)
+        MaterialBundle.objects.filter(pk=bundle_id).update(
+            status=MaterialBundle.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
+        )
+        return MaterialBundle.objects.get(pk=bundle_id)

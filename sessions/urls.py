@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sessions import views
-from sessions.downloads import MATERIAL_FILE
+from sessions.downloads import BUNDLE_FILE, MATERIAL_FILE
 from studygroup.downloads import ScopedFileDownload
 
 app_name = "meetings"
@@ -32,6 +32,9 @@ urlpatterns = [
     path("<int:pk>/materials/new/", views.MaterialCreate.as_view(), name="material-create"),
     path("topics/<int:pk>/materials/new/", views.TopicMaterialCreate.as_view(), name="topic-material-create"),
     path("materials/<int:pk>/", ScopedFileDownload.as_view(file=MATERIAL_FILE.key), name="material-download"),
+    path("<int:pk>/material-bundle/", views.MaterialBundleRequest.as_view(), name="material-bundle"),
+    path("material-bundles/<int:pk>/", views.MaterialBundleStatus.as_view(), name="material-bundle-status"),
+    path("material-bundles/<int:pk>/download/", ScopedFileDownload.as_view(file=BUNDLE_FILE.key), name="material-bundle-download"),
     path("materials/<int:pk>/withdraw/", views.MaterialWithdraw.as_view(), name="material-withdraw"),
     path("<int:pk>/archive/", views.MeetingArchive.as_view(), name="meeting-archive"),
     path("<int:pk>/archive.pdf", views.MeetingArchivePdf.as_view(), name="meeting-archive-pdf"),

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -31,6 +32,7 @@ from sessions.models import (
     FirstAgendaStudy,
     FollowUpMeasure,
     Material,
+    MaterialBundle,
     Meeting,
     Observation,
     ObservationPoint,
@@ -304,6 +306,7 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
             meeting=meeting,
             records=selectors.seven_records(meeting),
             materials=selectors.meeting_materials(meeting),
+            bundle=selectors.latest_material_bundle(meeting),
             my_attendance=selectors.my_attendance(meeting, user) if is_member else None,
             is_member=is_member,
             sheet=selectors.attendance_sheet(meeting) if sees_sheet else None,
@@ -312,6 +315,40 @@ class MeetingDetail(ScopedObjectMixin, DetailView):
             now=timezone.now(),
             **kwargs,
         )
+
+
+class MaterialBundleRequest(MeetingObjectMixin, View):
+    """Staff ask the worker for the 学习资料汇编 (a POST; the meeting page shows its progress)."""
+
+    permission_required = "meetings.manage_meeting"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            bundle, started = services.material_bundle_request(meeting=self.meeting, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(f"{self.meeting.get_absolute_url()}#materials")
+        if request.htmx:
+            return TemplateResponse(request, "meetings/_material_bundle_panel.html", {"bundle": bundle, "meeting": self.meeting, "can_bundle": True})
+        if started:
+            messages.info(request, _("The study materials are being compiled: the progress shows under the materials."))
+        return redirect(f"{self.meeting.get_absolute_url()}#materials")
+
+
+class MaterialBundleStatus(ScopedObjectMixin, DetailView):
+    """The bundle's panel, polled by the meeting page while the worker builds."""
+
+    model = MaterialBundle
+    template_name = "meetings/_material_bundle_panel.html"
+    context_object_name = "bundle"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting")
+
+    def get_context_data(self, **kwargs):
+        meeting = self.object.meeting
+        return super().get_context_data(meeting=meeting, can_bundle=self.request.user.has_perm("meetings.manage_meeting", meeting), **kwargs)
 
 
 class MeetingNoticeRead(MeetingObjectMixin, View):

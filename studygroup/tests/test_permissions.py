@@ -116,10 +116,26 @@ EXPECTATIONS = {
         lambda w: {"pk": w.groups.bureau.pk, "year": 2026, "fmt": "xlsx"},
         statuses(member=403, sibling_staff=404),
     ),
+    # 学习资料汇编: staff compile (a POST), whoever sees the meeting reads and downloads it.
+    "meetings:material-bundle": (lambda w: {"pk": _bundle(w).meeting_id}, statuses(member=403, staff=405, leader=403, sibling_staff=404)),
+    "meetings:material-bundle-status": (lambda w: {"pk": _bundle(w).pk}, GROUP_OBJECT),
+    "meetings:material-bundle-download": (lambda w: {"pk": _bundle(w).pk}, GROUP_OBJECT),
     # A built PDF compilation: those who may export the group's work (staff, leaders).
     "work:compilation-status": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
     "work:compilation-download": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
 }
+
+
+def _bundle(world):
+    from django.core.files.base import ContentFile
+
+    from sessions.models import MaterialBundle
+    from sessions.tests.factories import MeetingFactory
+
+    bundle = MaterialBundle(meeting=MeetingFactory(group=world.groups.bureau), contents="-", status=MaterialBundle.Status.DONE)
+    bundle.file.save("bundle.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    bundle.save()
+    return bundle
 
 
 def _compilation(world):
