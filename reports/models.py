@@ -26,7 +26,7 @@ from members.scoping import (  # the private helpers: "leaders of an organisatio
     read_organizations,
     visible_groups,
 )
-from studygroup.models import Recorded, Submitted
+from studygroup.models import Recorded, Submitted, WorkerBuild
 from studygroup.transitions import Move, Transitions
 
 
@@ -641,7 +641,7 @@ class DocumentBuildQuerySet(models.QuerySet):
         return self.filter(kind=DocumentBuild.kind_of(document), object_id=document.pk)
 
 
-class DocumentBuild(models.Model):
+class DocumentBuild(WorkerBuild):
     """One PDF build of one version of a document, by the Celery worker. One row per
     (document, version): a second click while it builds finds this row and starts nothing."""
 
@@ -650,28 +650,11 @@ class DocumentBuild(models.Model):
         BULLETIN = "bulletin", _("Bulletin")
         ACCOUNT = "account", _("Study account (述学)")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        BUILDING = "building", _("Building")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     kind = models.CharField(_("document kind"), max_length=20, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(_("document id"))
     version = models.PositiveIntegerField(_("document version"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(_("reason for the failure"), blank=True)
     file = models.FileField(_("file"), upload_to=build_upload_to, blank=True, max_length=200)
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    pages = models.PositiveIntegerField(_("pages"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("requested by"),
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = DocumentBuildQuerySet.as_manager()
 
@@ -702,12 +685,3 @@ class DocumentBuild(models.Model):
             self.Kind.ACCOUNT: StudyAccount,
         }[self.kind]
 
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
-
-    @property
-    def seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None

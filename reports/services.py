@@ -38,7 +38,7 @@ from reports.models import (
 from reports.rules import ITEM_SIDES
 from studygroup.mixins import require_perm
 from studygroup.queue import enqueue
-from studygroup.services import locked, save_as
+from studygroup.services import build_claim, build_failed, locked, save_as
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -562,18 +562,9 @@ def build_request(*, document, by: User | None) -> tuple[DocumentBuild, bool]:
 def build_run(*, build_id: int) -> DocumentBuild:
     """Build the PDF of a build row (the Celery task calls this). Idempotent: a done build is
     left alone; a build another worker holds is not touched."""
-    with transaction.atomic():
-        build = DocumentBuild.objects.select_for_update().get(pk=build_id)
-        if build.status == DocumentBuild.Status.DONE:
-            return build
-        if build.status == DocumentBuild.Status.BUILDING and build.started_at and (
-            timezone.now() - build.started_at
-        ).total_seconds() < STALE_AFTER_SECONDS:
-            return build
-        build.status = DocumentBuild.Status.BUILDING
-        build.started_at = timezone.now()
-        build.attempts += 1
-        build.save(update_fields=["status", "started_at", "attempts"])
+    build, claimed = build_claim(DocumentBuild, build_id, stale_after=STALE_AFTER_SECONDS)
+    if not claimed:
+        return build
     try:
         document = build.document_model.objects.get(pk=build.object_id)
         if document.version != build.version:
@@ -598,12 +589,7 @@ def build_run(*, build_id: int) -> DocumentBuild:
         logger.info("built %s in %.2fs", build, time.monotonic() - started)
         return build
     except Exception as error:  # the reason is shown to the user, with a retry
-        logger.exception("PDF build %s failed", build_id)
-        DocumentBuild.objects.filter(pk=build_id).update(
-            status=DocumentBuild.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
-        return DocumentBuild.objects.get(pk=build_id)
+        return build_failed(DocumentBuild, build_id, error)
 
 
 def _count_pages(data: bytes) -> int:

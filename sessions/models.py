@@ -25,7 +25,7 @@ from members.scoping import (
     managed_organizations,
     read_organizations,
 )
-from studygroup.models import Recorded, Timestamped
+from studygroup.models import Recorded, Timestamped, WorkerBuild
 from studygroup.transitions import Move, Transitions
 
 
@@ -725,34 +725,16 @@ class MaterialBundleQuerySet(models.QuerySet):
         return self.filter(meeting__in=Meeting.objects.visible_to(user).values("pk"))
 
 
-class MaterialBundle(models.Model):
+class MaterialBundle(WorkerBuild):
     """学习资料汇编: the meeting's current materials as one PDF with a cover and a table of contents,
     built by the worker (PDFs and pictures merged, Word and Excel files converted by LibreOffice
     where the server has it). ``contents`` names the materials it was built from: a build whose
     materials have changed since is offered again."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        BUILDING = "building", _("Building")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="bundles", verbose_name=_("meeting"))
     contents = models.CharField(_("built from"), max_length=200)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    error = models.TextField(_("reason for the failure"), blank=True)
     left_out = models.JSONField(_("materials left out"), default=list, blank=True)
     file = models.FileField(_("file"), upload_to=bundle_upload_to, blank=True, max_length=200)
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    pages = models.PositiveIntegerField(_("pages"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("requested by"),
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = MaterialBundleQuerySet.as_manager()
 
@@ -763,13 +745,3 @@ class MaterialBundle(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id} · {self.status}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
-
-    @property
-    def seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None

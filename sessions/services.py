@@ -36,7 +36,7 @@ from sessions.models import (
     new_secret,
 )
 from studygroup.mixins import require_perm
-from studygroup.services import locked, stamp
+from studygroup.services import build_claim, build_failed, build_progress, locked, stamp
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -708,22 +708,15 @@ def material_bundle_run(*, bundle_id: int):
     from sessions import bundles
     from sessions.models import MaterialBundle
 
-    with transaction.atomic():
-        bundle = MaterialBundle.objects.select_for_update().select_related("meeting__group").get(pk=bundle_id)
-        if bundle.status == MaterialBundle.Status.DONE:
-            return bundle
-        if bundle.status == MaterialBundle.Status.BUILDING and bundle.started_at and (
-            timezone.now() - bundle.started_at
-        ).total_seconds() < BUNDLE_STALE_AFTER_SECONDS:
-            return bundle
-        bundle.status, bundle.started_at, bundle.progress = MaterialBundle.Status.BUILDING, timezone.now(), 5
-        bundle.save(update_fields=["status", "started_at", "progress"])
+    bundle, claimed = build_claim(MaterialBundle, bundle_id, stale_after=BUNDLE_STALE_AFTER_SECONDS)
+    if not claimed:
+        return bundle
     try:
         materials, _contents = material_bundle_contents(bundle.meeting)
         with translation.override(settings.LANGUAGE_CODE):
             data, pages, left_out = bundles.bundle_pdf(
                 bundle.meeting, materials,
-                progress=lambda value: MaterialBundle.objects.filter(pk=bundle_id).update(progress=value),
+                progress=lambda value: build_progress(MaterialBundle, bundle_id, value),
             )
         bundle.refresh_from_db()
         bundle.file.save(f"bundle-{bundle.meeting_id}.pdf", ContentFile(data), save=False)
@@ -733,8 +726,4 @@ def material_bundle_run(*, bundle_id: int):
         bundle.save()
         return bundle
     except Exception as error:  # the reason is shown on the meeting's page
-        logger.exception("material bundle %s failed", bundle_id)
-        MaterialBundle.objects.filter(pk=bundle_id).update(
-            status=MaterialBundle.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
-        )
-        return MaterialBundle.objects.get(pk=bundle_id)
+        return build_failed(MaterialBundle, bundle_id, error)

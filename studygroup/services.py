@@ -21,3 +21,45 @@ def locked(instance: models.Model) -> models.Model:
     """The object read again under a row lock (inside the caller's transaction), so two requests
     changing it wait for each other and the second sees the first's result."""
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
+def build_claim(model, pk: int, *, stale_after: float):
+    """The worker takes a queued build (a ``studygroup.models.WorkerBuild``): ``(build, True)``
+    once it is marked as building; ``(build, False)`` when it is done already or another worker
+    has held it for less than ``stale_after`` seconds (a task delivered twice builds once)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    with transaction.atomic():
+        build = model.objects.select_for_update().get(pk=pk)
+        if build.status == model.Status.DONE:
+            return build, False
+        if build.status == model.Status.BUILDING and build.started_at and (
+            timezone.now() - build.started_at
+        ).total_seconds() < stale_after:
+            return build, False
+        build.status, build.started_at, build.progress = model.Status.BUILDING, timezone.now(), 5
+        fields = ["status", "started_at", "progress"]
+        if hasattr(build, "attempts"):
+            build.attempts += 1
+            fields.append("attempts")
+        build.save(update_fields=fields)
+    return build, True
+
+
+def build_progress(model, pk: int, percent: int) -> None:
+    """Record how far a build has come, for the page that polls it (outside any transaction)."""
+    model.objects.filter(pk=pk).update(progress=percent)
+
+
+def build_failed(model, pk: int, error: Exception):
+    """Mark a build failed with its reason (shown on the page, with a retry) and return it."""
+    import logging
+
+    from django.utils import timezone
+
+    logging.getLogger("studygroup.builds").exception("%s %s failed", model.__name__, pk)
+    model.objects.filter(pk=pk).update(
+        status=model.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
+    )
+    return model.objects.get(pk=pk)

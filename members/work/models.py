@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import StudyGroup, User
+from studygroup.models import WorkerBuild
 from studygroup.transitions import Move, Transitions
 
 # Members' own work ---------------------------------------------------------------------------
@@ -549,35 +550,18 @@ class CompilationBuildQuerySet(models.QuerySet):
         return self.filter(Q(group__in=reviewable_groups(user).values("pk")) | Q(group__in=read_groups(user).values("pk")))
 
 
-class CompilationBuild(models.Model):
+class CompilationBuild(WorkerBuild):
     """The PDF compilation (心得体会汇编) of a group's year, built by the worker: a long document
     (hundreds of texts) takes tens of seconds, which no request should wait for. ``contents`` says
     what it was built from (how many pieces, the latest change): a build whose pieces have changed
     since is offered again."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        BUILDING = "building", _("Building")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("study group"))
     year = models.PositiveSmallIntegerField(_("year"))
     all_pieces = models.BooleanField(_("including pieces waiting for review"), default=False)
     contents = models.CharField(_("built from"), max_length=80)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    error = models.TextField(_("reason for the failure"), blank=True)
-    file = models.FileField(_("file"), upload_to=compilation_upload_to, blank=True, max_length=200)
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    pages = models.PositiveIntegerField(_("pages"), default=0)
     pieces = models.PositiveIntegerField(_("pieces"), default=0)
-    requested_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by"),
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=compilation_upload_to, blank=True, max_length=200)
 
     objects = CompilationBuildQuerySet.as_manager()
 
@@ -589,13 +573,3 @@ class CompilationBuild(models.Model):
 
     def __str__(self):
         return f"{self.group_id} {self.year} · {self.status}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
-
-    @property
-    def seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None

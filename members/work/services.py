@@ -28,7 +28,7 @@ from members.work import search, similarity
 from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
-from studygroup.services import locked, stamp
+from studygroup.services import build_claim, build_failed, build_progress, locked, stamp
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -321,19 +321,12 @@ def compilation_build_run(*, build_id: int):
     from members.work import exports, selectors
     from members.work.models import CompilationBuild
 
-    with transaction.atomic():
-        build = CompilationBuild.objects.select_for_update().get(pk=build_id)
-        if build.status == CompilationBuild.Status.DONE:
-            return build
-        if build.status == CompilationBuild.Status.BUILDING and build.started_at and (
-            timezone.now() - build.started_at
-        ).total_seconds() < COMPILATION_STALE_AFTER_SECONDS:
-            return build
-        build.status, build.started_at, build.progress = CompilationBuild.Status.BUILDING, timezone.now(), 5
-        build.save(update_fields=["status", "started_at", "progress"])
+    build, claimed = build_claim(CompilationBuild, build_id, stale_after=COMPILATION_STALE_AFTER_SECONDS)
+    if not claimed:
+        return build
 
     def progress(value: int) -> None:
-        CompilationBuild.objects.filter(pk=build_id).update(progress=value)
+        build_progress(CompilationBuild, build_id, value)
 
     try:
         if build.requested_by is None:
@@ -354,8 +347,4 @@ def compilation_build_run(*, build_id: int):
         logger.info("compilation %s built in %.1fs: %s pages", build.pk, time.monotonic() - started, pages)
         return build
     except Exception as error:  # the reason is shown on the page, with a retry
-        logger.exception("compilation build %s failed", build_id)
-        CompilationBuild.objects.filter(pk=build_id).update(
-            status=CompilationBuild.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
-        )
-        return CompilationBuild.objects.get(pk=build_id)
+        return build_failed(CompilationBuild, build_id, error)
