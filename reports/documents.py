@@ -409,10 +409,10 @@ def _bulletin_docx(word, bulletin: Bulletin, ctx: dict) -> None:
 
 
 def _charts_docx(word, ctx: dict) -> None:
-    from studygroup.documents import svg_to_png, word_picture
+    from studygroup.documents import svgs_to_pngs, word_picture
 
-    for number, chart in enumerate(ctx["charts"], start=1):
-        png = svg_to_png(str(chart["svg"]))
+    pngs = svgs_to_pngs(tuple(str(chart["svg"]) for chart in ctx["charts"]))
+    for number, (chart, png) in enumerate(zip(ctx["charts"], pngs, strict=True), start=1):
         if png is not None:
             word_picture(word, png, width_mm=150, caption=f"{_('Fig.')} {number}　{chart['spec']['title']}")
 

@@ -51,7 +51,7 @@ import re
 import threading
 import unicodedata
 from html import escape
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
@@ -723,33 +723,42 @@ def word_picture(document, png: bytes, *, width_mm: float = 150.0, caption: str 
 
 
 def svg_to_png(svg: str, *, dpi: int = 150) -> bytes | None:
-    """A chart's SVG as a PNG for Word: drawn by WeasyPrint into a one-page PDF, rasterised by
-    poppler's ``pdftoppm``. ``None`` where ``pdftoppm`` is missing (the Word file then leaves the
-    chart out; the PDF has it)."""
+    """One chart's SVG as a PNG for Word (see :func:`svgs_to_pngs`)."""
+    return svgs_to_pngs((svg,), dpi=dpi)[0]
+
+
+@functools.lru_cache(maxsize=32)
+def svgs_to_pngs(svgs: tuple[str, ...], *, dpi: int = 150) -> tuple[bytes | None, ...]:
+    """Charts' SVGs as PNGs for Word: drawn by WeasyPrint into one PDF, a chart a page, and
+    rasterised by poppler's ``pdftoppm`` in one call. Remembered (the same document's charts
+    are asked for again by every reader's download). ``None`` each where ``pdftoppm`` is missing
+    (the Word file then leaves the charts out; the PDF has them)."""
     import shutil
     import subprocess
     import tempfile
 
-    if shutil.which("pdftoppm") is None:
-        return None
+    if not svgs or shutil.which("pdftoppm") is None:
+        return tuple(None for _svg in svgs)
     page = (
         "<html><head><style>@page { size: 160mm 95mm; margin: 0; } body { margin: 0; } "
-        "svg { width: 160mm; height: auto; }</style></head><body>" + svg + "</body></html>"
+        "div { break-after: page; } svg { width: 160mm; height: auto; }</style></head><body>"
+        + "".join(f"<div>{svg}</div>" for svg in svgs) + "</body></html>"
     )
     pdf = html_to_pdf(page)
     with tempfile.TemporaryDirectory() as folder:
-        source = f"{folder}/chart.pdf"
+        source = f"{folder}/charts.pdf"
         with open(source, "wb") as handle:
             handle.write(pdf)
         done = subprocess.run(
-            ["pdftoppm", "-png", "-r", str(dpi), "-singlefile", source, f"{folder}/chart"],
+            ["pdftoppm", "-png", "-r", str(dpi), "-l", str(len(svgs)), source, f"{folder}/chart"],
             capture_output=True, timeout=60, check=False,
         )
         if done.returncode != 0:
-            logger.warning("pdftoppm could not draw a chart: %s", done.stderr[:200])
-            return None
-        with open(f"{folder}/chart.png", "rb") as handle:
-            return handle.read()
+            logger.warning("pdftoppm could not draw the charts: %s", done.stderr[:200])
+            return tuple(None for _svg in svgs)
+        images = sorted(Path(folder).glob("chart-*.png"), key=lambda path: int(path.stem.rsplit("-", 1)[1]))
+        found = [path.read_bytes() for path in images]
+    return tuple(found[index] if index < len(found) else None for index in range(len(svgs)))
 
 
 def word_bytes(document) -> bytes:

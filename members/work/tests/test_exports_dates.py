@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from members.work import services
 from members.work.models import MemberWork, WorkKind
+from studygroup.tests.office import needs_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +135,10 @@ def test_excel_list_prints_readably_with_a_filter_borders_and_unique_headers(wor
     assert sheet.cell(row=3, column=1).border.left.style == "thin"
 
 
+@needs_libreoffice
 def test_excel_list_opened_in_libreoffice_reads_at_a_normal_size(world, client, article):
-    from studygroup.tests.office import libreoffice_pdf, needs_libreoffice, pdf_pages_text
+    from studygroup.tests.office import libreoffice_pdf, pdf_pages_text
 
-    if needs_libreoffice.args[0]:
-        pytest.skip("LibreOffice is not installed")
     client.force_login(world.staff)
     pages = pdf_pages_text(libreoffice_pdf(_export(client, world, "xlsx").content, ".xlsx"))
     first = pages[0]
