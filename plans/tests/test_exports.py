@@ -9,7 +9,8 @@ from plans import exports, selectors
 from plans.models import AnnualPlan, StudyForm
 from plans.tests.factories import plan_with_topics
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 
 @pytest.fixture

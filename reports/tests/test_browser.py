@@ -34,8 +34,11 @@ def test_staff_issue_a_bulletin_build_the_pdf_and_a_leader_opens_it(world, page,
     page.fill("textarea[name=good_practices]", "教育局党组坚持“第一议题”制度。")
     page.click("main form[method=post] button[type=submit]")
     page.click("[data-test=issue]")
+    page.fill("input[name=document_code]", "青宣")  # the 发文字号: the serial is proposed
+    assert page.input_value("input[name=document_serial]") == "1"
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_selector("text=已印发")
+    page.wait_for_selector("[data-test=document-number]")
     page.screenshot(path="test-artifacts/reports-bulletin-staff.png", full_page=True)
     page.click("[data-test=build-pdf]")
     page.wait_for_selector("[data-test=pdf-download]", timeout=120_000)

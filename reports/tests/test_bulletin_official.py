@@ -13,7 +13,8 @@ from reports.models import Bulletin, Period
 from reports.tests.factories import YEAR, records_2025_h1
 from studygroup.fonts import official_faces
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 
 def pages_text(pdf: bytes) -> list[str]:

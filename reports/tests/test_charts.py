@@ -2,7 +2,12 @@
 
 import re
 
+import pytest
+
 from reports import charts
+
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = pytest.mark.documents
 
 
 def _tick_labels(svg: str) -> list[str]:

@@ -15,7 +15,8 @@ from reports.tests.factories import YEAR, records_2025_h1
 from studygroup.documents import word_column_widths
 from studygroup.tests.office import libreoffice_pdf, needs_libreoffice, pdf_pages_text
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 
 @pytest.fixture

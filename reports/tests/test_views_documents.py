@@ -7,7 +7,8 @@ from reports import services
 from reports.models import Bulletin, DocumentBuild, Period
 from reports.tests.factories import YEAR, records_2025_h1
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 
 @pytest.fixture

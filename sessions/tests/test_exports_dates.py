@@ -13,7 +13,8 @@ from django.urls import reverse
 from sessions.models import Meeting
 from sessions.tests.factories import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

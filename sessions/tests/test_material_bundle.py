@@ -14,7 +14,8 @@ from sessions import services
 from sessions.models import MaterialBundle, Meeting
 from sessions.tests.factories import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 
 def _pdf(text: str, pages: int = 2) -> bytes:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 def needs_libreoffice(test):
-    """Mark a test that opens files in LibreOffice: ``office`` (the suite runs these once, on
-    PostgreSQL: each conversion takes seconds), skipped where LibreOffice is missing."""
+    """Mark a test that opens files in LibreOffice (``office``; each conversion takes seconds),
+    skipped where LibreOffice is missing."""
     skip = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
     return pytest.mark.office(skip(test))
 

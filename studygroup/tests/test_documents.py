@@ -34,6 +34,9 @@ from studygroup.documents import (
     xlsx_response,
 )
 
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = pytest.mark.documents
+
 TITLE = "关于理论学习中心组学习情况的通报"
 BODY = "深入学习贯彻习近平新时代中国特色社会主义思想"
 

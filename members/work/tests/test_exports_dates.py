@@ -13,7 +13,8 @@ from members.work import services
 from members.work.models import MemberWork, WorkKind
 from studygroup.tests.office import needs_libreoffice
 
-pytestmark = pytest.mark.django_db
+# Documents come out the same whatever the database: these run once, on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 YEAR = 2026
