@@ -105,6 +105,8 @@ def seed(result: dict) -> dict:
     members = [
         m.user for m in Membership.objects.filter(current_q(), group=group).select_related("user").order_by("role", "pk")
     ]
+    # Before the reminder rules run, so that the first run makes the e-mails a second run would.
+    User.objects.filter(username="demo-member", email="").update(email="demo-member@example.org")
     _reading_history(group, staff, approver, members, today)
     _reading_waiting(group, staff, today)
     _run_reminder_rules()
@@ -119,6 +121,5 @@ def seed(result: dict) -> dict:
         defaults={"name": "县委中心组钉钉群（演示：manage.py robot_sink 接收）", "secret": DEMO_ROBOT_SECRET,
                   "created_by": staff},
     )
-    User.objects.filter(username="demo-member", email="").update(email="demo-member@example.org")
     result["accounts"].append("demo-approver")
     return result
