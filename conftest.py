@@ -1,8 +1,10 @@
 """Fixtures shared by every app's tests."""
 
+import copy
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from members.models import Membership, Organization, OrganizationAssignment
@@ -25,8 +27,74 @@ def site_language():
     translation.deactivate()
 
 
+# Tests that take from ten seconds to a minute (a browser, a real worker, the whole demo) start
+# first: a run that ends waiting for one of them wastes the other workers' time.
+HEAVY_MARKERS = ("browser", "celery", "backup", "slow")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: 0 if any(item.get_closest_marker(name) for name in HEAVY_MARKERS) else 1)
+
+
+# --- data built once per test module (as Django's TestCase.setUpTestData) --------------------------
+
+# Fixtures that make a test transactional: it commits, so it cannot run inside a module's transaction.
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback",
+}
+
+
+def is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(scope="module")
+def module_transaction(request, django_db_setup, django_db_blocker):
+    """A transaction open while the module's tests run, for data they all start from: each test
+    runs in a savepoint inside it (pytest-django's ``db``) and leaves it as it found it. ``None``
+    when the module has a transactional test, which needs the database to itself: the module's
+    tests then build their data each."""
+    items = [item for item in request.session.items if getattr(item, "module", None) is request.module]
+    if any(is_transactional(item) for item in items):
+        yield None
+        return
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield django_db_blocker
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def built_once_per_module(module_transaction, build):
+    """``build()``'s objects, made once in the module's transaction; ``None`` without one."""
+    if module_transaction is None:
+        return None
+    with module_transaction.unblock():
+        return build()
+
+
+@pytest.fixture(scope="module")
+def _module_world(module_transaction):
+    return built_once_per_module(module_transaction, build_world)
+
+
 @pytest.fixture
-def world(db):
+def world(_module_world, db):
+    """A small tree with one person in each role the permission rules know (see ``build_world``):
+    built once per module, each test gets its own copy of the objects."""
+    if _module_world is None:
+        return build_world()
+    return copy.deepcopy(_module_world)
+
+
+def build_world():
     """A small tree with one person in each role the permission rules know.
 
     city ── county ── bureau, township      (county's staff, leader and members)

@@ -1,4 +1,5 @@
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
@@ -30,20 +31,25 @@ class StudyGroupFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"{o.organization.name}理论学习中心组")
 
 
+TEST_PASSWORD = "Test@2026pass"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A person whose password is ``TEST_PASSWORD`` (or the raw ``password`` given), saved once:
+    a second save for the password cost every test a history row and an audit entry."""
+
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     name = factory.Sequence(lambda n: f"成员{n}")
     position = "党组成员"
-    password = factory.PostGenerationMethodCall("set_password", "Test@2026pass")
+    password = TEST_PASSWORD
+    password_changed_at = factory.LazyFunction(timezone.now)
 
-    @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    @classmethod
+    def _create(cls, model_class, *args, password=TEST_PASSWORD, **kwargs):
+        return super()._create(model_class, *args, password=make_password(password), **kwargs)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

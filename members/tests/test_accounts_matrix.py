@@ -11,12 +11,13 @@ success it holds exactly the change. 404: the editor does not see the person (an
 nothing); 403: sees but may not.
 """
 
+import copy
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
-from conftest import force_login_verified
+from conftest import build_world, built_once_per_module, force_login_verified
 from members.models import OrganizationAssignment, User
 from members.tests.factories import AssignmentFactory, MembershipFactory, UserFactory
 
@@ -71,9 +72,20 @@ def expected_outcome(editor, target, action):
     return {"view": view, "edit": edit, "change_email": edit, "deactivate": deactivate, "reset_password": reset}[action]
 
 
+@pytest.fixture(scope="module")
+def _module_people(module_transaction, _module_world):
+    return built_once_per_module(module_transaction, lambda: build_people(_module_world))
+
+
 @pytest.fixture
-def people(world):
+def people(_module_people, db):
     """``world`` plus the administrator roles at the county and the targets of the matrix."""
+    if _module_people is None:
+        return build_people(build_world())
+    return copy.deepcopy(_module_people)
+
+
+def build_people(world):
 
     def person(username, organization, role=None, at=None, **extra):
         someone = UserFactory(username=username, organization=organization, email=f"{username}@example.cn", **extra)

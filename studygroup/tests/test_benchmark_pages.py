@@ -14,7 +14,7 @@ from studygroup import main_pages
 
 # Each test in a transaction rolled back (the demo below is committed before); the throughput
 # test commits, for gunicorn to see its sessions.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 KEYS = {"page", "role", "queries", "p50_ms", "p95_ms", "sql_ms", "bytes"}
 # Every role of the demo opens these; the bulletin is the staff's and the leader's, the audit

@@ -10,7 +10,7 @@ from members.work.tests.test_demo import check_demo_work
 from plans.tests.test_demo import check_demo_plans
 from sessions.tests.test_demo import check_demo_meetings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 DEMO_APPS = {"members", "work", "notifications", "plans", "meetings", "reports", "audit", "otp_static"}
 

@@ -224,6 +224,7 @@ def _check_refusal(response, value, kind, problems, label):
 NAMESPACES = sorted({name.split(":")[0] if ":" in name else "" for name in EXPECTATIONS})
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("namespace", NAMESPACES)
 def test_hostile_input_never_breaks_a_form_or_a_list(namespace, world, client):
