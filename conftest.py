@@ -18,6 +18,15 @@ from members.tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def forget_cached_organisations():
+    """The audit trail caches which organisation an object belongs to by id; a rolled-back test
+    database (SQLite) gives the same ids to other objects in the next test."""
+    from studygroup.audit import organizations
+
+    organizations.forget()
+
+
+@pytest.fixture(autouse=True)
 def site_language():
     """Every test starts in the site's language: a page a test opens with an English reader's
     cookie activates English and leaves it active in the thread (Django's locale middleware does

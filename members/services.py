@@ -17,7 +17,7 @@ from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from members.signals import person_contact_changed
 from studygroup.mixins import require_perm
-from studygroup.services import stamp
+from studygroup.services import save_as, stamp
 
 # What the edit form may change; ``is_active`` is never among them (deactivation is its own
 # confirmed action), nor anything that gives power (roles are assignments, granted apart).
@@ -49,8 +49,7 @@ def person_create(
         email=email,
     )
     person.set_password(password)
-    person.full_clean()
-    stamp(person, by).save()
+    save_as(person, by=by)
     return person
 
 
@@ -69,8 +68,7 @@ def person_update(*, by: User, person: User, **fields) -> User:
     before = {name: getattr(person, name) for name in CONTACT_FIELDS}
     for name, value in fields.items():
         setattr(person, name, value)
-    person.full_clean()
-    stamp(person, by).save()
+    save_as(person, by=by)
     changes = {
         name: (before[name], getattr(person, name))
         for name in CONTACT_FIELDS
@@ -146,8 +144,7 @@ def membership_start(
     membership = Membership(
         group=group, user=person, role=role, started_on=started_on or timezone.localdate()
     )
-    membership.full_clean()
-    stamp(membership, by).save()
+    save_as(membership, by=by)
     scoping.forget_facts(membership.user)
     return membership
 
@@ -161,8 +158,7 @@ def membership_end(*, by: User, membership: Membership, ended_on: date | None = 
     if membership.ended_on is not None:
         raise ValidationError(_("This membership has already ended."))
     membership.ended_on = ended_on or timezone.localdate()
-    membership.full_clean()
-    stamp(membership, by).save()
+    save_as(membership, by=by)
     scoping.forget_facts(membership.user)
     return membership
 
@@ -193,8 +189,7 @@ def assignment_grant(
         role=role,
         started_on=started_on or timezone.localdate(),
     )
-    assignment.full_clean()
-    stamp(assignment, by).save()
+    save_as(assignment, by=by)
     scoping.forget_facts(assignment.user)
     return assignment
 
@@ -211,8 +206,7 @@ def assignment_end(
     if ended_on < assignment.started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     assignment.ended_on = ended_on
-    assignment.full_clean()
-    stamp(assignment, by).save()
+    save_as(assignment, by=by)
     scoping.forget_facts(assignment.user)
     return assignment
 
@@ -242,8 +236,7 @@ def organization_update(*, by: User, organization: Organization, request=None, *
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(organization, name, value)
-    organization.full_clean()
-    stamp(organization, by).save()
+    save_as(organization, by=by)
     return organization
 
 
@@ -254,8 +247,7 @@ def study_group_create(*, by: User, organization: Organization, name: str = "") 
         organization=organization,
         name=name or _("%(organization)s Theory Study Center Group") % {"organization": organization.name},
     )
-    group.full_clean()
-    stamp(group, by).save()
+    save_as(group, by=by)
     return group
 
 
@@ -264,6 +256,5 @@ def study_group_update(*, by: User, group: StudyGroup, name: str, is_active: boo
     require_perm(by, "members.change_study_group", group)
     group.name = name
     group.is_active = is_active
-    group.full_clean()
-    stamp(group, by).save()
+    save_as(group, by=by)
     return group

@@ -264,7 +264,9 @@ class PlanSection(models.Model):
         return self.heading
 
 
-class TopicQuerySet(GroupScopedQuerySet):
+class PlanPartQuerySet(GroupScopedQuerySet):
+    """Parts of a plan (its topics, its schedule's rows): seen by whoever sees the plan."""
+
     group_lookup = "plan__group"
 
     def visible_to(self, user):
@@ -295,7 +297,7 @@ class Topic(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     history = HistoricalRecords(m2m_fields=[lead_members])
-    objects = TopicQuerySet.as_manager()
+    objects = PlanPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("topic")
@@ -307,13 +309,6 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return f"{self.plan.get_absolute_url()}#topic-{self.pk}"
-
-
-class ScheduleEntryQuerySet(GroupScopedQuerySet):
-    group_lookup = "plan__group"
-
-    def visible_to(self, user):
-        return self.filter(plan__in=AnnualPlan.objects.visible_to(user).values("pk"))
 
 
 class ScheduleEntry(models.Model):
@@ -337,7 +332,7 @@ class ScheduleEntry(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     history = HistoricalRecords()
-    objects = ScheduleEntryQuerySet.as_manager()
+    objects = PlanPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("schedule entry")

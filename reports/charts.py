@@ -66,7 +66,7 @@ def svg(spec: dict, *, width: int = 640, height: int = 240) -> SafeString:
         label_mode, bottom = "wrap", 40
     else:
         label_mode, bottom = "slant", int(16 + longest * 0.6)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot_h = height - top - bottom
     values = [v for s in series for v in s["values"]]
     peak = max([*values, spec.get("marker") or 0, 0])
     top_value = _nice_max(peak)

@@ -504,7 +504,6 @@ class InspectionDetail(ScopedObjectMixin, DetailView):
         return super().get_queryset().select_related("group__organization", "organization", "created_by")
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
         return super().get_context_data(
             items=selectors.items_for_list(self.object.items.all()),
             **kwargs,

@@ -182,6 +182,35 @@ class Meeting(Recorded):
         )
 
 
+class MeetingRecordQuerySet(GroupScopedQuerySet):
+    """Records of a meeting (its notices, minutes, speeches, report): scoped by its group."""
+
+    group_lookup = "meeting__group"
+
+
+class EnteredRecord(models.Model):
+    """What staff write down about a meeting (minutes, the publicity report): who entered it and
+    when, which shows whether it was written at the time or backfilled (补记)."""
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeetingRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url()
+
+    @property
+    def is_backfilled(self) -> bool:
+        return self.entered_at > backfill_cutoff(self.meeting.ends_at)
+
+
 class MeetingNotice(models.Model):
     """A notice sent for a meeting: when, by whom, to whom (the recipients)."""
 
@@ -194,10 +223,7 @@ class MeetingNotice(models.Model):
 
     history = HistoricalRecords()
 
-    class Scoped(GroupScopedQuerySet):
-        group_lookup = "meeting__group"
-
-    objects = Scoped.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting notice")
@@ -311,23 +337,12 @@ class Attendance(Timestamped):
         return self.makeup_submitted_at is not None and self.makeup_confirmed_at is None
 
 
-class Minutes(models.Model):
+class Minutes(EnteredRecord):
     """The meeting's minutes (会议记录). ``entered_at`` is when they were first written."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes", verbose_name=_("meeting"))
     text = models.TextField(_("minutes"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     history = HistoricalRecords()
-
-    class Scoped(GroupScopedQuerySet):
-        group_lookup = "meeting__group"
-
-    objects = Scoped.as_manager()
 
     class Meta:
         verbose_name = _("minutes")
@@ -335,13 +350,6 @@ class Minutes(models.Model):
 
     def __str__(self):
         return f"{self.meeting} · {self._meta.verbose_name}"
-
-    def get_absolute_url(self):
-        return self.meeting.get_absolute_url()
-
-    @property
-    def is_backfilled(self) -> bool:
-        return self.entered_at > backfill_cutoff(self.meeting.ends_at)
 
 
 class Speech(Timestamped):
@@ -365,10 +373,7 @@ class Speech(Timestamped):
 
     history = HistoricalRecords()
 
-    class Scoped(GroupScopedQuerySet):
-        group_lookup = "meeting__group"
-
-    objects = Scoped.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("speech")
@@ -382,7 +387,7 @@ class Speech(Timestamped):
         return f"{self.meeting.get_absolute_url()}#speech-{self.pk}"
 
 
-class PublicityReport(models.Model):
+class PublicityReport(EnteredRecord):
     """The publicity report (报道) of a meeting: text and/or a link, and its date."""
 
     meeting = models.OneToOneField(
@@ -392,18 +397,7 @@ class PublicityReport(models.Model):
     text = models.TextField(_("text"), blank=True)
     link = models.URLField(_("link"), max_length=500, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     history = HistoricalRecords()
-
-    class Scoped(GroupScopedQuerySet):
-        group_lookup = "meeting__group"
-
-    objects = Scoped.as_manager()
 
     class Meta:
         verbose_name = _("publicity report")
@@ -418,9 +412,6 @@ class PublicityReport(models.Model):
 
     def __str__(self):
         return self.title or str(self.meeting)
-
-    def get_absolute_url(self):
-        return self.meeting.get_absolute_url()
 
 
 def material_upload_to(instance, filename):

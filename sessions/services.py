@@ -36,7 +36,7 @@ from sessions.models import (
     new_secret,
 )
 from studygroup.mixins import require_perm
-from studygroup.services import build_claim, build_failed, build_progress, locked, stamp
+from studygroup.services import build_claim, build_failed, build_progress, locked, save_as, stamp
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -119,8 +119,7 @@ def meeting_create(
         created_by=by,
     )
     _check_meeting(meeting, topics, lead_speakers)
-    meeting.full_clean()
-    stamp(meeting, by).save()
+    save_as(meeting, by=by)
     meeting.topics.set(topics)
     meeting.lead_speakers.set(lead_speakers)
     return meeting
@@ -147,8 +146,7 @@ def meeting_update(*, by: User, meeting: Meeting, topics=None, lead_speakers=Non
     topics = list(meeting.topics.all()) if topics is None else list(topics)
     lead_speakers = list(meeting.lead_speakers.all()) if lead_speakers is None else list(lead_speakers)
     _check_meeting(meeting, topics, lead_speakers)
-    meeting.full_clean()
-    stamp(meeting, by).save()
+    save_as(meeting, by=by)
     meeting.topics.set(topics)
     meeting.lead_speakers.set(lead_speakers)
     return meeting
@@ -166,8 +164,7 @@ def meeting_notify(*, by: User, meeting: Meeting, message: str = "") -> MeetingN
     if Meeting.transitions.apply(meeting, "notify") == S.PLANNED:
         stamp(meeting, by).save(update_fields=["status", "updated_at"])
     notice = MeetingNotice(meeting=meeting, message=message, sent_by=by)
-    notice.full_clean()
-    stamp(notice, by).save()
+    save_as(notice, by=by)
     NoticeRecipient.objects.bulk_create(
         [NoticeRecipient(notice=notice, user_id=user_id) for user_id in current_member_ids(meeting.group).values_list("user", flat=True)]
     )
@@ -193,8 +190,7 @@ def meeting_mark_held(*, by: User, meeting: Meeting) -> Meeting:
         raise ValidationError(_("The meeting has not started yet."))
     Meeting.transitions.apply(meeting, "hold")
     meeting.held_at = timezone.now()
-    meeting.full_clean()
-    stamp(meeting, by).save()
+    save_as(meeting, by=by)
     return meeting
 
 
@@ -205,8 +201,7 @@ def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
     Meeting.transitions.apply(meeting, "archive")
     meeting.archived_at = timezone.now()
     meeting.archived_by = by
-    meeting.full_clean()
-    stamp(meeting, by).save()
+    save_as(meeting, by=by)
     return meeting
 
 
@@ -220,8 +215,7 @@ def meeting_cancel(*, by: User, meeting: Meeting, reason: str) -> Meeting:
     Meeting.transitions.apply(meeting, "cancel")
     meeting.schedule_revision += 1
     meeting.cancel_reason = reason.strip()
-    meeting.full_clean()
-    stamp(meeting, by).save()
+    save_as(meeting, by=by)
     return meeting
 
 
@@ -459,8 +453,7 @@ def speech_add(*, by: User, meeting: Meeting, speaker: User, title: str, kind: s
     _check_speaker(meeting, speaker)
     speech = Speech(meeting=meeting, speaker=speaker, title=title.strip(), kind=kind, summary=summary,
                     entered_by=by, position=meeting.speeches.count() + 1)
-    speech.full_clean()
-    stamp(speech, by).save()
+    save_as(speech, by=by)
     return speech
 
 
@@ -470,8 +463,7 @@ def speech_update(*, by: User, speech: Speech, speaker: User, title: str, kind: 
     _require_editable(speech.meeting)
     _check_speaker(speech.meeting, speaker)
     speech.speaker, speech.title, speech.kind, speech.summary = speaker, title.strip(), kind, summary
-    speech.full_clean()
-    stamp(speech, by).save()
+    save_as(speech, by=by)
     return speech
 
 
@@ -515,8 +507,7 @@ def material_add(*, by: User, title: str, meeting: Meeting | None = None, topic=
         # The stored name is generated (upload_to); only the checked extension is kept.
         upload.name = f"upload{checked.extension}"
         material.file = upload
-    material.full_clean()
-    stamp(material, by).save()
+    save_as(material, by=by)
     return material
 
 
@@ -565,8 +556,7 @@ def first_agenda_create(*, by: User, organization: Organization, held_on: date, 
                              studied=studied, source=source, source_date=source_date, led_by=led_by,
                              notes=notes, created_by=by)
     _check_first_agenda(study)
-    study.full_clean()
-    stamp(study, by).save()
+    save_as(study, by=by)
     return study
 
 
@@ -583,8 +573,7 @@ def first_agenda_update(*, by: User, study: FirstAgendaStudy, **fields) -> First
             raise TypeError(name)
         setattr(study, name, value)
     _check_first_agenda(study)
-    study.full_clean()
-    stamp(study, by).save()
+    save_as(study, by=by)
     return study
 
 
@@ -593,8 +582,7 @@ def measure_add(*, by: User, study: FirstAgendaStudy, description: str, owner: s
                 due_on: date | None = None) -> FollowUpMeasure:
     _require_manages_org(by, study.organization)
     measure = FollowUpMeasure(study=study, description=description.strip(), owner=owner.strip(), due_on=due_on)
-    measure.full_clean()
-    stamp(measure, by).save()
+    save_as(measure, by=by)
     return measure
 
 
@@ -608,8 +596,7 @@ def measure_update(*, by: User, measure: FollowUpMeasure, description: str, owne
         raise ValidationError({"done_on": _("The date cannot be in the future.")})
     measure.description, measure.owner, measure.due_on = description.strip(), owner.strip(), due_on
     measure.done, measure.done_on, measure.done_note = done, (done_on if done else None), done_note
-    measure.full_clean()
-    stamp(measure, by).save()
+    save_as(measure, by=by)
     return measure
 
 
@@ -632,8 +619,7 @@ def observation_create(*, by: User, meeting: Meeting, organization: Organization
         raise ValidationError(_("A visit is recorded for a meeting that has taken place."))
     observation = Observation(meeting=meeting, organization=organization, observers=observers.strip(), score=score,
                               grade=grade, comments=comments, rectification=rectification, recorded_by=by)
-    observation.full_clean()
-    stamp(observation, by).save()
+    save_as(observation, by=by)
     for text in points:
         if text.strip():
             point = ObservationPoint(observation=observation, text=text.strip())
@@ -645,8 +631,7 @@ def observation_create(*, by: User, meeting: Meeting, organization: Organization
 def observation_point_add(*, by: User, observation: Observation, text: str) -> ObservationPoint:
     require_perm(by, "meetings.change_observation", observation)
     point = ObservationPoint(observation=observation, text=text.strip())
-    point.full_clean()
-    stamp(point, by).save()
+    save_as(point, by=by)
     return point
 
 
@@ -660,8 +645,7 @@ def observation_point_answer(*, by: User, point: ObservationPoint, answer: str) 
     point.answer = answer.strip()
     point.answered_by = by
     point.answered_at = point.answered_at or timezone.now()
-    point.full_clean()
-    stamp(point, by).save()
+    save_as(point, by=by)
     return point
 
 

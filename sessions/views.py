@@ -288,15 +288,20 @@ class MeetingClose(MeetingActionView):
 # --- the meeting page -------------------------------------------------------------------------
 
 
-class MeetingDetail(ScopedObjectMixin, DetailView):
+class MeetingWithRecordsMixin(ScopedObjectMixin):
+    """The meeting with its seven records and counts worked out (``selectors.meeting_detail``)."""
+
     model = Meeting
-    template_name = "meetings/meeting_detail.html"
 
     def get_object(self, queryset=None):
         try:
             return selectors.meeting_detail(self.get_queryset(), self.kwargs["pk"])
         except Meeting.DoesNotExist:
             raise Http404
+
+
+class MeetingDetail(MeetingWithRecordsMixin, DetailView):
+    template_name = "meetings/meeting_detail.html"
 
     def get_context_data(self, **kwargs):
         meeting, user = self.object, self.request.user
@@ -695,15 +700,8 @@ class MaterialWithdraw(actions.ObjectActionView):
 # --- archive and exports ----------------------------------------------------------------------
 
 
-class MeetingArchive(ScopedObjectMixin, DetailView):
-    model = Meeting
+class MeetingArchive(MeetingWithRecordsMixin, DetailView):
     template_name = "meetings/meeting_archive.html"
-
-    def get_object(self, queryset=None):
-        try:
-            return selectors.meeting_detail(self.get_queryset(), self.kwargs["pk"])
-        except Meeting.DoesNotExist:
-            raise Http404
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**exports.archive_context(self.object, viewer=self.request.user), **kwargs)

@@ -169,6 +169,8 @@ def test_people_and_work_are_the_same_whether_groups_are_few_or_many(world, monk
     few = seen()
     monkeypatch.setattr(scoping, "FEW_GROUPS", 0)
     assert seen() == few
-    assert "sibling_member" in few["leader"][0] and "sibling_member" not in few["staff"][0]
-    assert few["staff"][1] == {"局长心得"} and few["other_member"][1] == {"副局长草稿"}  # drafts stay their own
+    assert "sibling_member" in few["leader"][0]
+    assert "sibling_member" not in few["staff"][0]
+    assert few["staff"][1] == {"局长心得"}
+    assert few["other_member"][1] == {"副局长草稿"}  # drafts stay their own
     assert few["leader"][1] == {"局长心得", "白水心得"}

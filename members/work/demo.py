@@ -194,7 +194,7 @@ def _reflections(group, reviewer, rng, now):
                 state = {0: WorkStatus.ACCEPTED, 1: WorkStatus.RETURNED, 2: WorkStatus.DRAFT}.get(index % 4, state)
             elif position == 0 and index == len(meetings) - 1:
                 state = WorkStatus.DRAFT
-            work = _make(author, group, WorkKind.REFLECTION, title, state=state, written=written, delay_days=delay,
+            _make(author, group, WorkKind.REFLECTION, title, state=state, written=written, delay_days=delay,
                          reviewer=reviewer, rng=rng, body=body, meeting=meeting)
             if state == WorkStatus.ACCEPTED:
                 stored.append((author, body))

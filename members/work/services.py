@@ -28,7 +28,7 @@ from members.work import search, similarity
 from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
-from studygroup.services import build_claim, build_failed, build_progress, locked, stamp
+from studygroup.services import build_claim, build_failed, build_progress, locked, save_as
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -88,8 +88,7 @@ def _attach(work: MemberWork, attachment) -> None:
 def _save(work: MemberWork, by: User) -> MemberWork:
     _derive(work)
     _check_links(work)
-    work.full_clean()
-    stamp(work, by).save()
+    save_as(work, by=by)
     search.index_work(work)
     return work
 
@@ -179,8 +178,7 @@ def work_submit(*, work: MemberWork, by: User) -> MemberWork:
     work.submitted_at = now
     work.first_submitted_at = work.first_submitted_at or now
     work.submission_count += 1
-    work.full_clean()
-    stamp(work, by).save()
+    save_as(work, by=by)
     if work.kind in CHECKED_KINDS and work.has_text:
         text = plain_text(work.body, work.body_is_html)
         similarity.check(work, text=text)
@@ -198,8 +196,7 @@ def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
     work.reviewed_by = by
     work.reviewed_at = timezone.now()
     work.review_comment = comment.strip()
-    work.full_clean()
-    stamp(work, by).save()
+    save_as(work, by=by)
     return work
 
 
@@ -222,8 +219,7 @@ def work_withdraw(*, work: MemberWork, by: User) -> MemberWork:
     if work.author_id != by.pk:
         raise PermissionDenied
     MemberWork.transitions.apply(work, "withdraw")
-    work.full_clean()
-    stamp(work, by).save()
+    save_as(work, by=by)
     return work
 
 
@@ -237,8 +233,7 @@ def field_visit_add(
         raise ValidationError(_("Field visits belong to research reports."))
     MemberWork.transitions.require(report, "add_visit")
     visit = FieldVisit(report=report, visited_on=visited_on, place=place, met_whom=met_whom, notes=notes)
-    visit.full_clean()
-    stamp(visit, by).save()
+    save_as(visit, by=by)
     return visit
 
 
@@ -255,8 +250,7 @@ def research_topic_get_or_create(
     topic = ResearchTopic(
         group=group, year=year, half=half, title=title.strip(), description=description, created_by=by
     )
-    topic.full_clean()
-    stamp(topic, by).save()
+    save_as(topic, by=by)
     return topic
 
 

@@ -33,7 +33,8 @@ def test_the_request_asks_the_worker_then_the_page_says_it_is_being_issued(
     assert len(queued) == 1
     page = response.content.decode()
     assert "通报正在印发：数据冻结后即通知各读者。" in page
-    assert 'data-test="issuing"' in page and 'http-equiv="refresh"' in page
+    assert 'data-test="issuing"' in page
+    assert 'http-equiv="refresh"' in page
     assert 'data-test="issue"' not in page  # no second issue button while it waits
     draft.refresh_from_db()
     assert (draft.status, draft.figures, draft.issue_requested_by) == (Bulletin.Status.DRAFT, None, world.staff)
@@ -43,11 +44,14 @@ def test_the_request_asks_the_worker_then_the_page_says_it_is_being_issued(
     with django_capture_on_commit_callbacks(execute=True):
         queued[0]()  # the worker runs the task
     draft.refresh_from_db()
-    assert draft.status == Bulletin.Status.ISSUED and draft.issued_by == world.staff
-    assert draft.issue_requested_at is None and len(draft.figures["rows"]) == 2
+    assert draft.status == Bulletin.Status.ISSUED
+    assert draft.issued_by == world.staff
+    assert draft.issue_requested_at is None
+    assert len(draft.figures["rows"]) == 2
     assert Notification.objects.filter(kind=NotificationKind.BULLETIN_ISSUED).exists()
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="issuing"' not in page and 'http-equiv="refresh"' not in page
+    assert 'data-test="issuing"' not in page
+    assert 'http-equiv="refresh"' not in page
     assert issue_bulletin(bulletin_id=draft.pk) == Bulletin.Status.ISSUED  # again: nothing happens
     assert draft.version == Bulletin.objects.get(pk=draft.pk).version
 
@@ -60,7 +64,8 @@ def test_a_staffer_who_may_no_longer_issue_leaves_a_draft_not_stuck_in_issuing(
     OrganizationAssignment.objects.filter(user=world.staff).delete()
     queued[0]()
     draft.refresh_from_db()
-    assert draft.status == Bulletin.Status.DRAFT and draft.issue_requested_at is None
+    assert draft.status == Bulletin.Status.DRAFT
+    assert draft.issue_requested_at is None
 
 
 def test_while_it_is_being_issued_the_page_works_out_no_figures(world, draft, client_for, django_assert_max_num_queries):
@@ -69,7 +74,8 @@ def test_while_it_is_being_issued_the_page_works_out_no_figures(world, draft, cl
     client.get(draft.get_absolute_url())
     with django_assert_max_num_queries(12):  # the live figures alone take more than that
         page = client.get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="issuing"' in page and 'data-test="bulletin-table"' not in page
+    assert 'data-test="issuing"' in page
+    assert 'data-test="bulletin-table"' not in page
 
 
 def test_a_draft_not_being_issued_shows_its_live_figures(world, draft, client_for, django_assert_max_num_queries):
@@ -79,7 +85,8 @@ def test_a_draft_not_being_issued_shows_its_live_figures(world, draft, client_fo
         with django_assert_max_num_queries(12):
             page = client.get(draft.get_absolute_url()).content.decode()
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="bulletin-table"' in page and 'data-test="issuing"' not in page
+    assert 'data-test="bulletin-table"' in page
+    assert 'data-test="issuing"' not in page
 
 
 def test_a_large_drafts_page_shows_the_workers_figures_worked_out_again_on_each_save(
@@ -96,17 +103,22 @@ def test_a_large_drafts_page_shows_the_workers_figures_worked_out_again_on_each_
     assert len(queued) == 1
     client = client_for(world.staff)
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="preparing"' in page and 'http-equiv="refresh"' in page and "bulletin-table" not in page
+    assert 'data-test="preparing"' in page
+    assert 'http-equiv="refresh"' in page
+    assert "bulletin-table" not in page
     queued[0]()
     draft.refresh_from_db()
     assert len(draft.preview["rows"]) == 2
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="preview"' in page and 'data-test="bulletin-table"' in page and "草稿：数据截至" in page
+    assert 'data-test="preview"' in page
+    assert 'data-test="bulletin-table"' in page
+    assert "草稿：数据截至" in page
     with django_capture_on_commit_callbacks(execute=False) as queued:
         services.bulletin_update(bulletin=draft, by=world.staff, good_practices="坚持第一议题")
     assert len(queued) == 1  # saved: worked out again
     issued = services.bulletin_issue(bulletin=draft, by=world.staff)
-    assert issued.preview is None and len(issued.figures["rows"]) == 2
+    assert issued.preview is None
+    assert len(issued.figures["rows"]) == 2
     assert services.bulletin_preview(bulletin_id=issued.pk) is False  # an issued bulletin keeps its frozen figures
 
 
@@ -115,14 +127,16 @@ def test_a_small_drafts_page_works_its_figures_out_live(world, draft, client_for
         services.bulletin_update(bulletin=draft, by=world.staff, good_practices="坚持第一议题")
     assert queued == []  # two groups: nothing for the worker
     page = client_for(world.staff).get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="bulletin-table"' in page and 'data-test="preview"' not in page
+    assert 'data-test="bulletin-table"' in page
+    assert 'data-test="preview"' not in page
 
 
 def test_lists_of_bulletins_never_read_their_figures(world, draft):
     from reports import selectors
 
     sql = str(selectors.bulletins_for_list(Bulletin.objects.all()).query)
-    assert '"figures"' not in sql and '"preview"' not in sql
+    assert '"figures"' not in sql
+    assert '"preview"' not in sql
     assert list(selectors.bulletins_for_list(Bulletin.objects.all())) == [draft]
 
 
@@ -139,7 +153,8 @@ def test_a_request_the_worker_never_ran_can_be_made_again_after_ten_minutes(
     assert len(lost) == 1
     Bulletin.objects.filter(pk=draft.pk).update(issue_requested_at=timezone.now() - timedelta(minutes=11))
     page = client_for(world.staff).get(draft.get_absolute_url()).content.decode()
-    assert 'data-test="issuing"' not in page and 'http-equiv="refresh"' not in page
+    assert 'data-test="issuing"' not in page
+    assert 'http-equiv="refresh"' not in page
     assert 'data-test="issue"' in page
     draft.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True) as again:

@@ -57,7 +57,9 @@ def test_the_bulletin_in_word_has_the_frame_numbered_sections_charts_and_the_ran
     assert ranks == sorted(ranks)
     assert annex.rows[-1].cells[1].text == "合计"
     headers = [cell.text for cell in annex.rows[0].cells]
-    assert "逾期成果" in headers and "疑似雷同" in headers and "补记" in headers
+    assert "逾期成果" in headers
+    assert "疑似雷同" in headers
+    assert "补记" in headers
     assert annex.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     grid = _grid_mm(annex)
     assert grid[1] == max(grid)  # the names get the room, the figures keep theirs

@@ -118,3 +118,26 @@ def test_member_list_query_count_does_not_grow(name, world, client):
     many, rows_after = count(client, url)
     assert rows_after > rows_before
     assert many == few
+
+
+@pytest.mark.parametrize("who", ["staff", "leader"])
+def test_dashboard_query_count_does_not_grow(who, world, client):
+    """The dashboard's figures, charts and to-do list for one group with one of everything, and
+    for more groups with more of everything."""
+    from members.tests.factories import OrganizationFactory, StudyGroupFactory
+    from sessions.tests.factories import AttendanceFactory, MeetingFactory
+
+    build(world)
+    client.force_login(getattr(world, who))
+    url = f"{reverse('reports:dashboard')}?year={YEAR}&period={Period.FIRST_HALF}"
+    few, groups_before = count(client, url)
+    grow(world)
+    for n in range(3):
+        unit = OrganizationFactory(parent=world.county, name=f"中共青山县第{n}局党组")
+        group = StudyGroupFactory(organization=unit)
+        start = timezone.make_aware(timezone.datetime(YEAR, 3 + n, 10, 9))
+        meeting = MeetingFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=2), status="held")
+        AttendanceFactory(meeting=meeting, user=world.member)
+    many, groups_after = count(client, url)
+    assert groups_after > groups_before
+    assert many == few

@@ -154,19 +154,23 @@ def test_the_page_shows_the_annex_a_page_at_a_time_and_finds_a_group_by_name(wor
     ranked = [row["group_id"] for row in sorted(issued.figures["rows"], key=lambda row: row["rank"])]
     first = client.get(url).content.decode()
     assert [f'data-group="{ranked[0]}"' in row for row in _rows(first)] == [True]
-    assert "共 2 个中心组 · 第 1/2 页" in first and "annex_page=2#annex" in first
+    assert "共 2 个中心组 · 第 1/2 页" in first
+    assert "annex_page=2#annex" in first
     second = client.get(url, {"annex_page": "2"}).content.decode()
     assert [f'data-group="{ranked[1]}"' in row for row in _rows(second)] == [True]
     township = next(row["organization"] for row in issued.figures["rows"] if row["group_id"] == world.groups.township.pk)
     found = client.get(url, {"group_name": f" {township} "}).content.decode()
     assert [f'data-group="{world.groups.township.pk}"' in row for row in _rows(found)] == [True]
-    assert f'value="{township}"' in found and 'data-test="annex-pages"' not in found
+    assert f'value="{township}"' in found
+    assert 'data-test="annex-pages"' not in found
     by_group_name = client.get(url, {"group_name": world.groups.township.name}).content.decode()
     assert [f'data-group="{world.groups.township.pk}"' in row for row in _rows(by_group_name)] == [True]
     nothing = client.get(url, {"group_name": "不存在的单位", "annex_page": "x"}).content.decode()
-    assert _rows(nothing) == [] and 'data-test="annex-empty"' in nothing
+    assert _rows(nothing) == []
+    assert 'data-test="annex-empty"' in nothing
     # The own-row note counts every group, whichever page is shown.
-    assert 'data-test="own-row-note"' in second and "2" in second.split('data-test="own-row-note"')[1][:400]
+    assert 'data-test="own-row-note"' in second
+    assert "2" in second.split('data-test="own-row-note"')[1][:400]
     word = docx.Document(io.BytesIO(client_for(world.leader).get(reverse("reports:bulletin-docx", kwargs={"pk": issued.pk})).content))
     annex = next(table for table in word.tables if table.rows[0].cells[0].text == "名次")
     assert len(annex.rows) == 4  # the header, both groups and the total

@@ -82,7 +82,9 @@ def test_staff_compile_the_materials_and_members_download_one_pdf_with_its_conte
     data = b"".join(response.streaming_content) if response.streaming else response.content
     reader = PdfReader(io.BytesIO(data))
     contents = reader.pages[1].extract_text().replace(" ", "")
-    assert "全会公报" in contents and "学习图解" in contents and "学习强国专题" in contents
+    assert "全会公报" in contents
+    assert "学习图解" in contents
+    assert "学习强国专题" in contents
     assert "链接资料，请在线打开" in contents
     assert "全会公报第1页" in reader.pages[2].extract_text().replace(" ", "")  # its first page follows the contents
     bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]

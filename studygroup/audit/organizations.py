@@ -74,3 +74,10 @@ def organization_id_of(obj) -> int | None:
         if len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return result
+
+
+def forget() -> None:
+    """Drop the cached organisations: a database rolled back (a test) may give the same ids to
+    other objects."""
+    with _cache_lock:
+        _cache.clear()

@@ -144,3 +144,14 @@ def test_no_two_modules_import_each_other():
         if node not in index:
             visit(node)
     assert not cycles, "modules that import each other:\n" + "\n".join(" ↔ ".join(c) for c in cycles)
+
+
+def test_no_test_asserts_several_things_at_once():
+    """``assert a and b`` fails without saying which part broke: one assert a fact."""
+    compound = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("test_*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Assert) and isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
+                    compound.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not compound, "split these asserts:\n" + "\n".join(compound)

@@ -225,6 +225,7 @@ NAMESPACES = sorted({name.split(":")[0] if ":" in name else "" for name in EXPEC
 
 
 @pytest.mark.slow
+@pytest.mark.postgresql_run
 @pytest.mark.django_db
 @pytest.mark.parametrize("namespace", NAMESPACES)
 def test_hostile_input_never_breaks_a_form_or_a_list(namespace, world, client):

@@ -31,7 +31,8 @@ def test_a_longer_list_stops_counting_at_the_cap_and_offers_its_first_pages(djan
         assert paginator.count == 5  # the cap and one: the database stopped there
     assert "LIMIT 5" in captured.captured_queries[0]["sql"]
     assert "ORDER BY" not in captured.captured_queries[0]["sql"]
-    assert paginator.capped and paginator.num_pages == 2
+    assert paginator.capped
+    assert paginator.num_pages == 2
     assert [row.name for row in paginator.page(1)] == ["单位8", "单位7"]
     with pytest.raises(EmptyPage):
         paginator.page(3)

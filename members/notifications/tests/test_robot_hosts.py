@@ -357,7 +357,7 @@ def test_only_the_top_security_administrator_and_superusers_keep_the_list(admins
     user = admins.admins.get(who) or getattr(admins, who)
     force_login_verified(client, user)
     assert client.get(reverse("notifications:robot-host-list")).status_code == status
-    response = client.post(reverse("notifications:robot-host-list"), {"host": "dingtalk.example.gov.cn"})
+    client.post(reverse("notifications:robot-host-list"), {"host": "dingtalk.example.gov.cn"})
     assert RobotHost.objects.filter(host="dingtalk.example.gov.cn").exists() is (status == 200)
 
 

@@ -66,6 +66,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0002_initial")]
+    dependencies = [("audit", "0001_initial")]
 
     operations = [migrations.RunPython(install, remove, elidable=False)]
