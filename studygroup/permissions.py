@@ -8,6 +8,7 @@ is seen at once.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _memo: ContextVar[dict | None] = ContextVar("permission_memo", default=None)
@@ -39,13 +40,21 @@ def in_scope(name: str, user, queryset_of: Callable, pk) -> bool:
     )
 
 
+@contextmanager
+def remembering():
+    """Remember the answers inside this block, as within a request: for a batch that asks the
+    same questions of the same people many times while their roles do not change (a demo)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 class PermissionMemoMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _memo.set({})
-        try:
+        with remembering():
             return self.get_response(request)
-        finally:
-            _memo.reset(token)

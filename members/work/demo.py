@@ -17,6 +17,7 @@ from django.utils import timezone
 from members.models import Membership, User, current_q
 from members.work import search, services, similarity
 from members.work.models import MemberWork, ResearchTopic, SearchEntry, TextFingerprint, WorkKind, WorkStatus
+from studygroup.permissions import remembering
 
 OPENINGS = [
     "这次集中学习，{title}，让我对党的创新理论有了更系统的把握。",
@@ -314,6 +315,13 @@ def seed(result: dict) -> dict:
     groups = [result["county_group"], *result["unit_groups"]]
     groups = [g for g in groups if Meeting.objects.filter(group=g).exists()] or [result["county_group"]]
     before = MemberWork.objects.count()
+    with remembering():  # the reviewers' and authors' roles do not change while their work is made
+        _seed_groups(groups, reviewer, rng, now, today)
+    _index_everything(groups)
+    return {"work_created": MemberWork.objects.count() - before}
+
+
+def _seed_groups(groups, reviewer, rng, now, today):
     for group in groups:
         members = list(
             Membership.objects.filter(current_q(), group=group).exclude(role=Membership.Role.SECRETARY)
@@ -325,5 +333,3 @@ def seed(result: dict) -> dict:
         _self_study_plans(group, members, reviewer, rng, today.year)
         _research(group, members, reviewer, rng, today.year, today)
         _articles_and_lectures(group, members, reviewer, rng, today.year, today)
-    _index_everything(groups)
-    return {"work_created": MemberWork.objects.count() - before}
