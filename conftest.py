@@ -230,7 +230,7 @@ def worker_database_url() -> str:
     try:
         return database_url(connection)
     except ValueError as error:
-        pytest.fail(f"No worker database URL: {error}. The SQLite test database must be a file.")
+        pytest.fail(f"No worker database URL: {error}. Run with TEST_SQLITE_FILE=1 (a file, not memory).")
 
 
 def start_celery_worker(broker, queue, database_url, extra_env=None, loglevel="WARNING"):

@@ -20,9 +20,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Celery runs eagerly unless a test brings up a real worker (see the celery marker).
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
-# SQLite: a file-based test database (one per test process), so that a Celery worker started by
-# the tests (conftest ``celery_worker_process``) opens the same database as the test.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+# SQLite: the test database lives in memory, unless TEST_SQLITE_FILE is set: a Celery worker or a
+# gunicorn started by a test (conftest ``celery_worker_process``) must open the same database as
+# the test, which a file allows (the suite runs those tests on PostgreSQL).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and os.environ.get("TEST_SQLITE_FILE"):  # noqa: F405
     import tempfile
 
     DATABASES["default"]["TEST"] = {  # noqa: F405

@@ -147,30 +147,3 @@ def test_paths_for_prints_each_persons_paths(seeded):
     assert "/audit/" in paths["demo-staff"]
     with pytest.raises(CommandError, match="no-such-person"):
         run("--paths-for", "no-such-person")
-
-
-# --- through gunicorn ------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True)
-def test_throughput_through_a_real_gunicorn():
-    """gunicorn opens the (file) test database: the data is committed. The demo's staff when the
-    module's demo is still there, else a county's staff made here."""
-    from members.models import OrganizationAssignment, User
-    from members.tests.factories import AssignmentFactory, OrganizationFactory, UserFactory
-
-    if not User.objects.filter(username="demo-staff").exists():
-        county = OrganizationFactory(name="中共青山县委员会")
-        staff = UserFactory(username="demo-staff", organization=county)
-        AssignmentFactory(user=staff, organization=county, role=OrganizationAssignment.Role.STAFF)
-    out, _err = run("--json", "--repeat", "1", "--role", "member", "--seconds", "1")
-    results = json.loads(out)
-    throughput = [row for row in results if row["page"] == "throughput"]
-    assert len(throughput) == 1
-    assert set(throughput[0]) == {"page", "rps", "baseline_rps"}
-    assert throughput[0]["rps"] > 0
-    # The trivial page (one query) is faster than the meeting list.
-    assert throughput[0]["baseline_rps"] > throughput[0]["rps"]
-    from django.contrib.sessions.models import Session
-
-    assert not Session.objects.exists()  # the command's sessions are gone

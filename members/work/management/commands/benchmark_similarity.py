@@ -94,7 +94,7 @@ class Command(FiguresCommand):
     def run(self, count, checks, seed):
         rng = random.Random(seed)
         year = timezone.localdate().year
-        org = Organization.objects.add_root(name="基准测试临时单位", kind="party_committee", level="county")
+        org = Organization.objects.add_root({"name": "基准测试临时单位", "kind": "party_committee", "level": "county"})
         group = StudyGroup.objects.create(organization=org, name="基准测试临时中心组")
         author = User.objects.create(username=f"bench-{rng.random():.8f}", name="基准测试")
         self.stdout.write(f"Database: {connection.vendor}. Generating {count} texts…")
