@@ -71,7 +71,7 @@ def main() -> None:
     review = HalfYearReview.objects.exclude(status="draft").first()
     account = StudyAccount.objects.first()
     meeting = Meeting.objects.filter(status="archived").order_by("-starts_at").first()
-    plan = AnnualPlan.objects.filter(group__organization__slug="qs").order_by("-year").first() or AnnualPlan.objects.first()
+    plan = AnnualPlan.objects.filter(group__organization__name="中共青山县委员会").order_by("-year").first() or AnnualPlan.objects.first()
     work = MemberWork.objects.filter(status="accepted").values("group", "year").first()
 
     def get(name, *args, method="get", **data):
@@ -105,7 +105,15 @@ def main() -> None:
             raise LookupError("no demo meeting has materials")
         MaterialBundle.objects.filter(meeting=with_materials).delete()
         built_bundle, _started = meeting_services.material_bundle_request(meeting=with_materials, by=staff)
-        return meeting_services.material_bundle_run(bundle_id=built_bundle.pk).file.read()
+        return meeting_services.material_bundle_run(build_id=built_bundle.pk).file.read()
+
+    def archive():
+        from sessions import services as meeting_services
+        from sessions.models import ArchiveBuild
+
+        ArchiveBuild.objects.filter(meeting=meeting).delete()
+        build, _started = meeting_services.archive_build_request(meeting=meeting, by=staff)
+        return meeting_services.archive_build_run(build_id=build.pk).file.read()
 
     documents = [
         ("学习通报 PDF (official document)", ".pdf", lambda: built(bulletin)),
@@ -114,7 +122,7 @@ def main() -> None:
         ("半年学习总结 Word", ".docx", lambda: get("reports:review-docx", review.pk)),
         ("述学报告 PDF", ".pdf", lambda: built(account)),
         ("述学报告 Word", ".docx", lambda: get("reports:account-docx", account.pk)),
-        ("学习会议档案 PDF (PDF/A)", ".pdf", lambda: get("meetings:meeting-archive-pdf", meeting.pk, method="post")),
+        ("学习会议档案 PDF (PDF/A, worker)", ".pdf", archive),
         ("签到表 PDF", ".pdf", lambda: get("meetings:meeting-sign-in-sheet-pdf", meeting.pk, method="post")),
         ("签到表 Excel", ".xlsx", lambda: get("meetings:meeting-sign-in-sheet-xlsx", meeting.pk)),
         ("学习会议 日历 (ICS)", ".ics", lambda: get("meetings:meeting-ics", meeting.pk)),

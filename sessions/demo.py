@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from members.models import Membership, User, current_q
+from sessions import services
 from sessions.models import (
     Attendance,
     FirstAgendaStudy,
@@ -282,4 +283,9 @@ def seed(result: dict) -> dict:
             _upcoming(group, staff, members, topics, now)
     _first_agenda(result["county"], staff, year, today)
     _observations(result["county"], staff, result["unit_groups"])
+    if result.get("build_pdfs", True):
+        # The archived meetings' archive PDFs, built now (by the worker where there is one; in the
+        # embedded demo once the seed commits), so they download at once in a fresh clone.
+        for meeting in Meeting.objects.filter(group__in=groups, status=Meeting.Status.ARCHIVED).order_by("pk"):
+            services.archive_build_request(meeting=meeting, by=staff)
     return {"meetings_created": created}

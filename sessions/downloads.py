@@ -1,6 +1,6 @@
 """Files of meetings that can be downloaded (see studygroup.downloads)."""
 
-from sessions.models import Material, MaterialBundle
+from sessions.models import ArchiveBuild, Material, MaterialBundle
 from studygroup import downloads
 
 
@@ -34,5 +34,23 @@ BUNDLE_FILE = downloads.register(downloads.FileDownload(
     organization=lambda bundle: bundle.meeting.group.organization,
     audit_object=lambda bundle: bundle.meeting,
     may_download=lambda bundle, user: bundle.status == MaterialBundle.Status.DONE,
+    select_related=("meeting__group__organization",),
+))
+
+
+def _archive_name(build) -> str:
+    from sessions.exports import archive_filename
+
+    return archive_filename(build.meeting)
+
+
+ARCHIVE_FILE = downloads.register(downloads.FileDownload(
+    model=ArchiveBuild,
+    field="file",
+    url_name="meetings:archive-build-download",
+    original_name=_archive_name,
+    organization=lambda build: build.meeting.group.organization,
+    audit_object=lambda build: build.meeting,
+    may_download=lambda build, user: build.status == ArchiveBuild.Status.DONE,
     select_related=("meeting__group__organization",),
 ))

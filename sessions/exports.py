@@ -31,9 +31,10 @@ def _date_label(meeting: Meeting) -> str:
 def archive_context(meeting: Meeting, *, viewer) -> dict:
     """Everything the archive shows to ``viewer``; ``meeting`` comes from
     ``selectors.meeting_detail``. Attendance as on the meeting page: staff and leaders see every
-    row with the reasons for leave, a member only their own row (and the counts)."""
+    row with the reasons for leave, a member only their own row (and the counts). ``viewer=None``:
+    the office's copy (every row), which the worker stores."""
     whole_sheet = selectors.attendance_sheet(meeting)
-    sees_whole_sheet = selectors.sees_attendance_sheet(meeting, viewer)
+    sees_whole_sheet = viewer is None or selectors.sees_attendance_sheet(meeting, viewer)
     sheet = whole_sheet if sees_whole_sheet else [row for row in whole_sheet if row.user.pk == viewer.pk]
     return {
         "meeting": meeting,
@@ -63,9 +64,28 @@ def _filename(meeting: Meeting, what: str, suffix: str) -> str:
 
 
 def archive_pdf_response(meeting: Meeting, *, request):
+    """A member's own copy (their row of the sheet), made in the request: the office's copy is
+    built by the worker (``services.archive_build_request``)."""
     context = archive_context(meeting, viewer=request.user)
     data = documents.render_pdf("meetings/meeting_archive.html", context, request=request, archival=True)
-    return documents.pdf_response(data, _filename(meeting, _("archive"), ".pdf"))
+    return documents.pdf_response(data, archive_filename(meeting))
+
+
+def archive_filename(meeting: Meeting) -> str:
+    return _filename(meeting, _("archive"), ".pdf")
+
+
+def archive_office_html(meeting: Meeting) -> str:
+    """The office's copy as the PDF prints it, without the print time: what a build is made from."""
+    from django.template.loader import render_to_string
+
+    context = {**archive_context(meeting, viewer=None), "printed_at": None, "for_pdf": True,
+               "base_template": documents.PRINT_BASE_TEMPLATE}
+    return render_to_string("meetings/meeting_archive.html", context)
+
+
+def archive_office_pdf(meeting: Meeting) -> bytes:
+    return documents.render_pdf("meetings/meeting_archive.html", archive_context(meeting, viewer=None), archival=True)
 
 
 # --- sign-in sheet ----------------------------------------------------------------------------

@@ -736,3 +736,44 @@ class MaterialBundle(WorkerBuild):
 
     def __str__(self):
         return f"{self.meeting_id} · {self.status}"
+
+
+def archive_upload_to(instance, filename):
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("archives", filename)
+
+
+class ArchiveBuildQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The office's copy holds everyone's attendance and reasons for leave: the staff managing
+        the group and the leaders reading its organisation (``selectors.sees_attendance_sheet``)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(meeting__group__in=managed_groups(user).values("pk"))
+            | Q(meeting__group__organization__in=read_organizations(user).values("pk"))
+        )
+
+
+class ArchiveBuild(WorkerBuild):
+    """The meeting's archive (会议档案) as the office keeps it: one PDF/A of every record, built by
+    the worker when the meeting is archived (or when staff ask for it before). ``contents`` says
+    what it was built from: once archived, the record no longer changes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="archive_builds", verbose_name=_("meeting"))
+    contents = models.CharField(_("built from"), max_length=100)
+    file = models.FileField(_("file"), upload_to=archive_upload_to, blank=True, max_length=200)
+
+    objects = ArchiveBuildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting archive PDF")
+        verbose_name_plural = _("meeting archive PDFs")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "-requested_at"], name="archive_build_latest")]
+
+    def __str__(self):
+        return f"{self.meeting_id} · {self.status}"

@@ -134,6 +134,12 @@ def supervises_meeting(user, meeting) -> bool:
     )
 
 
+@rules.predicate
+def reads_meeting_organisation(user, meeting) -> bool:
+    """Leaders (and staff above) reading the organisation of the meeting's group."""
+    return in_scope("read_organizations", user, scoping.read_organizations, meeting.group.organization_id)
+
+
 # Roles: pages and services.
 rules.add_perm("meetings.add_meeting", manages_some_group)
 rules.add_perm("meetings.manage_group_meetings", manages_group)
@@ -153,6 +159,8 @@ rules.add_perm("meetings.mark_held", meeting_is_notified & meeting_has_started &
 rules.add_perm("meetings.archive_meeting", meeting_is_held & manages_meeting_group)
 rules.add_perm("meetings.cancel_meeting", meeting_is_upcoming & manages_meeting_group)
 rules.add_perm("meetings.see_withdrawn_material", manages_meeting_group)
+# Everyone's attendance with the reasons for leave, and the office's copy of the archive.
+rules.add_perm("meetings.see_attendance_sheet", manages_meeting_group | reads_meeting_organisation)
 # Materials of a plan topic (every meeting on the topic lists them).
 rules.add_perm("meetings.add_topic_material", manages_meeting_group)
 rules.add_perm("meetings.confirm_makeup", makeup_waits_for_confirmation & manages_meeting_group)

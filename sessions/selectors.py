@@ -280,9 +280,7 @@ def sees_attendance_sheet(meeting: Meeting, user) -> bool:
     """Staff managing the group and leaders reading its organisation see everyone's attendance
     with the reasons for leave; a member sees only their own. The meeting page, the archive
     (page and PDF) and the sign-in sheet (Excel and PDF) all follow this one rule."""
-    if user.has_perm("meetings.manage_meeting", meeting):
-        return True
-    return scoping.read_organizations(user).filter(pk=meeting.group.organization_id).exists()
+    return user.has_perm("meetings.see_attendance_sheet", meeting)
 
 
 def sign_in_note(row: SheetRow, user, sees_all: bool) -> str:
@@ -590,6 +588,13 @@ def group_section(group: StudyGroup, user) -> dict:
     upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:3])
     recent = list(base.filter(ends_at__lt=now).order_by("-starts_at")[: 6 - len(upcoming)])
     return {"meetings": upcoming[::-1] + recent}
+
+
+def latest_archive_build(meeting: Meeting):
+    """The newest build of the office's copy of the meeting's archive (None before the first)."""
+    from sessions.models import ArchiveBuild
+
+    return ArchiveBuild.objects.filter(meeting=meeting).order_by("-requested_at", "-pk").first()
 
 
 def latest_material_bundle(meeting: Meeting):

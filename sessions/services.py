@@ -5,6 +5,7 @@ Status of a meeting moves only along planned → notified → held → archived,
 (with a reason) before it is held.
 """
 
+import io
 import logging
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -36,7 +37,7 @@ from sessions.models import (
     new_secret,
 )
 from studygroup.mixins import require_perm
-from studygroup.services import build_claim, build_failed, build_progress, locked, save_as, stamp
+from studygroup.services import build_claim, build_failed, build_progress, build_reuse_or_queue, locked, save_as, stamp
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ def meeting_archive(*, by: User, meeting: Meeting) -> Meeting:
     meeting.archived_at = timezone.now()
     meeting.archived_by = by
     save_as(meeting, by=by)
+    archive_build_request(meeting=meeting, by=by)  # the office's copy, from the frozen record
     return meeting
 
 
@@ -668,31 +670,25 @@ def material_bundle_request(*, meeting: Meeting, by: User):
     """Ask the worker for the meeting's 学习资料汇编. The build of the same materials that is done
     or under way is returned as it is; otherwise a new one is queued. Returns (bundle, started)."""
     from sessions.models import MaterialBundle
-    from studygroup.queue import enqueue
 
     require_perm(by, "meetings.manage_meeting", meeting)
     materials, contents = material_bundle_contents(meeting)
     if not materials:
         raise ValidationError(_("The meeting has no materials to compile yet."))
-    with transaction.atomic():
-        latest = MaterialBundle.objects.select_for_update().filter(meeting=meeting, contents=contents).order_by("-requested_at", "-pk").first()
-        if latest is not None and (latest.status == MaterialBundle.Status.DONE or (
-            latest.is_running and (timezone.now() - latest.requested_at).total_seconds() < BUNDLE_STALE_AFTER_SECONDS
-        )):
-            return latest, False
-        bundle = MaterialBundle.objects.create(meeting=meeting, contents=contents, requested_by=by)
-        transaction.on_commit(lambda: enqueue("meetings.build_material_bundle", bundle_id=bundle.pk))
-    return bundle, True
+    return build_reuse_or_queue(
+        MaterialBundle, task="meetings.build_material_bundle", stale_after=BUNDLE_STALE_AFTER_SECONDS,
+        key={"meeting": meeting, "contents": contents}, extra={"requested_by": by},
+    )
 
 
-def material_bundle_run(*, bundle_id: int):
+def material_bundle_run(*, build_id: int):
     """The worker's half: make the PDF and store it, saving the progress as it goes."""
     from django.core.files.base import ContentFile
 
     from sessions import bundles
     from sessions.models import MaterialBundle
 
-    bundle, claimed = build_claim(MaterialBundle, bundle_id, stale_after=BUNDLE_STALE_AFTER_SECONDS)
+    bundle, claimed = build_claim(MaterialBundle, build_id, stale_after=BUNDLE_STALE_AFTER_SECONDS)
     if not claimed:
         return bundle
     try:
@@ -700,7 +696,7 @@ def material_bundle_run(*, bundle_id: int):
         with translation.override(settings.LANGUAGE_CODE):
             data, pages, left_out = bundles.bundle_pdf(
                 bundle.meeting, materials,
-                progress=lambda value: build_progress(MaterialBundle, bundle_id, value),
+                progress=lambda value: build_progress(MaterialBundle, build_id, value),
             )
         bundle.refresh_from_db()
         bundle.file.save(f"bundle-{bundle.meeting_id}.pdf", ContentFile(data), save=False)
@@ -710,4 +706,61 @@ def material_bundle_run(*, bundle_id: int):
         bundle.save()
         return bundle
     except Exception as error:  # the reason is shown on the meeting's page
-        return build_failed(MaterialBundle, bundle_id, error)
+        return build_failed(MaterialBundle, build_id, error)
+
+
+# --- the meeting's archive (会议档案) as a PDF, built by the worker -----------------------------
+
+ARCHIVE_STALE_AFTER_SECONDS = 10 * 60
+
+
+def archive_contents(meeting: Meeting) -> str:
+    """What the office's copy is made from: an archived meeting's record no longer changes; an
+    open one's is named by the digest of what it prints."""
+    import hashlib
+
+    from sessions import exports, selectors
+
+    if meeting.status == Meeting.Status.ARCHIVED and meeting.archived_at:
+        return f"archived {meeting.archived_at.isoformat()}"
+    detailed = selectors.meeting_detail(Meeting.objects.all(), meeting.pk)
+    return "sha256 " + hashlib.sha256(exports.archive_office_html(detailed).encode()).hexdigest()
+
+
+def archive_build_request(*, meeting: Meeting, by: User):
+    """Ask the worker for the office's copy of the meeting's archive (every member's attendance
+    and reasons for leave: for those who see the whole sheet). The build of the same record that
+    is done or under way is returned as it is. Returns (build, started)."""
+    from sessions.models import ArchiveBuild
+
+    require_perm(by, "meetings.see_attendance_sheet", meeting)
+    return build_reuse_or_queue(
+        ArchiveBuild, task="meetings.build_meeting_archive", stale_after=ARCHIVE_STALE_AFTER_SECONDS,
+        key={"meeting": meeting, "contents": archive_contents(meeting)}, extra={"requested_by": by},
+    )
+
+
+def archive_build_run(*, build_id: int):
+    """The worker's half: print the office's copy (PDF/A, in the site's language) and store it."""
+    from django.core.files.base import ContentFile
+    from pypdf import PdfReader
+
+    from sessions import exports, selectors
+    from sessions.models import ArchiveBuild
+
+    build, claimed = build_claim(ArchiveBuild, build_id, stale_after=ARCHIVE_STALE_AFTER_SECONDS)
+    if not claimed:
+        return build
+    try:
+        meeting = selectors.meeting_detail(Meeting.objects.all(), build.meeting_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            data = exports.archive_office_pdf(meeting)
+        build.refresh_from_db()
+        build.file.save(f"archive-{meeting.pk}.pdf", ContentFile(data), save=False)
+        build.size, build.pages = len(data), len(PdfReader(io.BytesIO(data)).pages)
+        build.status, build.progress, build.error = ArchiveBuild.Status.DONE, 100, ""
+        build.finished_at = timezone.now()
+        build.save()
+        return build
+    except Exception as error:  # the reason is shown on the archive page, with a retry
+        return build_failed(ArchiveBuild, build_id, error)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sessions import views
-from sessions.downloads import BUNDLE_FILE, MATERIAL_FILE
+from sessions.downloads import ARCHIVE_FILE, BUNDLE_FILE, MATERIAL_FILE
 from studygroup.downloads import ScopedFileDownload
 
 app_name = "meetings"
@@ -38,6 +38,9 @@ urlpatterns = [
     path("materials/<int:pk>/withdraw/", views.MaterialWithdraw.as_view(), name="material-withdraw"),
     path("<int:pk>/archive/", views.MeetingArchive.as_view(), name="meeting-archive"),
     path("<int:pk>/archive.pdf", views.MeetingArchivePdf.as_view(), name="meeting-archive-pdf"),
+    path("<int:pk>/archive/build/", views.MeetingArchiveBuildRequest.as_view(), name="archive-build"),
+    path("archive-builds/<int:pk>/", views.MeetingArchiveBuildStatus.as_view(), name="archive-build-status"),
+    path("archive-builds/<int:pk>/download/", ScopedFileDownload.as_view(file=ARCHIVE_FILE.key), name="archive-build-download"),
     path("<int:pk>/sign-in-sheet.xlsx", views.SignInSheetXlsx.as_view(), name="meeting-sign-in-sheet-xlsx"),
     path("<int:pk>/sign-in-sheet.pdf", views.SignInSheetPdf.as_view(), name="meeting-sign-in-sheet-pdf"),
     path("<int:pk>/meeting.ics", views.MeetingIcs.as_view(), name="meeting-ics"),

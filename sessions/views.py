@@ -32,6 +32,7 @@ from sessions.models import (
     FirstAgendaStudy,
     FollowUpMeasure,
     Material,
+    ArchiveBuild,
     MaterialBundle,
     Meeting,
     Observation,
@@ -704,7 +705,43 @@ class MeetingArchive(MeetingWithRecordsMixin, DetailView):
     template_name = "meetings/meeting_archive.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**exports.archive_context(self.object, viewer=self.request.user), **kwargs)
+        context = exports.archive_context(self.object, viewer=self.request.user)
+        if context["sees_whole_sheet"]:
+            context["archive_build"] = selectors.latest_archive_build(self.object)
+            context["can_build_archive"] = True
+        return super().get_context_data(**context, **kwargs)
+
+
+class MeetingArchiveBuildRequest(MeetingObjectMixin, View):
+    """Staff and leaders ask the worker for the office's copy of the archive (a POST; the archive
+    page shows its progress). An archived meeting's copy is built when it is archived."""
+
+    permission_required = "meetings.see_attendance_sheet"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        build, started = services.archive_build_request(meeting=self.meeting, by=request.user)
+        if request.htmx:
+            return TemplateResponse(request, "meetings/_archive_build_panel.html", {
+                "archive_build": build, "meeting": self.meeting, "can_build_archive": True,
+            })
+        if started:
+            messages.info(request, _("The archive PDF is being built: its progress shows on this page."))
+        return redirect("meetings:meeting-archive", pk=self.meeting.pk)
+
+
+class MeetingArchiveBuildStatus(ScopedObjectMixin, DetailView):
+    """The archive build's panel, polled by the archive page while the worker builds."""
+
+    model = ArchiveBuild
+    template_name = "meetings/_archive_build_panel.html"
+    context_object_name = "archive_build"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.object.meeting, can_build_archive=True, **kwargs)
 
 
 class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
@@ -720,7 +757,15 @@ class MeetingArchivePdf(PdfOnPostMixin, MeetingArchive):
         return self.object
 
     def pdf_response(self):
-        return exports.archive_pdf_response(self.meeting_for_pdf(), request=self.request)
+        meeting = self.meeting_for_pdf()
+        if not self.request.user.has_perm("meetings.see_attendance_sheet", meeting):
+            return exports.archive_pdf_response(meeting, request=self.request)  # a member's own copy
+        # The office's copy is the worker's: the stored one, or one asked for now.
+        build, _started = services.archive_build_request(meeting=meeting, by=self.request.user)
+        if build.status == ArchiveBuild.Status.DONE:
+            return redirect("meetings:archive-build-download", pk=build.pk)
+        messages.info(self.request, _("The archive PDF is being built: its progress shows on this page."))
+        return redirect("meetings:meeting-archive", pk=meeting.pk)
 
 
 class SignInSheetXlsx(MeetingObjectMixin, View):

@@ -23,6 +23,28 @@ def locked(instance: models.Model) -> models.Model:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
+def build_reuse_or_queue(model, *, task: str, stale_after: float, key: dict, extra: dict):
+    """Ask the worker for a build of ``model`` (a ``studygroup.models.WorkerBuild``) of what
+    ``key`` names (its fields: what it is built from). The newest build of that key that is done,
+    or queued or building for less than ``stale_after`` seconds, is returned as it is (a second
+    click starts nothing); otherwise a new one (``key`` and ``extra`` fields) is made and ``task``
+    queued for it once the transaction commits. Returns (build, started)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from studygroup.queue import enqueue
+
+    with transaction.atomic():
+        latest = model.objects.select_for_update().filter(**key).order_by("-requested_at", "-pk").first()
+        if latest is not None and (latest.status == model.Status.DONE or (
+            latest.is_running and (timezone.now() - latest.requested_at).total_seconds() < stale_after
+        )):
+            return latest, False
+        build = model.objects.create(**key, **extra)
+        transaction.on_commit(lambda: enqueue(task, build_id=build.pk))
+    return build, True
+
+
 def build_claim(model, pk: int, *, stale_after: float):
     """The worker takes a queued build (a ``studygroup.models.WorkerBuild``): ``(build, True)``
     once it is marked as building; ``(build, False)`` when it is done already or another worker

@@ -28,7 +28,7 @@ from members.work import search, similarity
 from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
-from studygroup.services import build_claim, build_failed, build_progress, locked, save_as
+from studygroup.services import build_claim, build_failed, build_progress, build_reuse_or_queue, locked, save_as
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -278,27 +278,14 @@ def compilation_build_request(*, group: StudyGroup, year: int, all_pieces: bool,
     done, queued or building is returned as it is (a second click starts nothing); a failed or
     lost one, or one whose pieces have changed since, is built anew. Returns (build, started)."""
     from members.work.models import CompilationBuild
-    from studygroup.queue import enqueue
 
     require_perm(by, "work.export_group_work", group)
     pieces, contents = compilation_contents(group, year, all_pieces=all_pieces)
-    with transaction.atomic():
-        latest = (
-            CompilationBuild.objects.select_for_update()
-            .filter(group=group, year=year, all_pieces=all_pieces, contents=contents)
-            .order_by("-requested_at", "-pk").first()
-        )
-        if latest is not None and latest.status == CompilationBuild.Status.DONE:
-            return latest, False
-        if latest is not None and latest.is_running and (
-            timezone.now() - latest.requested_at
-        ).total_seconds() < COMPILATION_STALE_AFTER_SECONDS:
-            return latest, False
-        build = CompilationBuild.objects.create(
-            group=group, year=year, all_pieces=all_pieces, contents=contents, pieces=pieces, requested_by=by,
-        )
-        transaction.on_commit(lambda: enqueue("work.build_compilation", build_id=build.pk))
-    return build, True
+    return build_reuse_or_queue(
+        CompilationBuild, task="work.build_compilation", stale_after=COMPILATION_STALE_AFTER_SECONDS,
+        key={"group": group, "year": year, "all_pieces": all_pieces, "contents": contents},
+        extra={"pieces": pieces, "requested_by": by},
+    )
 
 
 def compilation_build_run(*, build_id: int):

@@ -120,10 +120,26 @@ EXPECTATIONS = {
     "meetings:material-bundle": (lambda w: {"pk": _bundle(w).meeting_id}, statuses(member=403, staff=405, leader=403, sibling_staff=404)),
     "meetings:material-bundle-status": (lambda w: {"pk": _bundle(w).pk}, GROUP_OBJECT),
     "meetings:material-bundle-download": (lambda w: {"pk": _bundle(w).pk}, GROUP_OBJECT),
+    # The office's copy of the archive: staff of the group and leaders reading its organisation.
+    "meetings:archive-build": (lambda w: {"pk": _archive_build(w).meeting_id}, statuses(member=403, staff=405, leader=405, sibling_staff=404)),
+    "meetings:archive-build-status": (lambda w: {"pk": _archive_build(w).pk}, statuses(member=404, sibling_staff=404)),
+    "meetings:archive-build-download": (lambda w: {"pk": _archive_build(w).pk}, statuses(member=404, sibling_staff=404)),
     # A built PDF compilation: those who may export the group's work (staff, leaders).
     "work:compilation-status": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
     "work:compilation-download": (lambda w: {"pk": _compilation(w).pk}, statuses(member=404, sibling_staff=404)),
 }
+
+
+def _archive_build(world):
+    from django.core.files.base import ContentFile
+
+    from sessions.models import ArchiveBuild
+    from sessions.tests.factories import MeetingFactory
+
+    build = ArchiveBuild(meeting=MeetingFactory(group=world.groups.bureau), contents="-", status=ArchiveBuild.Status.DONE)
+    build.file.save("archive.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    build.save()
+    return build
 
 
 def _bundle(world):
