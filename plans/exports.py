@@ -65,9 +65,9 @@ def plan_docx(doc: dict) -> bytes:
     安排表 on a landscape page at the end."""
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
-    from studygroup.documents import new_word_document, word_bytes
+    from studygroup.documents import new_word_document, word_bytes, word_table
 
     plan = doc["plan"]
     document = new_word_document(plan.title)
@@ -102,25 +102,21 @@ def plan_docx(doc: dict) -> bytes:
         topics()
 
     if doc["entries"]:
+        # The 安排表 on landscape pages, as printed: sized to its content, its header on every page.
         new = document.add_section()
         new.orientation = WD_ORIENT.LANDSCAPE
         new.page_width, new.page_height = new.page_height, new.page_width
+        width_mm = (new.page_width - new.left_margin - new.right_margin) / Mm(1)
         document.add_paragraph(_("Attachment"), style="Heading 1").paragraph_format.first_line_indent = Pt(0)
         caption = document.add_paragraph(schedule_title(plan), style="Title")
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         headers = [_("No."), _("Month"), _("Topic"), _("Study form"), _("Lead speaker"), _("Note")]
-        table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
-            run.bold, run.font.size = True, Pt(12)
-        for n, entry in enumerate(doc["entries"], start=1):
-            values = [str(n), str(entry.get_month_display()), f"{entry.topic.label} {entry.topic.title}".strip(),
-                      entry.get_study_form_display(), _entry_lead(entry), entry.note]
-            for cell, text in zip(table.add_row().cells, values):
-                cell.text = ""
-                cell.paragraphs[0].add_run(text).font.size = Pt(12)
+        rows = [
+            (n, entry.get_month_display(), f"{entry.topic.label} {entry.topic.title}".strip(),
+             entry.get_study_form_display(), _entry_lead(entry), entry.note)
+            for n, entry in enumerate(doc["entries"], start=1)
+        ]
+        word_table(document, headers, rows, width_mm=width_mm, font_pt=12)
     return word_bytes(document)
 
 
@@ -139,9 +135,9 @@ def schedule_title(plan) -> str:
 
 def schedule_xlsx(doc: dict) -> bytes:
     """The 安排表 as a spreadsheet (a second sheet lists the topics with their details)."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
-    from studygroup.documents import new_workbook, workbook_bytes
+    from studygroup.documents import add_table_sheet, new_workbook, workbook_bytes
 
     plan = doc["plan"]
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -157,17 +153,15 @@ def schedule_xlsx(doc: dict) -> bytes:
         sheet.column_dimensions[column].width = width
     sheet.page_setup.orientation = "landscape"
 
-    topics = workbook.create_sheet(str(_("Topics"))[:31])
-    topics.append([_("Number"), _("Title"), _("Planned months"), _("Study form"), _("Lead members"),
-                   _("Description"), _("Readings")])
-    for cell in topics[1]:
-        cell.font = Font(bold=True)
+    topics = add_table_sheet(workbook, f"{plan.title}：{_('Topics')}", [
+        _("Topic number"), _("Title"), _("Planned months"), _("Study form"), _("Lead members"), _("Description"), _("Readings"),
+    ], sheet_name=str(_("Topics")))
     for topic in doc["topics"]:
         topics.append([topic.label, topic.title, months_label(topic.planned_months),
                        topic.get_study_form_display(), _leads(topic), topic.description, topic.readings])
         for cell in topics[topics.max_row]:
             cell.alignment = wrap
-    topics.freeze_panes = "A2"
-    for column, width in zip("ABCDEFG", (12, 40, 16, 14, 18, 80, 30)):
+    # One landscape page across (140 characters): the descriptions wrap, no column prints alone.
+    for column, width in zip("ABCDEFG", (10, 32, 12, 10, 14, 40, 22), strict=True):
         topics.column_dimensions[column].width = width
     return workbook_bytes(workbook, fit=False)

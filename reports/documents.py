@@ -502,11 +502,28 @@ def docx(document) -> bytes:
     elif isinstance(document, Bulletin):
         _bulletin_docx(word, document, ctx)
     else:
-        word.add_paragraph(f"{document.group.name}　{document.year}")
-        _paragraphs(word, document.text)
-        word.add_heading(_("The year's figures"), level=1)
-        _table(word, [_("Figure"), _("Value")], [(r["label"], r["value"]) for r in ctx["figure_rows"]])
-        if document.comment:
-            word.add_heading(_("Comment (点评)"), level=1)
-            _paragraphs(word, document.comment)
+        _account_docx(word, document, ctx)
     return word_bytes(word)
+
+
+def _account_docx(word, account: StudyAccount, ctx: dict) -> None:
+    """述学 in Word as on its page and in its PDF: the group and year, the report, the leader's
+    comment (点评) with who gave it and when, then the year's figures."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+    from django.utils.formats import date_format
+
+    meta = word.add_paragraph(f"{account.group.name}　{account.year}")
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    meta.paragraph_format.first_line_indent = Pt(0)
+    _paragraphs(word, account.text)
+    if account.comment:
+        _heading(word, _("Comment (点评) by %(who)s, %(when)s") % {
+            "who": account.commented_by.name if account.commented_by else "",
+            "when": date_format(timezone.localtime(account.commented_at), "DATE_FORMAT") if account.commented_at else "",
+        })
+        _paragraphs(word, account.comment)
+    _heading(word, _("The figures of %(year)s") % {"year": account.year})
+    if not account.figures:
+        _paragraphs(word, _("Live figures; they are attached as they are when the report is submitted."))
+    _table(word, [_("Figure"), _("Value")], [(r["label"], r["value"]) for r in ctx["figure_rows"]], align_right=(1,))

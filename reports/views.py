@@ -423,6 +423,13 @@ class BulletinIssue(ReportActionView):
     success_message = gettext_lazy("The bulletin is being issued: once its figures are frozen its readers are told.")
     form_class = forms.BulletinIssueForm
 
+    def dispatch(self, request, *args, **kwargs):
+        # An old link to the issue page of a bulletin issued since: its page, which gives its number.
+        if request.user.is_authenticated and self.object.status != Bulletin.Status.DRAFT:
+            messages.info(request, _("This bulletin has already been issued."))
+            return redirect(self.object.get_absolute_url())
+        return super().dispatch(request, *args, **kwargs)
+
     def get_initial(self):
         code, serial = services.bulletin_next_document_number(self.object)
         return {"document_code": code, "document_serial": serial}

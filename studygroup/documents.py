@@ -836,14 +836,24 @@ def new_workbook(title: str, headers):
     fit them. Returns ``(workbook, worksheet)``.
     """
     from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.properties.title = title
+    return workbook, table_sheet(workbook.active, title, headers)
+
+
+def add_table_sheet(workbook, title: str, headers, *, sheet_name: str | None = None):
+    """Another sheet laid out as :func:`new_workbook`'s (a title, a header row, printed and
+    finished the same way); returns it."""
+    return table_sheet(workbook.create_sheet(), title, headers, sheet_name=sheet_name)
+
+
+def table_sheet(worksheet, title: str, headers, *, sheet_name: str | None = None):
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     headers = list(headers)
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = (_SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'") or "Sheet1")[:31]
-    workbook.properties.title = title
+    worksheet.title = (_SHEET_TITLE_FORBIDDEN.sub("_", sheet_name or title).strip("'") or "Sheet1")[:31]
 
     columns = max(len(headers), 1)
     worksheet.cell(row=1, column=1, value=title)
@@ -876,7 +886,7 @@ def new_workbook(title: str, headers):
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     worksheet.studygroup_table = True  # workbook_bytes finishes it (finish_table_sheet)
-    return workbook, worksheet
+    return worksheet
 
 #: How dates and moments show in a cell (the cell holds a real date: it sorts and filters).
 EXCEL_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -990,6 +1000,7 @@ __all__ = [
     "new_word_document",
     "neutralise_formulas",
     "new_workbook",
+    "add_table_sheet",
     "pdf_response",
     "render_pdf",
     "static_url_fetcher",

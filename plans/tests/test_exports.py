@@ -56,7 +56,7 @@ def test_xlsx_schedule_lists_each_row_and_the_topics(plan, world, client):
     assert len(rows) == 6
     assert {row[3] for row in rows} == set(plan.topics.values_list("title", flat=True))
     assert any(row[5] == "市委党校教授" and row[4] == "专家辅导" for row in rows)
-    titles = [row[1] for row in topics.iter_rows(min_row=2, values_only=True)]
+    titles = [row[1] for row in topics.iter_rows(min_row=3, values_only=True)]
     assert titles == list(plan.topics.values_list("title", flat=True))
 
 
@@ -106,7 +106,7 @@ def _planned_months_column(response) -> list[str]:
     from openpyxl import load_workbook
 
     topics = load_workbook(io.BytesIO(response.content)).worksheets[1]
-    return [row[2] for row in topics.iter_rows(min_row=2, values_only=True)]
+    return [row[2] for row in topics.iter_rows(min_row=3, values_only=True)]
 
 
 def test_xlsx_topics_give_their_months_the_chinese_way(plan, world, client):

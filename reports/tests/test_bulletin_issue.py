@@ -161,3 +161,20 @@ def test_a_request_the_worker_never_ran_can_be_made_again_after_ten_minutes(
         services.bulletin_issue_request(bulletin=draft, by=world.staff)
     assert [callback.args[0] for callback in again] == ["reports.issue_bulletin", "reports.notify_bulletin_issued"]
     assert Bulletin.objects.get(pk=draft.pk).status == Bulletin.Status.ISSUED
+
+
+def test_the_issue_page_of_an_issued_bulletin_leads_to_the_bulletin(world, draft, client_for, django_capture_on_commit_callbacks):
+    """An old link: the bulletin's page (with its number), never a form offering a new number."""
+    client = client_for(world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:bulletin-issue", args=[draft.pk]), {"document_code": "青宣", "document_serial": 3})
+    draft.refresh_from_db()
+    assert draft.status == Bulletin.Status.ISSUED
+    response = client.get(reverse("reports:bulletin-issue", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response.url == draft.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert "该通报已印发。" in page
+    assert "青宣〔" in page
+    client_for(world.sibling_staff)
+    assert client.get(reverse("reports:bulletin-issue", args=[draft.pk])).status_code == 404
