@@ -142,3 +142,27 @@ def test_the_panel_polls_while_the_worker_builds(client, world, meeting):
     panel = client.get(reverse("meetings:archive-build-status", args=[build.pk])).content.decode()
     assert "hx-trigger" in panel
     assert "40%" in panel
+
+
+def test_a_long_reason_for_leave_and_its_make_up_wrap_inside_the_page(world, meeting):
+    """The 请假与补课 column of a long meeting: the whole reason and the make-up print, wrapped in
+    their cell, never cut at the page's edge."""
+    from django.utils import timezone
+
+    from members.tests.factories import MembershipFactory, UserFactory
+    from sessions import selectors
+
+    reason = "赴省委党校参加为期两个月的中青年干部培训班学习，无法参加本次集中学习"
+    for n in range(24):
+        person = UserFactory(name=f"欧阳成员{n:02d}", organization=world.bureau, position="党组成员、副局长（挂职锻炼）")
+        MembershipFactory(group=world.groups.bureau, user=person)
+        AttendanceFactory(
+            meeting=meeting, user=person, status=Attendance.Status.LEAVE, leave_reason=reason,
+            makeup_content="自学全会公报", makeup_studied_on=timezone.localdate(), makeup_submitted_at=timezone.now(),
+        )
+    data = exports.archive_office_pdf(selectors.meeting_detail(Meeting.objects.all(), meeting.pk))
+    from studygroup.tests.office import pdf_pages_text
+
+    printed = "".join(pdf_pages_text(data)).replace(" ", "").replace("\n", "")
+    assert printed.count("本次集中学习") == 24  # pdftotext drops what runs off the page
+    assert printed.count("补课") >= 24
