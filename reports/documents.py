@@ -375,13 +375,21 @@ def _bulletin_docx(word, bulletin: Bulletin, ctx: dict) -> None:
         _heading(word, headings["requirements"])
         _paragraphs(word, bulletin.requirements)
 
+    # The signature never stands alone on a page: the last line of text, the annex note, the
+    # organ and the date keep together.
+    last = word.paragraphs[-1]
+    if not last.text.startswith("word-table-"):
+        last.paragraph_format.keep_with_next = True
     note = word.add_paragraph(_("Annex: figures and ranking of every group"))
     note.paragraph_format.space_before = Pt(28)
+    note.paragraph_format.keep_with_next = True
     for line, indent in ((ctx["organ"], 0), (ctx["signed_on"], 0)):
         signature = word.add_paragraph(line)
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         signature.paragraph_format.first_line_indent = Pt(indent)
         signature.paragraph_format.right_indent = Pt(32)
+        signature.paragraph_format.keep_with_next = True
+    signature.paragraph_format.keep_with_next = False
     signature.paragraph_format.space_after = Pt(0)
 
     # The annex on landscape pages, as in the PDF: seventeen columns.

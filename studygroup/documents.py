@@ -548,14 +548,14 @@ def word_column_widths(headers, rows, *, width_mm: float, font_pt: float) -> lis
     """Column widths in mm sized to their content: a column is as wide as its longest value
     (a header may take two lines), the widest are cut down until the table fits ``width_mm``
     (their text wraps); a table with room to spare widens every column by up to 60 %."""
-    per_unit_mm = font_pt * 0.3528 / 2  # a Latin character; a Chinese one counts two units
+    per_unit_mm = font_pt * 0.3528 / 2  # half a Chinese character
     padding_mm = 2 * WORD_CELL_MARGIN_MM + 0.4
     needed = []
     for index, header in enumerate(headers):
         # A header may take two lines (学习/会议), never one character a line.
-        head = max(4, -(-text_width(header) // 4) * 2)
-        longest = max((text_width(row[index]) for row in rows), default=0)
-        needed.append(max(head, longest, 3) * per_unit_mm + padding_mm)
+        head = max(4, -(-text_width(header) // 4) * 2) * per_unit_mm
+        longest = max((_text_mm(row[index], font_pt) for row in rows), default=0)
+        needed.append(max(head, longest, 3 * per_unit_mm) + padding_mm)
     total = sum(needed)
     if total > width_mm:
         # Lower a cap over the widest columns until the rest fits ("water-filling").
@@ -571,6 +571,16 @@ def word_column_widths(headers, rows, *, width_mm: float, font_pt: float) -> lis
     # Room to spare: every column a little wider, the table no wider than the type area and
     # centred (a three-column table stretched to 156 mm puts its figures far from their labels).
     return [width * min(width_mm / total, 1.6) for width in needed]
+
+
+def _text_mm(value, font_pt: float) -> float:
+    """How wide ``value`` prints on one line: a Chinese character is one em, a digit or Latin
+    letter a little more than half of one (in the Song and Fangsong faces "10月" is 2.1 em)."""
+    em = font_pt * 0.3528
+    longest = 0.0
+    for line in str(value or "").splitlines() or [""]:
+        longest = max(longest, sum(em if unicodedata.east_asian_width(ch) in ("W", "F") else 0.56 * em for ch in line))
+    return longest
 
 
 _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -606,14 +616,15 @@ def word_table(
     right = set(align_right)
     margin = round(WORD_CELL_MARGIN_MM * 56.7)
 
-    def row_xml(values, *, is_header=False, color=None):
+    def row_xml(values, *, is_header=False, color=None, keep_with_next=False):
         run_pr = "<w:rPr>" + ("<w:b/>" if is_header else "") + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>"
+        keep = "<w:keepNext/>" if keep_with_next else ""
         cells = []
         for index, (value, width) in enumerate(zip(values, widths, strict=True)):
             align = '<w:jc w:val="center"/>' if is_header else '<w:jc w:val="right"/>' if index in right else ""
             cells.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style_id}"/>'
-                f'{align}</w:pPr><w:r>{run_pr}<w:t xml:space="preserve">{_w_text(value)}</w:t></w:r></w:p></w:tc>'
+                f'{keep}{align}</w:pPr><w:r>{run_pr}<w:t xml:space="preserve">{_w_text(value)}</w:t></w:r></w:p></w:tc>'
             )
         return "<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if is_header else "") + "</w:trPr>" + "".join(cells) + "</w:tr>"
 
@@ -625,7 +636,11 @@ def word_table(
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
         "</w:tblPr><w:tblGrid>" + "".join(f'<w:gridCol w:w="{width}"/>' for width in widths) + "</w:tblGrid>"
         + row_xml(headers, is_header=header)
-        + "".join(row_xml(row, color=color) for row, color in zip(rows, colors, strict=True))
+        # The last three rows go over together (keep with next), as in the PDFs: no page holds one row.
+        + "".join(
+            row_xml(row, color=color, keep_with_next=len(rows) - 3 <= number < len(rows) - 1)
+            for number, (row, color) in enumerate(zip(rows, colors, strict=True))
+        )
         + "</w:tbl>"
     )
     marker = f"word-table-{uuid.uuid4().hex}"
