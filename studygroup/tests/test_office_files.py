@@ -148,3 +148,27 @@ def test_the_sign_in_sheet_in_excel_leaves_room_to_sign_and_prints_every_member(
     assert "学习贯彻全会精神" in printed
     assert "成员21" in printed
     assert world.member.name in printed
+
+
+@needs_libreoffice
+def test_the_compilation_in_word_reads_piece_by_piece(world, client):
+    """心得体会汇编: its contents, then each accepted piece with its author."""
+    from members.work import services as work_services
+    from members.work.models import WorkKind
+
+    year = timezone.localdate().year
+    meeting = MeetingFactory(group=world.groups.bureau, title="学习贯彻全会精神")
+    for author in (world.member, world.other_member):
+        work = work_services.work_create(
+            by=author, kind=WorkKind.REFLECTION, group=world.groups.bureau, title=f"{author.name}的学习体会",
+            body="通过学习，深刻认识到全会的重大意义。" * 40, meeting=meeting,
+        )
+        work_services.work_submit(work=work, by=author)
+        work_services.work_accept(work=work, by=world.staff)
+    client.force_login(world.staff)
+    data = _download(client, "work:work-export", world.groups.bureau.pk, year, "docx")
+    pages = pdf_pages_text(libreoffice_pdf(data, ".docx"))
+    assert problems_of_pages(pages) == []
+    printed = "".join(pages).replace(" ", "")
+    assert f"{world.member.name}的学习体会" in printed
+    assert f"{world.other_member.name}的学习体会" in printed
