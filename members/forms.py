@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from studygroup.forms import DatePicker
+from studygroup.uploads import UploadField
 
 
 class PersonCreateForm(forms.ModelForm):
@@ -135,3 +137,15 @@ class StudyGroupForm(forms.ModelForm):
     class Meta:
         model = StudyGroup
         fields = ["name", "is_active"]
+
+
+class RosterImportForm(forms.Form):
+    file = UploadField(upload="roster_import", label=_("Roster file (Excel or CSV)"))
+    end_missing = forms.BooleanField(
+        label=_("End the seats of the listed groups' members whom the file does not list"), required=False,
+        help_text=_("Leave unticked to only add and update. Nobody is deleted either way."),
+    )
+
+
+class AccountActivationForm(SetPasswordForm):
+    """The first password, chosen through the activation link (the password rules apply)."""

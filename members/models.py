@@ -173,7 +173,11 @@ class User(AbstractUser):
         verbose_name_plural = _("people")
         ordering = ["name", "username"]
         # Lists read people by name; a province's staff see most of them and stop after a page.
-        indexes = [models.Index(fields=["name", "username"], name="person_by_name")]
+        indexes = [
+            models.Index(fields=["name", "username"], name="person_by_name"),
+            # People are found again by their phone (花名册导入).
+            models.Index(fields=["phone"], name="person_by_phone"),
+        ]
 
     def __str__(self):
         return self.name or self.username
@@ -345,3 +349,51 @@ ADMIN_ROLES = (
     OrganizationAssignment.Role.SECURITY_ADMIN,
     OrganizationAssignment.Role.AUDITOR,
 )
+
+
+def roster_upload_to(instance, filename):
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("rosters", filename)
+
+
+class RosterImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import is its importer's (it names the people it brought in and their links)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.all() if user.is_superuser else self.filter(created_by=user)
+
+
+class RosterImport(models.Model):
+    """A roster file (花名册) staff uploaded: what its preview showed, and once applied, what it
+    wrote and whom it brought in (who then activate their accounts)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Imported")
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    original_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to=roster_upload_to, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    end_missing = models.BooleanField(_("end the seats the file does not list"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    preview = models.JSONField(_("preview"), default=dict)
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_people = models.ManyToManyField(User, related_name="+", blank=True, verbose_name=_("people created"))
+
+    objects = RosterImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("members:roster-import-detail", kwargs={"pk": self.pk})

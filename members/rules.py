@@ -69,8 +69,23 @@ def creates_accounts(user) -> bool:
     return scoping.account_organizations(user).exists()
 
 
+@rules.predicate
+def imported_by_self(user, roster_import) -> bool:
+    return roster_import is not None and signed_in(user) and roster_import.created_by_id == user.pk
+
+
+@rules.predicate
+def roster_import_awaits_confirmation(_user, roster_import) -> bool:
+    return roster_import is not None and roster_import.status == "previewed"
+
+
 rules.add_perm("members.view_person", may_view_person)
 rules.add_perm("members.add_person", creates_accounts)
+rules.add_perm("members.import_roster", creates_accounts)
+# An import names the people it brought in and prints their links: its importer's alone.
+rules.add_perm("members.view_roster_import", imported_by_self)
+rules.add_perm("members.apply_roster_import", roster_import_awaits_confirmation & imported_by_self & creates_accounts)
+rules.add_perm("members.print_activation_list", imported_by_self & creates_accounts)
 rules.add_perm("members.edit_person", may_edit_person)
 rules.add_perm("members.deactivate_person", person_is_active & ~is_self & may_edit_person)
 rules.add_perm("members.reactivate_person", ~person_is_active & ~is_self & may_edit_person)

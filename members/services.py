@@ -258,3 +258,102 @@ def study_group_update(*, by: User, group: StudyGroup, name: str, is_active: boo
     group.is_active = is_active
     save_as(group, by=by)
     return group
+
+
+# --- 花名册导入 (roster import) and account activation ----------------------------------------
+
+
+def roster_import_preview(*, by: User, data: bytes, filename: str, end_missing: bool = False, save: bool = True):
+    """Read and plan a roster as ``by`` (writing none of its rows). With ``save`` the file and its
+    preview are kept as a ``RosterImport`` for staff to confirm; returns (import or None, plan).
+    A file that cannot be read as a roster raises ``ValidationError`` with the reason."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from members import roster
+    from members.models import RosterImport
+
+    require_perm(by, "members.import_roster")
+    try:
+        plan = roster.plan_roster(roster.read_roster(data, filename), by=by, end_missing=end_missing)
+    except roster.RosterError as error:
+        raise ValidationError({"file": str(error)}) from error
+    if not save:
+        return None, plan
+    record = RosterImport(
+        created_by=by, original_name=filename[:200], sha256=hashlib.sha256(data).hexdigest(),
+        end_missing=end_missing, preview=roster_preview_json(plan),
+    )
+    record.file.save(filename, ContentFile(data), save=False)
+    record.save()
+    return record, plan
+
+
+def roster_preview_json(plan) -> dict:
+    """What the preview page shows (kept with the import: the page never re-reads the file)."""
+    return {
+        **plan.as_json(),
+        "rows": [outcome.as_dict() for outcome in plan.outcomes],
+        "to_end": [
+            {"group": str(seat.group), "person": str(seat.user), "role": seat.get_role_display()}
+            for seat in plan.memberships_to_end
+        ],
+    }
+
+
+@transaction.atomic
+def roster_import_apply(*, by: User, roster_import):
+    """Write a previewed roster in one transaction. The file is planned again first (the data may
+    have changed since the preview: what is applied is what the file means now, and the import
+    keeps that as its result). New people get an activation link: by e-mail when they have an
+    address (after commit, by the worker), else on the printed list."""
+    from members import roster
+    from members.models import RosterImport
+    from members.signals import audit_event, people_imported
+
+    require_perm(by, "members.apply_roster_import", roster_import)
+    record = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    if record.status != RosterImport.Status.PREVIEWED:
+        raise ValidationError(_("This roster was imported already."))
+    with record.file.open("rb") as stream:
+        data = stream.read()
+    plan = roster.plan_roster(roster.read_roster(data, record.original_name), by=by, end_missing=record.end_missing)
+    written = roster.apply_roster(plan, by=by)
+    record.status = RosterImport.Status.APPLIED
+    record.applied_at = timezone.now()
+    record.result = roster_preview_json(plan)
+    record.save(update_fields=["status", "applied_at", "result"])
+    record.created_people.set(written["people"])
+    counts = plan.counts()
+    audit_event.send(
+        sender=RosterImport, action="create", actor=by, obj=record, organization=by.organization,
+        detail=_("Roster %(file)s imported: %(people)s new people, %(seats)s new seats, %(errors)s rows with errors left out.") % {
+            "file": record.original_name, "people": counts["created"]["people"],
+            "seats": counts["created"]["memberships"], "errors": len({(p.sheet, p.row) for p in plan.problems}),
+        },
+    )
+    people = list(written["people"])
+    if people:
+        from members.tasks import send_activation_emails
+
+        transaction.on_commit(lambda: send_activation_emails.delay(person_ids=people))
+        transaction.on_commit(lambda: people_imported.send(sender=RosterImport, people=people, by=by))
+    return record, plan
+
+
+@transaction.atomic
+def account_activate(*, person: User, password: str) -> User:
+    """The person chose their first password through their activation link."""
+    from members.signals import audit_event
+
+    person = User.objects.select_for_update().get(pk=person.pk)
+    password_validation.validate_password(password, person)
+    person.set_password(password)
+    person.must_change_password = False
+    person.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit_event.send(
+        sender=User, action="password_change", actor=person, obj=person, organization=person.organization,
+        detail=_("Account activated through the activation link."),
+    )
+    return person

@@ -7,6 +7,10 @@ as saved), ``by`` (who changed it), ``changes`` ({"email": (old, new), "phone": 
 only the fields that changed). The notifications part (``members.notifications.services``, connected in
 ``MembersConfig.ready``) announces it to the person.
 
+``people_imported``: sent after a roster import that created people commits. Arguments:
+``people`` (their ids) and ``by`` (the staff who imported). The notifications part reminds the
+groups' robots to tell them (an @-mention of their phone, never their activation link).
+
 ``audit_event`` is ``studygroup.signals.audit_event`` (the audit trail), here for members' callers.
 """
 
@@ -15,3 +19,4 @@ from django.dispatch import Signal
 from studygroup.signals import audit_event  # noqa: E402,F401
 
 person_contact_changed = Signal()
+people_imported = Signal()

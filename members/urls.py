@@ -24,4 +24,10 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdate.as_view(), name="organization-update"),
     path("organizations/<int:pk>/group/add/", views.StudyGroupCreate.as_view(), name="group-create"),
     path("groups/<int:pk>/edit/", views.StudyGroupUpdate.as_view(), name="group-update"),
+    path("roster/", views.RosterImportStart.as_view(), name="roster-import"),
+    path("roster/template.xlsx", views.RosterTemplate.as_view(), name="roster-template"),
+    path("roster/<int:pk>/", views.RosterImportDetail.as_view(), name="roster-import-detail"),
+    path("roster/<int:pk>/import/", views.RosterImportApply.as_view(), name="roster-import-apply"),
+    path("roster/<int:pk>/activation-list/", views.RosterActivationList.as_view(), name="roster-activation-list"),
+    path("activate/<str:token>/", views.AccountActivate.as_view(), name="account-activate"),
 ]

@@ -1,17 +1,24 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, FormView, ListView
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import DetailView, FormView, ListView, View
 from django_filters.views import FilterView
 
-from members import scoping, selectors, services
+from members import activation, scoping, selectors, services
 from members.filters import GroupFilter, PersonFilter
 from members.forms import (
+    AccountActivationForm,
     AssignmentEndForm,
     AssignmentGrantForm,
     MembershipEndForm,
@@ -19,9 +26,10 @@ from members.forms import (
     OrganizationForm,
     PersonCreateForm,
     PersonUpdateForm,
+    RosterImportForm,
     StudyGroupForm,
 )
-from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
+from members.models import Membership, Organization, OrganizationAssignment, RosterImport, StudyGroup, User
 from studygroup.actions import ObjectActionView
 from studygroup.forms import apply_validation_error
 from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
@@ -498,3 +506,166 @@ class PasswordChange(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         services.password_changed_by_self(person=form.user)
         return response
+
+
+# --- 花名册导入 (roster import) -----------------------------------------------------------------
+
+ROSTER_ROWS_PER_PAGE = 100
+
+
+class RosterImportStart(PermissionRequiredMixin, FormView):
+    """Upload a roster: it is read and planned (nothing written) and its preview opens."""
+
+    permission_required = "members.import_roster"
+    form_class = RosterImportForm
+    template_name = "members/roster_import.html"
+
+    def get_context_data(self, **kwargs):
+        recent = RosterImport.objects.visible_to(self.request.user).only(
+            "pk", "original_name", "created_at", "status", "applied_at",
+        )[:10]
+        return super().get_context_data(recent=recent, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            record, _plan = services.roster_import_preview(
+                by=self.request.user, data=upload.read(), filename=upload.name,
+                end_missing=form.cleaned_data["end_missing"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        return redirect(record)
+
+
+class RosterTemplate(PermissionRequiredMixin, View):
+    permission_required = "members.import_roster"
+
+    def get(self, request):
+        from members.roster import template_workbook
+        from studygroup.documents import xlsx_response
+
+        return xlsx_response(template_workbook(), "花名册导入模板.xlsx")
+
+
+class RosterImportDetail(ScopedObjectMixin, DetailView):
+    """The preview (before staff confirm) or the result (after): counts, every error with its
+    sheet, row and column, and the rows, filtered by what happens to them, a page at a time."""
+
+    model = RosterImport
+    permission_required = "members.view_roster_import"
+    template_name = "members/roster_import_detail.html"
+    ACTIONS = {"create": gettext_lazy("Created"), "update": gettext_lazy("Changed"),
+               "unchanged": gettext_lazy("Left as it is"), "error": gettext_lazy("Left out (error)")}
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        record = self.object
+        summary = record.result if record.status == RosterImport.Status.APPLIED else record.preview
+        action = self.request.GET.get("action", "")
+        rows = [row for row in summary.get("rows", []) if not action or row["action"] == action]
+        page = Paginator(rows, ROSTER_ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
+        kinds = (("organizations", _("Units")), ("groups", _("Study groups")), ("people", _("People")), ("memberships", _("Seats")))
+        counts = [
+            {"label": label, **{name: summary.get(name, {}).get(kind, 0) for name in ("created", "updated", "unchanged")}}
+            for kind, label in kinds
+        ]
+        return super().get_context_data(
+            summary=summary, counts=counts, page_obj=page, paginator=page.paginator,
+            is_paginated=page.has_other_pages(), rows=page.object_list, action=action,
+            actions=self.ACTIONS, errors=summary.get("errors", []), to_end=summary.get("to_end", []),
+            awaiting=activation.awaiting(record.created_people.all()).count()
+            if record.status == RosterImport.Status.APPLIED else 0,
+            **kwargs,
+        )
+
+
+class RosterImportApply(ObjectActionView):
+    model = RosterImport
+    permission_required = "members.apply_roster_import"
+    title = gettext_lazy("Import the roster")
+    question = gettext_lazy(
+        "Write what the preview shows, in one go? Rows with errors are left out; the file is read "
+        "again now, so changes made since the preview are taken into account."
+    )
+    button = gettext_lazy("Import")
+
+    def perform(self, form):
+        record, _plan = services.roster_import_apply(by=self.request.user, roster_import=self.object)
+        return record
+
+    def get_success_message(self, record):
+        people = record.created_people.count()
+        return _("The roster was imported. %(people)s new people can now activate their accounts.") % {"people": people}
+
+
+class RosterActivationList(ScopedObjectMixin, DetailView):
+    """The printed list of activation links (one slip per new person who has not activated yet,
+    with a QR code), for staff to hand out in person. Printing again gives fresh links."""
+
+    model = RosterImport
+    permission_required = "members.print_activation_list"
+    template_name = "members/roster_activation_list.html"
+    paginate_by = 200
+
+    def get_context_data(self, **kwargs):
+        import segno
+        from django.core.paginator import Paginator
+
+        people = activation.awaiting(self.object.created_people.all()).select_related(
+            "organization",
+        ).order_by("organization__path", "name", "pk")
+        page = Paginator(people, self.paginate_by).get_page(self.request.GET.get("page"))
+        slips = []
+        for person in page.object_list:
+            url = activation.activation_url(person)
+            slips.append({"person": person, "url": url, "qr": segno.make(url, error="m").svg_inline(scale=3, border=2)})
+        expires = timezone.localdate() + timedelta(days=settings.ACCOUNT_ACTIVATION_DAYS)
+        return super().get_context_data(
+            slips=slips, page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
+            expires=expires, **kwargs,
+        )
+
+
+@method_decorator([login_not_required, never_cache, sensitive_post_parameters("new_password1", "new_password2")], name="dispatch")
+class AccountActivate(FormView):
+    """A new person chooses their first password through their activation link."""
+
+    form_class = AccountActivationForm
+    template_name = "members/account_activate.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.person = activation.person_for_token(kwargs["token"])
+        except activation.ActivationExpired:
+            return self.refused(_("This activation link has expired. Ask your organization's staff for a new one."))
+        except activation.ActivationInvalid:
+            return self.refused(_(
+                "This activation link is not valid: it was used already, or it was copied incompletely. "
+                "If you have activated your account, log in; otherwise ask your organization's staff for a new link."
+            ))
+        return super().dispatch(request, *args, **kwargs)
+
+    def refused(self, message):
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(self.request, "members/account_activate.html", {"refused": message}, status=410)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.person}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.account_activate(person=self.person, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            form.add_error("new_password1", error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your account is active. Log in with the account %(username)s and your new password.") % {
+            "username": self.person.username,
+        })
+        return redirect("login")

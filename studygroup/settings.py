@@ -232,6 +232,11 @@ SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
 WORK_ATTACHMENT_MAX_UPLOAD_MB = env.int("WORK_ATTACHMENT_MAX_UPLOAD_MB", default=20)
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=20)
 PLAN_IMPORT_MAX_UPLOAD_MB = env.int("PLAN_IMPORT_MAX_UPLOAD_MB", default=5)
+# 花名册导入: the roster file (Excel or CSV) and how many rows one import takes.
+ROSTER_IMPORT_MAX_UPLOAD_MB = env.int("ROSTER_IMPORT_MAX_UPLOAD_MB", default=10)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=30000)
+# How long the activation link a new person gets (instead of a password) stays valid.
+ACCOUNT_ACTIVATION_DAYS = env.int("ACCOUNT_ACTIVATION_DAYS", default=14)
 UPLOAD_ZIP_MAX_UNPACKED_MB = env.int("UPLOAD_ZIP_MAX_UNPACKED_MB", default=200)
 UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
 # A request body above this (from its Content-Length, before it is read) is refused with 413;

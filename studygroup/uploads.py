@@ -98,6 +98,11 @@ UPLOAD_POLICIES: dict[str, UploadPolicy] = {
     "work_attachment": UploadPolicy(OFFICE_AND_IMAGES, "WORK_ATTACHMENT_MAX_UPLOAD_MB"),
     # Evidence of a rectification: photos, minutes, documents, tables.
     "evidence": UploadPolicy(OFFICE_AND_IMAGES, "EVIDENCE_MAX_UPLOAD_MB"),
+    # 花名册: read by members.roster, which knows .xlsx and .csv (UTF-8 or GBK).
+    "roster_import": UploadPolicy(
+        ("xlsx", "csv"), "ROSTER_IMPORT_MAX_UPLOAD_MB",
+        hints={"xls": gettext_lazy("Old .xls files cannot be read: save the file as .xlsx in Excel or WPS and upload that.")},
+    ),
     # The annual plan to import: read by plans.importer, which knows .docx and .txt.
     "plan_import": UploadPolicy(
         ("docx", "txt"), "PLAN_IMPORT_MAX_UPLOAD_MB",

@@ -12,10 +12,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from members.notifications import registry, tasks  # noqa: F401 (tasks: queued by name)
-        from members.notifications.services import announce_contact_change
-        from members.signals import person_contact_changed
+        from members.notifications.services import announce_contact_change, remind_new_people
+        from members.signals import people_imported, person_contact_changed
 
         # What members announces (members never imports this app): a person's contact details
         # changed by someone else.
         person_contact_changed.connect(announce_contact_change, dispatch_uid="notifications-contact-changed")
+        # New people from a roster import: their groups' robots remind them to activate.
+        people_imported.connect(remind_new_people, dispatch_uid="notifications-people-imported")
         registry.autodiscover()

@@ -198,14 +198,22 @@ def errcode_summary(provider: str, code: int) -> str:
     return f"errcode {code}" + (f" ({meaning})" if meaning else "")
 
 
-def send_dingtalk(*, webhook_url: str, secret: str, title: str, text: str) -> dict:
-    """Post markdown to a DingTalk custom robot (``msgtype`` markdown: title + text)."""
+def send_dingtalk(*, webhook_url: str, secret: str, title: str, text: str, mentions=()) -> dict:
+    """Post markdown to a DingTalk custom robot (``msgtype`` markdown: title + text); the phones
+    in ``mentions`` are @-mentioned (they must also appear as @phone in the text)."""
     payload = {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
+    if mentions:
+        payload["at"] = {"atMobiles": list(mentions), "isAtAll": False}
     return _post_json(dingtalk_url(webhook_url, secret), payload, settings.DINGTALK_TIMEOUT_SECONDS, "dingtalk")
 
 
-def send_wecom(*, webhook_url: str, text: str) -> dict:
-    """Post markdown to a WeCom group robot (``msgtype`` markdown: content, 4096 bytes at most)."""
+def send_wecom(*, webhook_url: str, text: str, mentions=()) -> dict:
+    """Post markdown to a WeCom group robot (``msgtype`` markdown: content, 4096 bytes at most);
+    with ``mentions``, plain text instead (WeCom @-mentions phones only in text messages)."""
+    if mentions:
+        content = text.encode("utf-8")[:2048].decode("utf-8", errors="ignore")
+        payload = {"msgtype": "text", "text": {"content": content, "mentioned_mobile_list": list(mentions)}}
+        return _post_json(webhook_url, payload, settings.WECOM_TIMEOUT_SECONDS, "wecom")
     content = text.encode("utf-8")[:4096].decode("utf-8", errors="ignore")
     payload = {"msgtype": "markdown", "markdown": {"content": content}}
     return _post_json(webhook_url, payload, settings.WECOM_TIMEOUT_SECONDS, "wecom")

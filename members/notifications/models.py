@@ -36,6 +36,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("Overdue item escalated")
     DAILY_READING = "daily_reading", _("Daily reading")
     ACCOUNT_CHANGED = "account_changed", _("Your account was changed")
+    ACCOUNT_ACTIVATION = "account_activation", _("New accounts to activate")
     TEST = "test", _("Test message")
 
 
@@ -146,6 +147,7 @@ def default_robot_kinds():
         NotificationKind.MEETING_NOTICE.value,
         NotificationKind.MEETING_REMINDER.value,
         NotificationKind.DAILY_READING.value,
+        NotificationKind.ACCOUNT_ACTIVATION.value,
     ]
 
 
@@ -278,6 +280,8 @@ class Delivery(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # Robots: the phones the message @-mentions (DingTalk atMobiles, WeCom mentioned_mobile_list).
+    mentions = models.JSONField(_("mentions"), default=list, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

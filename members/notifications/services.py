@@ -43,9 +43,11 @@ logger = logging.getLogger(__name__)
 # group's, configured by its staff).
 PERSONAL_CHANNELS = [NotificationChannel.EMAIL]
 # Kinds a person may switch e-mail off for; the rest are set by staff or are tests.
-# Security notices about one's own account cannot be switched off.
+# Security notices about one's own account cannot be switched off; the activation reminder is
+# posted by group robots only.
 PREFERENCE_KINDS = [
-    kind for kind in NotificationKind if kind not in (NotificationKind.TEST, NotificationKind.ACCOUNT_CHANGED)
+    kind for kind in NotificationKind
+    if kind not in (NotificationKind.TEST, NotificationKind.ACCOUNT_CHANGED, NotificationKind.ACCOUNT_ACTIVATION)
 ]
 
 
@@ -567,3 +569,44 @@ def announce_contact_change(sender, *, person: User, by: User, changes: dict, **
             )
         except channels.ChannelError:
             logger.exception("Could not tell the old address of person %s about the change", person.pk)
+
+
+def remind_new_people(sender, *, people: list[int], by: User, **kwargs) -> None:
+    """Receiver of ``members.signals.people_imported``: each group robot that posts this kind
+    @-mentions the phones of its new members and tells them where their activation link is
+    (their e-mail, or the slip staff hand out). Never the link: a chat is not the person alone."""
+    from django.utils import translation
+
+    seats = (
+        Membership.objects.filter(current_q(), user_id__in=people, user__is_active=True)
+        .exclude(user__phone="").values_list("group_id", "user__phone")
+    )
+    phones_by_group: dict[int, list[str]] = {}
+    for group_id, phone in seats:
+        phones_by_group.setdefault(group_id, []).append(phone)
+    if not phones_by_group:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("New accounts to activate")
+        intro = _(
+            "Accounts were made for the colleagues below. Activate yours with the link in your e-mail, "
+            "or the activation slip your organization's staff hand you; then log in."
+        )
+    deliveries = []
+    moment = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    for channel in GroupChannel.objects.active().filter(group_id__in=list(phones_by_group)):
+        if NotificationKind.ACCOUNT_ACTIVATION not in (channel.kinds or []):
+            continue
+        phones = sorted(set(phones_by_group[channel.group_id]))
+        for start in range(0, len(phones), 50):  # a chat message names a few dozen people at most
+            batch = phones[start:start + 50]
+            text = f"### {title}\n\n{intro}\n\n" + " ".join(f"@{phone}" for phone in batch)
+            deliveries.append(Delivery(
+                key=f"{channel.provider}:{channel.pk}:activation:{moment}:{start}"[:200],
+                channel=channel.provider, group_channel=channel, kind=NotificationKind.ACCOUNT_ACTIVATION,
+                title=title, text=text, url="", mentions=batch, next_attempt_at=push_not_before(urgent=False),
+            ))
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        keys = [delivery.key for delivery in deliveries]
+        transaction.on_commit(lambda: deliveries_enqueue(keys=keys))

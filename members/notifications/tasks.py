@@ -48,9 +48,12 @@ def _send(delivery: Delivery) -> None:
     if channel is None or not channel.is_active:
         raise PermanentChannelError("the robot was removed or switched off")
     if delivery.channel == NotificationChannel.DINGTALK:
-        send_dingtalk(webhook_url=channel.webhook_url, secret=channel.secret, title=delivery.title, text=delivery.text)
+        send_dingtalk(
+            webhook_url=channel.webhook_url, secret=channel.secret, title=delivery.title, text=delivery.text,
+            mentions=delivery.mentions,
+        )
     elif delivery.channel == NotificationChannel.WECOM:
-        send_wecom(webhook_url=channel.webhook_url, text=delivery.text)
+        send_wecom(webhook_url=channel.webhook_url, text=delivery.text, mentions=delivery.mentions)
     else:
         raise PermanentChannelError(f"unknown channel {delivery.channel}")
 

@@ -106,6 +106,8 @@ def test_members_models_hold_only_people_and_organisations():
         "OrganizationQuerySet", "OrganizationManager", "Organization", "StudyGroupQuerySet", "StudyGroup",
         "UserQuerySet", "PersonManager", "User", "TermQuerySet", "MembershipQuerySet", "Membership",
         "AssignmentQuerySet", "OrganizationAssignment",
+        # How people come in: a roster file, its preview and whom it brought in.
+        "RosterImportQuerySet", "RosterImport",
     }
 
 

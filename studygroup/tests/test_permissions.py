@@ -58,6 +58,29 @@ def _organization_without_group(world):
     return OrganizationFactory(parent=world.bureau, name="教育局机关党委")
 
 
+def _roster_import(world, status="previewed"):
+    from members.models import RosterImport
+
+    record = RosterImport(created_by=world.staff, original_name="花名册.xlsx", sha256="0" * 64, status=status)
+    record.file.name = "rosters/test.xlsx"
+    record.save()
+    return record
+
+
+def _activation_token(world):
+    from members import activation
+    from members.tests.factories import UserFactory
+
+    person = UserFactory(organization=world.bureau)
+    person.set_unusable_password()
+    person.save()
+    return {"token": activation.activation_token(person)}
+
+
+# A roster import is its importer's alone (the county's staff here): 404 for everyone else.
+IMPORTER_ONLY = statuses(member=404, leader=404, sibling_staff=404)
+
+
 def _work(world, which):
     from members.work.tests.factories import work_for_permissions
 
@@ -91,6 +114,14 @@ EXPECTATIONS = {
     "members:organization-update": (lambda w: {"pk": w.bureau.pk}, ADMIN_ACTION),
     "members:group-create": (lambda w: {"pk": _organization_without_group(w).pk}, COUNTY_ADMIN_ACTION),
     "members:group-update": (lambda w: {"pk": w.groups.bureau.pk}, ADMIN_ACTION),
+    # 花名册导入: staff of any organisation may import; an import is its importer's.
+    "members:roster-import": (None, MANAGER_PAGE),
+    "members:roster-template": (None, MANAGER_PAGE),
+    "members:roster-import-detail": (lambda w: {"pk": _roster_import(w).pk}, IMPORTER_ONLY),
+    "members:roster-import-apply": (lambda w: {"pk": _roster_import(w).pk}, IMPORTER_ONLY),
+    "members:roster-activation-list": (lambda w: {"pk": _roster_import(w, "applied").pk}, IMPORTER_ONLY),
+    # The activation link: for the person who has no password yet, so open to anyone holding it.
+    "members:account-activate": (_activation_token, statuses(anonymous=200)),
     # Members' own work (members/work_views.py): objects of world.member in the bureau group.
     "work:my-work": (None, OPEN),
     "work:work-list": (None, OPEN),

@@ -372,10 +372,10 @@ def test_staff_add_a_dingtalk_robot_and_test_it(world, page, phone_page, robot_s
     assert "群聊机器人" in page.inner_text("h1")
     page.get_by_role("link", name="添加机器人").click()
     page.wait_for_load_state()
-    # What a robot posts by default: meeting notices, reminders and the daily reading.
+    # What a robot posts by default: meeting notices, reminders, the daily reading and new accounts to activate.
     checked = page.locator("input[name=kinds]:checked")
     assert sorted(checked.evaluate_all("boxes => boxes.map(b => b.value)")) == [
-        "daily_reading", "meeting_notice", "meeting_reminder"]
+        "account_activation", "daily_reading", "meeting_notice", "meeting_reminder"]
     assert "oapi.dingtalk.com/robot/send" in page.inner_text("body")  # what an address looks like
 
     # A bad address: a clear message in Chinese, and what was typed is still there.

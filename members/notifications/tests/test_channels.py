@@ -2,6 +2,8 @@
 (aiosmtpd), DingTalk and WeCom robots through a local HTTP server that checks DingTalk's
 signature and records the payloads."""
 
+import json
+
 import pytest
 
 from members.notifications import channels
@@ -111,3 +113,39 @@ def test_a_notice_reaches_email_and_both_robots(world, smtp, robot_server, setti
     providers = sorted(p.provider for p in robot_server.posts)
     assert providers == ["dingtalk", "wecom"]
     assert all("学习会通知：专题研讨" in str(p.body) for p in robot_server.posts)
+
+
+def test_new_people_from_a_roster_are_reminded_by_phone_in_their_groups_robots_never_by_link(
+    world, robot_server, settings, django_capture_on_commit_callbacks,
+):
+    """A roster import announces its new people (``members.signals.people_imported``); each robot
+    of their groups @-mentions their phones, and the message holds no activation link."""
+    from members.signals import people_imported
+    from members.tests.factories import MembershipFactory, UserFactory
+
+    settings.QUIET_HOURS = ("00:00", "00:00")
+    group = world.groups.bureau
+    newcomers = [UserFactory(organization=world.bureau, phone=f"1390000123{n}") for n in range(3)]
+    for person in newcomers:
+        MembershipFactory(user=person, group=group)
+    GroupChannel.objects.create(group=group, provider="dingtalk", name="钉钉群", webhook_url=robot_server.dingtalk_url,
+                                secret=robot_server.secret)
+    GroupChannel.objects.create(group=group, provider="wecom", name="企业微信群", webhook_url=robot_server.wecom_url)
+    GroupChannel.objects.create(group=group, provider="wecom", name="只推每日", webhook_url=robot_server.wecom_url,
+                                kinds=[NotificationKind.DAILY_READING])
+    with django_capture_on_commit_callbacks(execute=False):
+        people_imported.send(sender=None, people=[person.pk for person in newcomers], by=world.staff)
+    deliveries = list(Delivery.objects.filter(kind=NotificationKind.ACCOUNT_ACTIVATION))
+    assert len(deliveries) == 2  # not the robot that posts the daily reading only
+    for delivery in deliveries:
+        assert delivery_send(delivery_id=delivery.pk) == "sent"
+    phones = sorted(person.phone for person in newcomers)
+    dingtalk, = [post for post in robot_server.posts if post.provider == "dingtalk"]
+    wecom, = [post for post in robot_server.posts if post.provider == "wecom"]
+    assert dingtalk.body["at"] == {"atMobiles": phones, "isAtAll": False}
+    assert all(f"@{phone}" in dingtalk.body["markdown"]["text"] for phone in phones)
+    assert wecom.body["msgtype"] == "text"
+    assert wecom.body["text"]["mentioned_mobile_list"] == phones
+    for post in (dingtalk, wecom):
+        assert "/activate/" not in json.dumps(post.body)
+        assert "http" not in json.dumps(post.body, ensure_ascii=False)
