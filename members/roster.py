@@ -487,7 +487,12 @@ class _Planner:
                 outcome.action = "error"
                 return
             outcome.action = "update" if changes else "unchanged"
-            outcome.changes = {key: [getattr(existing, key), value] for key, value in changes.items()}
+            shown = {"kind": Organization.Kind, "level": Organization.Level}
+            outcome.changes = {
+                key: [str(shown[key](getattr(existing, key)).label) if key in shown else getattr(existing, key),
+                      str(shown[key](value).label) if key in shown else value]
+                for key, value in changes.items()
+            }
             if changes:
                 self.plan.organization_updates[existing] = changes
             return

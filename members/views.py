@@ -558,6 +558,12 @@ class RosterImportDetail(ScopedObjectMixin, DetailView):
     template_name = "members/roster_import_detail.html"
     ACTIONS = {"create": gettext_lazy("Created"), "update": gettext_lazy("Changed"),
                "unchanged": gettext_lazy("Left as it is"), "error": gettext_lazy("Left out (error)")}
+    FIELD_LABELS = {
+        "name": gettext_lazy("Name"), "short_name": gettext_lazy("Short name"), "phone": gettext_lazy("Phone"),
+        "position": gettext_lazy("Position"), "email": gettext_lazy("E-mail"), "organization": gettext_lazy("Works in"),
+        "username": gettext_lazy("Account"), "role": gettext_lazy("Role in the group"), "kind": gettext_lazy("Kind"),
+        "level": gettext_lazy("Level"), "parent": gettext_lazy("Parent organization"),
+    }
 
     def get_context_data(self, **kwargs):
         from django.core.paginator import Paginator
@@ -567,6 +573,11 @@ class RosterImportDetail(ScopedObjectMixin, DetailView):
         action = self.request.GET.get("action", "")
         rows = [row for row in summary.get("rows", []) if not action or row["action"] == action]
         page = Paginator(rows, ROSTER_ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
+        labels = self.FIELD_LABELS
+        shown = [
+            {**row, "changes": [(labels.get(key, key), old, new) for key, (old, new) in row.get("changes", {}).items()]}
+            for row in page.object_list
+        ]
         kinds = (("organizations", _("Units")), ("groups", _("Study groups")), ("people", _("People")), ("memberships", _("Seats")))
         counts = [
             {"label": label, **{name: summary.get(name, {}).get(kind, 0) for name in ("created", "updated", "unchanged")}}
@@ -574,7 +585,7 @@ class RosterImportDetail(ScopedObjectMixin, DetailView):
         ]
         return super().get_context_data(
             summary=summary, counts=counts, page_obj=page, paginator=page.paginator,
-            is_paginated=page.has_other_pages(), rows=page.object_list, action=action,
+            is_paginated=page.has_other_pages(), rows=shown, action=action,
             actions=self.ACTIONS, errors=summary.get("errors", []), to_end=summary.get("to_end", []),
             awaiting=activation.awaiting(record.created_people.all()).count()
             if record.status == RosterImport.Status.APPLIED else 0,
