@@ -414,7 +414,24 @@ def makeup_confirm(*, by: User, attendance: Attendance) -> Attendance:
     attendance.makeup_confirmed_by = by
     attendance.makeup_confirmed_at = timezone.now()
     stamp(attendance, by).save()
+    _tell_makeup_decided(attendance, by=by)
     return attendance
+
+
+def _tell_makeup_decided(attendance: Attendance, *, by: User) -> None:
+    """The member learns that the make-up study they entered was confirmed (inbox, e-mail by
+    their preferences; not the group's robots)."""
+    from members.notifications.models import NotificationKind
+    from members.notifications.services import notification_send
+
+    meeting = attendance.meeting
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Your make-up study for “%(meeting)s” was confirmed") % {"meeting": meeting.title}
+        body = _("Confirmed by %(who)s.") % {"who": by.get_full_name()}
+    notification_send(
+        kind=NotificationKind.MAKEUP_DECIDED, obj=attendance, recipients=[attendance.user], occasion="confirmed",
+        title=title, body=body, url=meeting.get_absolute_url(), group=meeting.group, robots=False, by=by,
+    )
 
 
 # --- minutes, speeches, report ----------------------------------------------------------------

@@ -37,6 +37,8 @@ class NotificationKind(models.TextChoices):
     DAILY_READING = "daily_reading", _("Daily reading")
     ACCOUNT_CHANGED = "account_changed", _("Your account was changed")
     ACCOUNT_ACTIVATION = "account_activation", _("New accounts to activate")
+    WORK_REVIEWED = "work_reviewed", _("My work accepted or returned")
+    MAKEUP_DECIDED = "makeup_decided", _("My make-up study confirmed")
     TEST = "test", _("Test message")
 
 

@@ -197,7 +197,33 @@ def _review(work: MemberWork, by: User, move: str, comment: str) -> MemberWork:
     work.reviewed_at = timezone.now()
     work.review_comment = comment.strip()
     save_as(work, by=by)
+    _tell_author(work, by=by, accepted=move == "accept")
     return work
+
+
+def _tell_author(work: MemberWork, *, by: User, accepted: bool) -> None:
+    """The author learns at once that their work was accepted or returned, with the comment
+    (inbox, and e-mail by their preferences; never the group's robots: it is theirs alone)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from members.notifications.models import NotificationKind
+    from members.notifications.services import notification_send
+
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"kind": work.get_kind_display(), "title": work.title}
+        title = (_("Your %(kind)s “%(title)s” was accepted") if accepted
+                 else _("Your %(kind)s “%(title)s” was returned for revision")) % values
+        lines = [_("Reviewed by %(who)s.") % {"who": by.get_full_name()}]
+        if work.review_comment:
+            lines.append(_("Comment: %(comment)s") % {"comment": work.review_comment})
+        if not accepted:
+            lines.append(_("Revise it and hand it in again."))
+    notification_send(
+        kind=NotificationKind.WORK_REVIEWED, obj=work, recipients=[work.author],
+        occasion=f"{'accepted' if accepted else 'returned'}:{work.reviewed_at:%Y%m%d%H%M%S%f}",
+        title=title, body="\n".join(lines), group=work.group, robots=False, by=by,
+    )
 
 
 @transaction.atomic

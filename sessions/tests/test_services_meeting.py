@@ -286,6 +286,14 @@ def test_makeup_submitted_by_the_member_and_confirmed_by_staff(world):
     row.refresh_from_db()
     assert row.makeup_confirmed_by == world.staff
     assert not Attendance.objects.owing_makeup().filter(user=world.member).exists()
+    # The member is told, once (confirming again changes nothing).
+    services.makeup_confirm(by=world.staff, attendance=row)
+    from members.notifications.models import Notification, NotificationKind
+
+    told = Notification.objects.get(recipient=world.member, kind=NotificationKind.MAKEUP_DECIDED)
+    assert told.title == f"您在“{meeting.title}”中的补学已确认"
+    assert world.staff.name in told.body
+    assert told.url == meeting.get_absolute_url()
 
 
 def test_makeup_by_someone_else_or_before_the_meeting_is_refused(world):

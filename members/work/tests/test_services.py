@@ -76,6 +76,29 @@ def test_full_workflow_return_resubmit_accept(world):
     assert statuses == ["draft", "submitted", "returned", "returned", "submitted", "accepted"]
 
 
+def test_the_author_is_told_when_their_work_is_returned_and_when_it_is_accepted(world, mailoutbox, settings):
+    from members.notifications.models import Delivery, Notification, NotificationKind
+
+    settings.QUIET_HOURS = ("00:00", "00:00")
+    world.member.email = "member@example.org"
+    world.member.save()
+    work = services.work_submit(work=_reflection(world), by=world.member)
+    services.work_return(work=work, by=world.staff, comment="请结合分管工作谈体会")
+    returned = Notification.objects.get(recipient=world.member, kind=NotificationKind.WORK_REVIEWED)
+    assert returned.title == f"您的心得体会《{work.title}》被退回修改"
+    assert "请结合分管工作谈体会" in returned.body
+    assert returned.url == work.get_absolute_url()
+    assert Delivery.objects.filter(notification=returned, channel="email").exists()  # by their preferences
+    assert not Delivery.objects.filter(kind=NotificationKind.WORK_REVIEWED, group_channel__isnull=False).exists()
+    work = services.work_update(work=work, by=world.member, body=REFLECTION_TEXT + "\n补充：结合分管工作。")
+    work = services.work_submit(work=work, by=world.member)
+    services.work_accept(work=work, by=world.staff, comment="体会深刻")
+    titles = list(Notification.objects.filter(recipient=world.member, kind=NotificationKind.WORK_REVIEWED)
+                  .order_by("pk").values_list("title", flat=True))
+    assert titles == [f"您的心得体会《{work.title}》被退回修改", f"您的心得体会《{work.title}》已通过审核"]
+    assert not Notification.objects.filter(recipient=world.staff, kind=NotificationKind.WORK_REVIEWED).exists()
+
+
 @pytest.mark.parametrize(
     "status, action",
     [
