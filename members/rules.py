@@ -119,7 +119,9 @@ rules.add_perm("members.end_role", assignment_is_current & ~own_assignment & ass
 
 @rules.predicate
 def administers_organization(user, organization) -> bool:
-    return organization is not None and in_user_scope(_administered, user, organization.pk)
+    """Staff over their managed tree and 系统管理员 over theirs set up its units and groups (the
+    same tree whose accounts they create, ``scoping.account_organizations``)."""
+    return organization is not None and in_user_scope(scoping.account_organizations, user, organization.pk)
 
 
 @rules.predicate
@@ -129,7 +131,7 @@ def has_no_study_group(_user, organization) -> bool:
 
 @rules.predicate
 def administers_group(user, group) -> bool:
-    return group is not None and in_user_scope(_administered, user, group.organization_id)
+    return group is not None and in_user_scope(scoping.account_organizations, user, group.organization_id)
 
 
 # ``add_organization`` is checked on the parent: the new one is created below it.

@@ -326,9 +326,17 @@ def test_sysadmin_renames_a_group_it_administers_but_reads_none_of_its_records(w
     assert client.get(reverse("members:group-update", kwargs={"pk": world.groups.sibling.pk})).status_code == 404
 
 
-def test_staff_may_not_rename_their_groups(world, client):
+def test_staff_rename_the_groups_of_their_tree_but_not_others(world, client):
+    """Issue 17: staff set up their county's units and groups in the browser (no admin needed)."""
     force_login_verified(client, world.staff)
     response = client.post(
-        reverse("members:group-update", kwargs={"pk": world.groups.bureau.pk}), {"name": "改名", "is_active": "on"}
+        reverse("members:group-update", kwargs={"pk": world.groups.bureau.pk}), {"name": "改名后的中心组", "is_active": "on"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 302
+    world.groups.bureau.refresh_from_db()
+    assert world.groups.bureau.name == "改名后的中心组"
+    force_login_verified(client, world.sibling_staff)
+    response = client.post(
+        reverse("members:group-update", kwargs={"pk": world.groups.bureau.pk}), {"name": "越权", "is_active": "on"}
+    )
+    assert response.status_code == 404

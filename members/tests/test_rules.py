@@ -110,12 +110,17 @@ def test_end_role_below_the_sysadmin_but_not_at_its_own_organization(world):
     assert not sysadmin.has_perm("members.end_role", sysadmin.assignments.get())
 
 
-def test_organization_permissions_follow_the_sysadmin_tree(world):
+def test_organization_permissions_follow_the_sysadmin_and_staff_trees(world):
     sysadmin = admin_at(world.county, Role.SYSTEM_ADMIN, "sysadmin")
     assert sysadmin.has_perm("members.add_organization", world.county)
     assert sysadmin.has_perm("members.change_organization", world.bureau)
     assert not sysadmin.has_perm("members.change_organization", world.sibling)
-    assert not world.staff.has_perm("members.change_organization", world.bureau)
+    assert world.staff.has_perm("members.change_organization", world.bureau)
+    assert world.staff.has_perm("members.change_study_group", world.groups.bureau)
+    assert not world.staff.has_perm("members.change_organization", world.sibling)
+    assert not world.staff.has_perm("members.change_organization", world.city)
+    assert not world.leader.has_perm("members.change_organization", world.bureau)
+    assert not world.member.has_perm("members.change_study_group", world.groups.bureau)
     assert not sysadmin.has_perm("members.add_study_group", world.bureau), "the bureau has its group"
 
 

@@ -110,10 +110,11 @@ EXPECTATIONS = {
     "members:assignment-grant": (lambda w: {"pk": w.other_member.pk}, ADMIN_ACTION),
     # The county staff's own assignment: members do not see the county.
     "members:assignment-end": (lambda w: {"pk": w.staff.assignments.get().pk}, COUNTY_ADMIN_ACTION),
-    "members:organization-create": (lambda w: {"pk": w.bureau.pk}, ADMIN_ACTION),
-    "members:organization-update": (lambda w: {"pk": w.bureau.pk}, ADMIN_ACTION),
-    "members:group-create": (lambda w: {"pk": _organization_without_group(w).pk}, COUNTY_ADMIN_ACTION),
-    "members:group-update": (lambda w: {"pk": w.groups.bureau.pk}, ADMIN_ACTION),
+    # Staff set up the units and groups of their tree (issue 17), as 系统管理员 do theirs.
+    "members:organization-create": (lambda w: {"pk": w.bureau.pk}, GROUP_ACTION),
+    "members:organization-update": (lambda w: {"pk": w.bureau.pk}, GROUP_ACTION),
+    "members:group-create": (lambda w: {"pk": _organization_without_group(w).pk}, statuses(member=404, leader=403, sibling_staff=404)),
+    "members:group-update": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
     # 花名册导入: staff of any organisation may import; an import is its importer's.
     "members:roster-import": (None, MANAGER_PAGE),
     "members:roster-template": (None, MANAGER_PAGE),
