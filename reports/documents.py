@@ -194,9 +194,13 @@ def bulletin_context(
         "lectures": totals["lectures"], "first": totals["first_agenda"],
         "rate": "—" if totals["attendance_rate"] is None else totals["attendance_rate"], "behind": totals["behind"],
     }
+    online = online_study_sentence(snapshot.get("online_study") or [])
+    if online:
+        overall = f"{overall}{online}"
     return {
         **official_frame(bulletin),
         "overall_text": overall,
+        "online_study_text": online,
         # The table's last row: the sum of each column that adds up, blank where a sum means nothing.
         "total_cells": [
             "" if k in ("meetings_quota", "records_rate") or k not in totals
@@ -236,6 +240,15 @@ def bulletin_context(
 # larger than 42 pt (about 15 mm a character): a long organ name gets smaller characters.
 MASTHEAD_WIDTH_PT = 440
 MASTHEAD_MAX_PT = 42
+
+
+def online_study_sentence(rows: list[dict]) -> str:
+    """The bulletin's sentence on online study: participation per platform, never a ranking."""
+    parts = [
+        _("%(platform)s: %(participants)s of %(members)s members took part (%(rate)s%%)") % {**row, "platform": row["label"]}
+        for row in rows
+    ]
+    return (_("Online study: %(parts)s.") % {"parts": "；".join(parts)}) if parts else ""
 
 
 def official_frame(bulletin: Bulletin) -> dict:

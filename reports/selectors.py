@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members import scoping
-from members.models import Membership, StudyGroup, current_q
+from members.models import Membership, StudyGroup, User, current_q
 from reports.models import (
     Bulletin,
     DocumentBuild,
@@ -464,9 +464,16 @@ def seven_record_labels() -> list[str]:
 
 def review_snapshot(group: StudyGroup, *, year: int, period: str) -> dict:
     """Everything a review shows that comes from the records; frozen on submission."""
+    from members.work.selectors import online_study_summary
+
     figures = figures_for_group(group, year=year, period=period)
+    first_day, last_day = period_bounds(year, period)
+    members = User.objects.filter(
+        Exists(Membership.objects.filter(current_q(), group=group, user=OuterRef("pk")))
+    ).only("pk", "name", "username").order_by("name")
     return {
         "figures": figures,
+        "online_study": online_study_summary(members, first_day, last_day),
         "meetings": group_meetings(group, year=year, period=period),
         "record_labels": seven_record_labels(),
         "uncovered_topics": uncovered_topics(group, year=year, period=period),
@@ -572,11 +579,15 @@ def rectification_overview(groups, *, limit: int = 40) -> dict:
 def bulletin_snapshot(bulletin: Bulletin, *, groups=None) -> dict:
     """The bulletin's table, totals, charts data, observation findings and rectification: a fixed
     number of queries whatever the number of groups."""
+    from members.work.selectors import online_study_participation
+
     groups = bulletin_groups(bulletin.organization) if groups is None else groups
     rows = rank(group_figures(groups, year=bulletin.year, period=bulletin.period))
+    first_day, last_day = period_bounds(bulletin.year, bulletin.period)
     return {
         "rows": rows,
         "totals": totals(rows),
+        "online_study": online_study_participation(groups, first_day, last_day),
         "monthly": meetings_by_month(groups, year=bulletin.year, period=bulletin.period),
         "observations": observation_findings(groups, year=bulletin.year, period=bulletin.period),
         "rectification": rectification_overview(groups),

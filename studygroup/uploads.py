@@ -103,6 +103,11 @@ UPLOAD_POLICIES: dict[str, UploadPolicy] = {
         ("xlsx", "csv"), "ROSTER_IMPORT_MAX_UPLOAD_MB",
         hints={"xls": gettext_lazy("Old .xls files cannot be read: save the file as .xlsx in Excel or WPS and upload that.")},
     ),
+    # 学习强国 / 干部网络学院 exports: read by members.work.online with the roster's reader.
+    "online_study_import": UploadPolicy(
+        ("xlsx", "csv"), "ROSTER_IMPORT_MAX_UPLOAD_MB",
+        hints={"xls": gettext_lazy("Old .xls files cannot be read: save the file as .xlsx in Excel or WPS and upload that.")},
+    ),
     # The annual plan to import: read by plans.importer, which knows .docx and .txt.
     "plan_import": UploadPolicy(
         ("docx", "txt"), "PLAN_IMPORT_MAX_UPLOAD_MB",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import StudyGroup
-from members.work.models import MemberWork, ResearchTopic, WorkKind
+from members.work.models import MemberWork, OnlinePlatform, ResearchTopic, WorkKind
 from studygroup.forms import DatePicker
 from studygroup.uploads import UploadField
 
@@ -152,3 +152,38 @@ class FieldVisitForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class OnlineStudyImportForm(forms.Form):
+    """A platform's export for one month; the columns only when the file's headers are unusual
+    (what was used is remembered for the organisation's next import of that platform)."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=OnlinePlatform.choices)
+    period = forms.CharField(
+        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=_("The month the points or hours are for, such as 2026-11."),
+    )
+    file = UploadField(upload="online_study_import", label=_("The platform's export (Excel or CSV)"))
+    name_header = forms.CharField(label=_("Name column"), required=False, max_length=50)
+    phone_header = forms.CharField(label=_("Phone column"), required=False, max_length=50)
+    account_header = forms.CharField(label=_("Account column"), required=False, max_length=50)
+    value_header = forms.CharField(label=_("Points or hours column"), required=False, max_length=50)
+
+    def clean_period(self):
+        import re
+        from datetime import date
+
+        value = self.cleaned_data["period"].strip()
+        match = re.fullmatch(r"(\d{4})[-年./](\d{1,2})月?", value)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise forms.ValidationError(_("Give the month as 2026-11."))
+        period = date(int(match.group(1)), int(match.group(2)), 1)
+        if period > timezone.localdate():
+            raise forms.ValidationError(_("The month has not begun yet."))
+        if period.year < 2000:
+            raise forms.ValidationError(_("Give the month as 2026-11."))
+        return period
+
+    def columns(self) -> dict:
+        data = self.cleaned_data
+        return {key: data[f"{key}_header"].strip() for key in ("name", "phone", "account", "value") if data.get(f"{key}_header", "").strip()}

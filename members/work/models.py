@@ -573,3 +573,130 @@ class CompilationBuild(WorkerBuild):
 
     def __str__(self):
         return f"{self.group_id} {self.year} · {self.status}"
+
+
+# Online-platform study (学习强国, 干部网络学院) ----------------------------------------------------
+# The platforms' administrators export each person's points or hours; staff import them (never
+# typed by members). Stored per person, platform and month, as evidence, not as a ranking.
+
+
+class OnlinePlatform(models.TextChoices):
+    XUEXI = "xuexi", _("Xuexi Qiangguo (学习强国)")
+    GANBU = "ganbu", _("Cadre online college (干部网络学院)")
+
+
+class OnlineMeasure(models.TextChoices):
+    POINTS = "points", _("points")
+    HOURS = "hours", _("hours")
+
+
+#: What each platform's export counts by default.
+PLATFORM_MEASURE = {OnlinePlatform.XUEXI: OnlineMeasure.POINTS, OnlinePlatform.GANBU: OnlineMeasure.HOURS}
+
+
+def online_study_upload_to(instance, filename):
+    from studygroup.uploads import random_upload_path
+
+    return random_upload_path("online-study", filename)
+
+
+class OnlineStudyImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import is its importer's (it lists the people it matched)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.all() if user.is_superuser else self.filter(created_by=user)
+
+
+class OnlineStudyImport(models.Model):
+    """One platform export staff uploaded for one month: its preview, and once applied, its result."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Imported")
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    platform = models.CharField(_("platform"), max_length=10, choices=OnlinePlatform.choices)
+    period = models.DateField(_("month"), help_text=_("The first day of the month the figures are for."))
+    original_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to=online_study_upload_to, max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    preview = models.JSONField(_("preview"), default=dict)
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    objects = OnlineStudyImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("online-study import")
+        verbose_name_plural = _("online-study imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} {self.period:%Y-%m} {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("work:online-study-import-detail", kwargs={"pk": self.pk})
+
+
+class OnlineStudyMapping(models.Model):
+    """Which columns of a platform's export hold what, as the staff of an organisation last
+    imported it (remembered, so the next month's file imports without choosing again)."""
+
+    organization = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(_("platform"), max_length=10, choices=OnlinePlatform.choices)
+    name_header = models.CharField(_("name column"), max_length=50, blank=True)
+    phone_header = models.CharField(_("phone column"), max_length=50, blank=True)
+    account_header = models.CharField(_("account column"), max_length=50, blank=True)
+    value_header = models.CharField(_("points or hours column"), max_length=50)
+    measure = models.CharField(_("counted in"), max_length=10, choices=OnlineMeasure.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("online-study column mapping")
+        verbose_name_plural = _("online-study column mappings")
+        constraints = [models.UniqueConstraint(fields=["organization", "platform"], name="one_mapping_per_platform")]
+
+    def __str__(self):
+        return f"{self.organization} {self.get_platform_display()}"
+
+
+class OnlineStudyRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """One's own, and those of the people the user may see."""
+        from members import scoping
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(person=user) | Q(person__in=scoping.visible_people(user).values("pk")))
+
+
+class OnlineStudyRecord(models.Model):
+    """A person's points or hours on a platform in a month, as the platform's export gave them."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="online_study", verbose_name=_("person"))
+    platform = models.CharField(_("platform"), max_length=10, choices=OnlinePlatform.choices)
+    period = models.DateField(_("month"))
+    measure = models.CharField(_("counted in"), max_length=10, choices=OnlineMeasure.choices)
+    value = models.DecimalField(_("points or hours"), max_digits=10, decimal_places=1)
+    source = models.ForeignKey(
+        OnlineStudyImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="records",
+        verbose_name=_("imported from"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = OnlineStudyRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("online-study record")
+        verbose_name_plural = _("online-study records")
+        ordering = ["person", "platform", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "platform", "period"], name="one_online_record_per_month"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="online_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.get_platform_display()} {self.period:%Y-%m}: {self.value}"

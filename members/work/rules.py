@@ -72,3 +72,27 @@ rules.add_perm("work.review_group_work", reviews_group)
 rules.add_perm("work.export_group_work", reviews_group | reads_group_organization)
 
 
+
+
+# --- online-platform study (学习强国, 干部网络学院) ---------------------------------------------
+
+
+@rules.predicate
+def manages_some_group(user) -> bool:
+    return signed_in(user) and scoping.managed_groups(user).exists()
+
+
+@rules.predicate
+def imported_by_self(user, online_import) -> bool:
+    return online_import is not None and signed_in(user) and online_import.created_by_id == user.pk
+
+
+@rules.predicate
+def online_import_awaits_confirmation(_user, online_import) -> bool:
+    return online_import is not None and online_import.status == "previewed"
+
+
+# Staff import what the platforms export (members never type it); an import is its importer's.
+rules.add_perm("work.import_online_study", manages_some_group)
+rules.add_perm("work.view_online_study_import", imported_by_self)
+rules.add_perm("work.apply_online_study_import", online_import_awaits_confirmation & imported_by_self & manages_some_group)

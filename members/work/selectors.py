@@ -354,3 +354,82 @@ def latest_compilation(group: StudyGroup, year: int, *, all_pieces: bool):
         CompilationBuild.objects.filter(group=group, year=year, all_pieces=all_pieces)
         .order_by("-requested_at", "-pk").first()
     )
+
+
+# --- online-platform study ---------------------------------------------------------------------
+
+
+def online_study_of(person, year: int) -> list[dict]:
+    """A person's months on each platform in a year, with the total (one query)."""
+    from members.work.models import OnlinePlatform, OnlineStudyRecord
+
+    rows: dict[str, dict] = {}
+    for record in OnlineStudyRecord.objects.filter(person=person, period__year=year).order_by("platform", "period"):
+        entry = rows.setdefault(record.platform, {
+            "platform": record.platform, "label": OnlinePlatform(record.platform).label,
+            "measure": record.get_measure_display(), "months": [], "total": 0, "recorded_at": record.recorded_at,
+        })
+        entry["months"].append((record.period, record.value))
+        entry["total"] += record.value
+        entry["recorded_at"] = max(entry["recorded_at"], record.recorded_at)
+    return list(rows.values())
+
+
+def online_study_summary(people, first_day, last_day) -> list[dict]:
+    """For a set of people (a group's members) over a period: per platform, how many took part,
+    the rate, the median of their totals, and those with none. Evidence, not a ranking (one query)."""
+    from statistics import median
+
+    from django.db.models import Sum
+
+    from members.work.models import OnlineMeasure, OnlinePlatform, OnlineStudyRecord
+
+    people = list(people)
+    totals: dict[str, dict[int, float]] = {platform: {} for platform in OnlinePlatform.values}
+    measures: dict[str, str] = {}
+    for row in (OnlineStudyRecord.objects.filter(person__in=[p.pk for p in people], period__gte=first_day.replace(day=1),
+                                                 period__lte=last_day)
+                .values("platform", "person_id", "measure").annotate(total=Sum("value"))):
+        totals[row["platform"]][row["person_id"]] = float(row["total"])
+        measures[row["platform"]] = str(OnlineMeasure(row["measure"]).label)
+    summary = []
+    for platform in OnlinePlatform:
+        values = totals[platform.value]
+        if not values:
+            continue
+        taking_part = [value for value in values.values() if value > 0]
+        summary.append({
+            "platform": platform.value, "label": str(platform.label),
+            "measure": measures.get(platform.value, ""),
+            "members": len(people), "participants": len(taking_part),
+            "rate": round(100.0 * len(taking_part) / len(people), 1) if people else None,
+            "median": round(median(taking_part), 1) if taking_part else 0,
+            "none": [person.get_full_name() for person in people if not values.get(person.pk)],
+        })
+    return summary
+
+
+def online_study_participation(groups, first_day, last_day) -> list[dict]:
+    """Across groups (a bulletin's): per platform, how many of their current members took part
+    in the period and the rate. Two counts a platform, whatever the number of people."""
+    from members.models import Membership, User, current_q
+    from members.work.models import OnlinePlatform, OnlineStudyRecord
+
+    members = User.objects.filter(
+        Exists(Membership.objects.filter(current_q(), group__in=groups.values("pk"), user=OuterRef("pk")))
+    )
+    total = None
+    rows = []
+    for platform in OnlinePlatform:
+        taking_part = members.filter(Exists(OnlineStudyRecord.objects.filter(
+            person=OuterRef("pk"), platform=platform.value, value__gt=0,
+            period__gte=first_day.replace(day=1), period__lte=last_day,
+        ))).count()
+        if not taking_part:
+            continue
+        total = members.count() if total is None else total
+        rows.append({
+            "platform": platform.value, "label": str(platform.label), "participants": taking_part, "members": total,
+            "rate": round(100.0 * taking_part / total, 1) if total else None,
+        })
+    return rows

@@ -355,3 +355,69 @@ def compilation_build_run(*, build_id: int):
         return build
     except Exception as error:  # the reason is shown on the page, with a retry
         return build_failed(CompilationBuild, build_id, error)
+
+
+# --- online-platform study (学习强国, 干部网络学院) ---------------------------------------------
+
+
+def online_study_preview(
+    *, by: User, data: bytes, filename: str, platform: str, period: date, columns: dict | None = None, save: bool = True,
+):
+    """Read and match a platform's export as ``by`` (writing no record). With ``save`` the file
+    and its preview are kept for staff to confirm; returns (import or None, plan)."""
+    from django.core.files.base import ContentFile
+
+    from members import roster
+    from members.work import online
+    from members.work.models import OnlineStudyImport
+
+    require_perm(by, "work.import_online_study")
+    try:
+        plan = online.plan_online_study(
+            roster.read_roster(data, filename), by=by, platform=platform, period=period, columns=columns,
+        )
+    except roster.RosterError as error:
+        raise ValidationError({"file": str(error)}) from error
+    if not save:
+        return None, plan
+    record = OnlineStudyImport(
+        created_by=by, platform=platform, period=plan.period, original_name=filename[:200],
+        preview={**plan.as_json(), "rows": [row.as_dict() for row in plan.rows], "requested_columns": columns or {}},
+    )
+    record.file.save(filename, ContentFile(data), save=False)
+    record.save()
+    return record, plan
+
+
+@transaction.atomic
+def online_study_apply(*, by: User, online_import):
+    """Write a previewed export in one transaction (the file is matched again first: what is
+    written is what it means now)."""
+    from members import roster
+    from members.work import online
+    from members.work.models import OnlineStudyImport
+    from studygroup.signals import audit_event
+
+    require_perm(by, "work.apply_online_study_import", online_import)
+    record = OnlineStudyImport.objects.select_for_update().get(pk=online_import.pk)
+    if record.status != OnlineStudyImport.Status.PREVIEWED:
+        raise ValidationError(_("This file was imported already."))
+    with record.file.open("rb") as stream:
+        data = stream.read()
+    plan = online.plan_online_study(
+        roster.read_roster(data, record.original_name), by=by, platform=record.platform, period=record.period,
+        columns=record.preview.get("requested_columns") or None,
+    )
+    written = online.apply_online_study(plan, by=by, source=record)
+    record.status = OnlineStudyImport.Status.APPLIED
+    record.applied_at = timezone.now()
+    record.result = {**plan.as_json(), "rows": [row.as_dict() for row in plan.rows], "written": written}
+    record.save(update_fields=["status", "applied_at", "result"])
+    audit_event.send(
+        sender=OnlineStudyImport, action="create", actor=by, obj=record, organization=by.organization,
+        detail=_("%(platform)s figures for %(month)s imported: %(written)s people written, %(unmatched)s rows unmatched.") % {
+            "platform": record.get_platform_display(), "month": f"{record.period:%Y-%m}", "written": written,
+            "unmatched": plan.counts()["unmatched"],
+        },
+    )
+    return record, plan

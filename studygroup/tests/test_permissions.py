@@ -81,6 +81,17 @@ def _activation_token(world):
 IMPORTER_ONLY = statuses(member=404, leader=404, sibling_staff=404)
 
 
+def _online_study_import(world):
+    from datetime import date
+
+    from members.work.models import OnlineStudyImport
+
+    record = OnlineStudyImport(created_by=world.staff, platform="xuexi", period=date(2026, 1, 1), original_name="积分.xlsx")
+    record.file.name = "online-study/test.xlsx"
+    record.save()
+    return record
+
+
 def _work(world, which):
     from members.work.tests.factories import work_for_permissions
 
@@ -125,6 +136,10 @@ EXPECTATIONS = {
     "members:account-activate": (_activation_token, statuses(anonymous=200)),
     # Members' own work (members/work_views.py): objects of world.member in the bureau group.
     "work:my-work": (None, OPEN),
+    # 学习强国 / 干部网络学院: staff who manage a group import; an import is its importer's.
+    "work:online-study-import": (None, MANAGER_PAGE),
+    "work:online-study-import-detail": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
+    "work:online-study-import-apply": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
     "work:work-list": (None, OPEN),
     "work:work-search": (None, OPEN),
     "work:work-create": (
