@@ -145,3 +145,26 @@ def compilation_pdf_bytes(group, year: int, work: list[MemberWork], *, request=N
 
 def compilation_filename(group, year: int) -> str:
     return f"{_compilation_title(group, year)}.pdf"
+
+
+def study_records_xlsx(group, year: int, people: list):
+    """个人学习档案 of a group's members, a row each (``selectors.study_record_rows``)."""
+    from members.work.models import OnlinePlatform
+
+    title = _("Study records of %(group)s, %(year)s") % {"group": group.name, "year": year}
+    headers = [
+        _("No."), _("Name"), _("Works in"), _("Position"), _("Meetings"), _("Present"), pgettext("attendance", "Late"),
+        _("On leave"), _("Absent"), _("Make-up done"), _("Reflections"), _("Study notes"), _("Research reports"),
+        _("Articles"), _("Lectures given"), _("Handed in late"),
+        *[str(label) for label in OnlinePlatform.labels],
+    ]
+    workbook, sheet = documents.new_workbook(title, headers)
+    for number, person in enumerate(people, start=1):
+        sheet.append([
+            number, person.get_full_name(), person.organization.name if person.organization_id else "", person.position,
+            person.a_meetings, person.a_present, person.a_late, person.a_leave, person.a_absent, person.a_makeup_done,
+            person.w_reflection, person.w_note, person.w_research, person.w_article, person.w_lecture, person.w_late,
+            *[float(getattr(person, f"o_{platform}")) if getattr(person, f"o_{platform}") is not None else ""
+              for platform in OnlinePlatform.values],
+        ])
+    return documents.xlsx_response(workbook, f"{title}.xlsx")

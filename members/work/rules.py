@@ -96,3 +96,26 @@ def online_import_awaits_confirmation(_user, online_import) -> bool:
 rules.add_perm("work.import_online_study", manages_some_group)
 rules.add_perm("work.view_online_study_import", imported_by_self)
 rules.add_perm("work.apply_online_study_import", online_import_awaits_confirmation & imported_by_self & manages_some_group)
+
+
+# --- a member's study record (个人学习档案) -------------------------------------------------------
+
+
+@rules.predicate
+def is_the_person(user, person) -> bool:
+    return person is not None and signed_in(user) and person.pk == user.pk
+
+
+@rules.predicate
+def manages_the_person(user, person) -> bool:
+    return person is not None and in_user_scope(scoping.managed_people, user, person.pk)
+
+
+@rules.predicate
+def manages_the_group(user, group) -> bool:
+    return group is not None and in_user_scope(scoping.managed_groups, user, group.pk)
+
+
+# The member and the staff who manage them (who export it for the annual evaluation, 年度考核).
+rules.add_perm("work.view_study_record", is_the_person | manages_the_person)
+rules.add_perm("work.export_study_records", manages_the_group)

@@ -433,3 +433,97 @@ def online_study_participation(groups, first_day, last_day) -> list[dict]:
             "rate": round(100.0 * taking_part / total, 1) if total else None,
         })
     return rows
+
+
+# --- a member's study record (个人学习档案) -------------------------------------------------------
+
+HELD_MEETINGS = ("held", "archived")
+
+
+def study_record(person, year: int) -> dict:
+    """One member's year of study, for the annual evaluation (年度考核): meetings and how they
+    were attended (make-ups done), their accepted work with its late and copy flags, articles by
+    level, lectures, online study, each quota met or not, with the dates the records were
+    written. A fixed number of queries."""
+    from sessions.models import Attendance
+
+    from members.work.models import ArticleLevel
+
+    attendance = list(
+        Attendance.objects.filter(user=person, meeting__starts_at__year=year, meeting__status__in=HELD_MEETINGS)
+        .select_related("meeting__group").order_by("meeting__starts_at", "pk")
+    )
+    counts = {status: 0 for status in Attendance.Status.values}
+    for row in attendance:
+        counts[row.status] += 1
+    missed = [row for row in attendance if row.status in (Attendance.Status.LEAVE, Attendance.Status.ABSENT)]
+    work = list(
+        with_check(MemberWork.objects.filter(author=person, year=year, status=WorkStatus.ACCEPTED).with_late())
+        .select_related("group", "reviewed_by").order_by("kind", "occurred_on", "pk")
+    )
+    for piece in work:
+        piece.copy_flagged = (piece.copy_score or 0) >= settings.WORK_COPY_FLAG_SCORE
+    by_kind: dict[str, list] = {}
+    for piece in work:
+        by_kind.setdefault(piece.kind, []).append(piece)
+    articles_by_level = [
+        (str(label), sum(1 for piece in by_kind.get(WorkKind.ARTICLE, []) if piece.level == level))
+        for level, label in ArticleLevel.choices
+    ]
+    groups = list(my_groups(person)) if person.is_active else []
+    quotas = [member_figures(person, group, year) for group in groups]
+    return {
+        "person": person, "year": year,
+        "attendance": attendance,
+        "counts": {
+            "meetings": len(attendance), "present": counts[Attendance.Status.PRESENT], "late": counts[Attendance.Status.LATE],
+            "leave": counts[Attendance.Status.LEAVE], "absent": counts[Attendance.Status.ABSENT],
+            "makeup_done": sum(1 for row in missed if row.makeup_confirmed_at), "makeup_owed": sum(1 for row in missed if not row.makeup_confirmed_at),
+            "reflections": len(by_kind.get(WorkKind.REFLECTION, [])), "notes": len(by_kind.get(WorkKind.NOTE, [])),
+            "research": len(by_kind.get(WorkKind.RESEARCH, [])), "articles": len(by_kind.get(WorkKind.ARTICLE, [])),
+            "lectures": len(by_kind.get(WorkKind.LECTURE, [])),
+            "late_work": sum(1 for piece in work if piece.late), "copy_flagged": sum(1 for piece in work if piece.copy_flagged),
+        },
+        "work": work,
+        "articles_by_level": articles_by_level,
+        "online_study": online_study_of(person, year),
+        "quotas": quotas,
+    }
+
+
+def study_record_rows(group, year: int) -> list[dict]:
+    """A row per current member of a group for the annual evaluation export: the same figures
+    as ``study_record``, for every member in a fixed number of queries."""
+    from django.db.models import DecimalField, Sum
+
+    from sessions.models import Attendance
+
+    from members.models import Membership, User, current_q
+    from members.work.models import OnlinePlatform, OnlineStudyRecord
+    from studygroup.queries import count_subquery
+
+    person = OuterRef("pk")
+    attendance = Attendance.objects.filter(user=person, meeting__starts_at__year=year, meeting__status__in=HELD_MEETINGS)
+    accepted = MemberWork.objects.filter(author=person, year=year, status=WorkStatus.ACCEPTED)
+    annotations = {
+        "a_meetings": count_subquery(attendance),
+        "a_present": count_subquery(attendance.filter(status=Attendance.Status.PRESENT)),
+        "a_late": count_subquery(attendance.filter(status=Attendance.Status.LATE)),
+        "a_leave": count_subquery(attendance.filter(status=Attendance.Status.LEAVE)),
+        "a_absent": count_subquery(attendance.filter(status=Attendance.Status.ABSENT)),
+        "a_makeup_done": count_subquery(attendance.filter(status__in=["leave", "absent"], makeup_confirmed_at__isnull=False)),
+        "w_late": count_subquery(accepted.filter(late_condition())),
+    }
+    for kind in (WorkKind.REFLECTION, WorkKind.NOTE, WorkKind.RESEARCH, WorkKind.ARTICLE, WorkKind.LECTURE):
+        annotations[f"w_{kind}"] = count_subquery(accepted.filter(kind=kind))
+    for platform in OnlinePlatform.values:
+        annotations[f"o_{platform}"] = Subquery(
+            OnlineStudyRecord.objects.filter(person=person, platform=platform, period__year=year)
+            .order_by().values("person").annotate(total=Sum("value")).values("total")[:1],
+            output_field=DecimalField(),
+        )
+    members = (
+        User.objects.filter(Exists(Membership.objects.filter(current_q(), group=group, user=OuterRef("pk"))))
+        .select_related("organization").annotate(**annotations).order_by("name", "pk")
+    )
+    return list(members)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.work import online_views, views
+from members.work import online_views, record_views, views
 from members.work.downloads import COMPILATION_FILE, WORK_ATTACHMENT
 from studygroup.downloads import ScopedFileDownload
 
@@ -8,6 +8,9 @@ app_name = "work"
 
 urlpatterns = [
     path("my-study/", views.MyWork.as_view(), name="my-work"),
+    path("people/<int:pk>/study-record/", record_views.StudyRecordDetail.as_view(), name="study-record"),
+    path("people/<int:pk>/study-record/pdf/", record_views.StudyRecordPdf.as_view(), name="study-record-pdf"),
+    path("groups/<int:pk>/study-records.xlsx", record_views.GroupStudyRecordsExport.as_view(), name="study-records-export"),
     path("online-study/import/", online_views.OnlineStudyImportStart.as_view(), name="online-study-import"),
     path("online-study/import/<int:pk>/", online_views.OnlineStudyImportDetail.as_view(), name="online-study-import-detail"),
     path("online-study/import/<int:pk>/apply/", online_views.OnlineStudyImportApply.as_view(), name="online-study-import-apply"),

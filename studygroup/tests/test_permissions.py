@@ -138,6 +138,10 @@ EXPECTATIONS = {
     "work:my-work": (None, OPEN),
     # 学习强国 / 干部网络学院: staff who manage a group import; an import is its importer's.
     "work:online-study-import": (None, MANAGER_PAGE),
+    # 个人学习档案: the member's own and their staff's; a fellow member or a leader may not read it.
+    "work:study-record": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),
+    "work:study-record-pdf": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),
+    "work:study-records-export": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
     "work:online-study-import-detail": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
     "work:online-study-import-apply": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
     "work:work-list": (None, OPEN),
