@@ -116,11 +116,56 @@ def _csv_rows(data: bytes) -> list[list]:
     return [[cell if cell != "" else None for cell in row] for row in rows]
 
 
+# A roster has at most this many columns; a stray cell far to the right (XFD1) or a merged range
+# over a whole sheet would make every row that wide (openpyxl fills merged ranges cell by cell).
+ROSTER_MAX_COLUMNS = 100
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|dimension|mergeCell)\b[^>]*?\sr(?:ef)?="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extents(data: bytes) -> None:
+    """Refuse a sheet that reaches too far (rows, columns, merged ranges) before openpyxl loads
+    it: read from the sheets' XML in chunks, whatever openpyxl would make of it."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise RosterError(_("The Excel file cannot be opened: save it again as .xlsx and upload that.")) from error
+    most_rows = settings.ROSTER_MAX_ROWS + HEADER_SEARCH_ROWS
+    with archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    text = tail + chunk
+                    for match in _CELL_REF.finditer(text):
+                        column = max(_column_number(match.group(1)), _column_number(match.group(3) or b"A"))
+                        row = max(int(match.group(2)), int(match.group(4) or 0))
+                        if column > ROSTER_MAX_COLUMNS:
+                            raise RosterError(_(
+                                "A sheet reaches column %(column)s: a roster has at most %(most)s columns. "
+                                "Delete the cells (or merged cells) far to the right and save again."
+                            ) % {"column": (match.group(3) or match.group(1)).decode(), "most": ROSTER_MAX_COLUMNS})
+                        if row > most_rows:
+                            _check_size(row)
+                    tail = text[-400:]
+
+
 def _xlsx_sheets(data: bytes) -> list[Sheet]:
     import zipfile
 
     from openpyxl import load_workbook
 
+    _check_extents(data)
     try:
         # Formulas as written (never worked out here: a formula cell is an error, not a value),
         # merged cells kept as ranges.
@@ -130,7 +175,7 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
     sheets = []
     for worksheet in workbook.worksheets:
         _check_size(worksheet.max_row)
-        rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        rows = [list(row) for row in worksheet.iter_rows(values_only=True, max_col=min(worksheet.max_column, ROSTER_MAX_COLUMNS))]
         # A merged unit cell (one unit over several people) counts for every row it covers.
         for merged in worksheet.merged_cells.ranges:
             value = rows[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(rows) else None
@@ -363,6 +408,7 @@ class _Planner:
                 self.by_name.setdefault(org.short_name, []).append(org)
         # Units this file adds: name -> (the row's outcome, its short name).
         self.planned_units: dict[str, tuple[Outcome, dict]] = {}
+        self.managed_ids = set(scoping.managed_organizations(by).values_list("pk", flat=True))
         managed = scoping.managed_groups(by).select_related("organization")
         self.groups = {group.organization_id: group for group in managed}
         # Groups this file lists: unit full name -> (outcome, the existing group or None, unit short name).
@@ -641,16 +687,24 @@ class _Planner:
                     ) % {"value": username}))
             elif MOBILE.match(phone):
                 matches = by_phone.get(phone, [])
+                if len(matches) > 1 and any(match.pk in editable for match in matches):
+                    matches = [match for match in matches if match.pk in editable]
                 if len(matches) > 1:
                     problems.append(Problem(table.sheet, number, table.column("phone"), _(
                         "The phone number %(phone)s belongs to more than one account: give the account (账号) to say which."
                     ) % {"phone": phone}))
                 person = matches[0] if len(matches) == 1 else None
             if person is not None and person.pk not in editable:
-                # Reveals nothing of the person: the number is taken, by someone out of reach.
-                problems.append(Problem(table.sheet, number, table.column("phone" if not username else "username"), _(
-                    "The phone number %(phone)s is already used by an account outside the units you manage: ask your supervising organisation."
-                ) % {"phone": phone}))
+                if username:
+                    # As for an account that does not exist: nothing about the one out of reach.
+                    problems.append(Problem(table.sheet, number, table.column("username"), _(
+                        "No person has the account “%(value)s”: leave the column empty for a new person."
+                    ) % {"value": username}))
+                else:
+                    # Reveals nothing of the person: the number is taken, by someone out of reach.
+                    problems.append(Problem(table.sheet, number, table.column("phone"), _(
+                        "The phone number %(phone)s is already used by an account outside the units you manage: ask your supervising organisation."
+                    ) % {"phone": phone}))
                 person = None
             if person is not None and phone != person.phone and MOBILE.match(phone) and any(
                 other.pk != person.pk for other in by_phone.get(phone, [])
@@ -666,7 +720,9 @@ class _Planner:
             if person is None:
                 outcome.action = "create"
             else:
-                changes = {key: value for key, value in wanted.items() if (getattr(person, key) or "") != value and (value or key != "email")}
+                # An empty cell (or a column the file does not have) keeps what is there.
+                changes = {key: value for key, value in wanted.items()
+                           if (getattr(person, key) or "") != value and (value or key not in ("email", "position"))}
                 unit_id = unit.pk if isinstance(unit, Organization) else None
                 if unit_id != person.organization_id:
                     changes["organization"] = unit
@@ -731,6 +787,11 @@ class _Planner:
                     "No person of the units you manage has the phone number %(phone)s: list them on the people sheet."
                 ) % {"phone": phone or "—"}))
         group = self.group_of(group_name, outcome, table.column("group"), table)
+        if group is not None and not self._seats_allowed(group):
+            problems.append(Problem(table.sheet, number, table.column("group"), _(
+                "You do not manage the study group “%(name)s”: its staff seat its members."
+            ) % {"name": group_name}))
+            group = None
         if not group_name:
             problems.append(Problem(table.sheet, number, table.column("group"), _("Give the study group.")))
         role_text = _text(table.cell(cells, "role")) or "成员"
@@ -771,12 +832,33 @@ class _Planner:
         self.plan.new_memberships.append({"group": group, "phone": phone, "person": person, "role": role, "started_on": started_on})
         return outcome
 
+    def _seats_allowed(self, group) -> bool:
+        """Seats are given by the staff managing the group (as ``members.seat_member``): an
+        existing group they manage, or a new one below an organisation they manage."""
+        if isinstance(group, StudyGroup):
+            return group.organization_id in self.groups
+        unit = next((fields["unit"] for fields in self.plan.new_groups
+                     if (fields["unit"].name if isinstance(fields["unit"], Organization) else fields["unit"]) == group), group)
+        return self._unit_is_managed(unit)
+
+    def _unit_is_managed(self, unit, depth: int = 0) -> bool:
+        if depth > 20:
+            return False
+        if isinstance(unit, Organization):
+            return unit.pk in self.managed_ids
+        if unit in self.planned_units:
+            return self._unit_is_managed(self.planned_units[unit][1].get("parent"), depth + 1)
+        existing = self._existing_unit(unit) if isinstance(unit, str) else None
+        return existing is not None and existing.pk in self.managed_ids
+
     # ----------------------------------------------------------------------------------------
 
     def _no_formulas(self, table, cells, outcome):
         for name, (index, header) in table.columns.items():
             value = cells[index] if index < len(cells) else None
-            if isinstance(value, str) and value.strip().startswith(FORMULA_START) and name not in ("phone",):
+            # As the cell will be read (full-width ＝＋－＠ become = + - @), tabs and returns too.
+            value = _text(value) if isinstance(value, str) else value
+            if isinstance(value, str) and value.lstrip(" \t\r\n").startswith(FORMULA_START) and name not in ("phone",):
                 outcome.problems.append(Problem(table.sheet, outcome.row, table.column(name), _(
                     "“%(value)s” begins like a formula: write the value itself."
                 ) % {"value": value.strip()[:40]}))
@@ -792,7 +874,12 @@ class _Planner:
         order = {ORGANIZATIONS: 0, GROUPS: 1, PEOPLE: 2, MEMBERSHIPS: 3}
         for table in sorted(tables, key=lambda t: order[t.kind]):
             getattr(self, f"plan_{table.kind}")(table)
-        if self.end_missing:
+        if self.end_missing and any(outcome.problems for outcome in self.plan.outcomes):
+            # A row with an error may be the one that lists a seat: end nothing rather than the wrong one.
+            self.plan.file_problems.append(Problem("", 0, "", _(
+                "Seats missing from the file are ended only when the file has no errors: correct the rows listed and import again."
+            )))
+        elif self.end_missing:
             for group_id, listed in self.listed_seats.items():
                 for (seat_group, person_id), seat in self.current_seats.items():
                     if seat_group == group_id and person_id not in listed:
@@ -816,7 +903,7 @@ def plan_roster(sheets: list[Sheet], *, by: User, end_missing: bool = False) -> 
     """What importing ``sheets`` as ``by`` would do, row by row, and every error; writes nothing."""
     tables, problems = _tables(sheets)
     plan = _Planner(by=by, end_missing=end_missing).run(tables)
-    plan.file_problems = problems
+    plan.file_problems = problems + plan.file_problems
     return plan
 
 
@@ -881,11 +968,16 @@ def apply_roster(plan: RosterPlan, *, by: User) -> dict:
 
     changed_people = []
     fields_changed: set[str] = set()
+    contact_changes = []
     for person, changes in plan.person_updates.items():
+        before = {key: getattr(person, key) or "" for key in ("email", "phone")}
         for key, value in changes.items():
-            setattr(person, key, value)
+            setattr(person, key, resolved_unit(value) if key == "organization" else value)
             fields_changed.add(key)
         changed_people.append(person)
+        contact = {key: (before[key], getattr(person, key) or "") for key in before if before[key] != (getattr(person, key) or "")}
+        if contact:
+            contact_changes.append((person, contact))
     if changed_people:
         bulk_update_with_history(changed_people, User, sorted(fields_changed), batch_size=1000, default_user=by)
 
@@ -907,7 +999,10 @@ def apply_roster(plan: RosterPlan, *, by: User) -> dict:
         for seat in plan.memberships_to_end:
             seat.ended_on = max(today, seat.started_on)
         bulk_update_with_history(plan.memberships_to_end, Membership, ["ended_on"], batch_size=1000, default_user=by)
-    return {"people": [person.pk for person in created_people if person.pk] or [p.pk for p in by_phone.values()]}
+    return {
+        "people": [person.pk for person in created_people if person.pk] or [p.pk for p in by_phone.values()],
+        "contact_changes": contact_changes,
+    }
 
 
 # --- the template ------------------------------------------------------------------------------

@@ -333,6 +333,11 @@ def roster_import_apply(*, by: User, roster_import):
             "seats": counts["created"]["memberships"], "errors": len({(p.sheet, p.row) for p in plan.problems}),
         },
     )
+    for person, changes in written["contact_changes"]:
+        # As a change in the form would: the person hears of it, at the old address too.
+        transaction.on_commit(
+            lambda person=person, changes=changes: person_contact_changed.send(sender=User, person=person, by=by, changes=changes)
+        )
     people = list(written["people"])
     if people:
         from members.tasks import send_activation_emails

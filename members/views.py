@@ -29,7 +29,7 @@ from members.forms import (
     RosterImportForm,
     StudyGroupForm,
 )
-from members.models import Membership, Organization, OrganizationAssignment, RosterImport, StudyGroup, User
+from members.models import Membership, Organization, OrganizationAssignment, RosterImport, StudyGroup, User, current_q
 from studygroup.actions import ObjectActionView
 from studygroup.forms import apply_validation_error
 from studygroup.mixins import PermissionRequiredMixin, ScopedObjectMixin, ScopedQuerysetMixin
@@ -625,7 +625,10 @@ class RosterActivationList(ScopedObjectMixin, DetailView):
         import segno
         from django.core.paginator import Paginator
 
-        people = activation.awaiting(self.object.created_people.all()).select_related(
+        # Only those the staff may still edit: a person since given a role, moved out of the
+        # staff's tree, or a staff member since moved away, gets no fresh link here.
+        mine = self.object.created_people.filter(pk__in=scoping.editable_people(self.request.user))
+        people = activation.awaiting(mine).exclude(pk__in=OrganizationAssignment.objects.filter(current_q()).values("user")).select_related(
             "organization",
         ).order_by("organization__path", "name", "pk")
         page = Paginator(people, self.paginate_by).get_page(self.request.GET.get("page"))

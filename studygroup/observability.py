@@ -37,6 +37,17 @@ EXTRA_FIELDS = (
 )
 
 
+# Paths whose last part is a secret (an activation link's token): logged without it.
+SECRET_PATH_PREFIXES = ("/activate/",)
+
+
+def logged_path(path: str) -> str:
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "…"
+    return path
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, UTF-8 (Chinese stays readable)."""
 
@@ -106,14 +117,15 @@ class RequestLogMiddleware:
             level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
             if request.path == HEALTH_PATH and status == 200:
                 level = logging.DEBUG  # a load balancer asks every few seconds
+            path = logged_path(request.path)
             request_logger.log(
                 level,
-                "%s %s %s", request.method, request.path, status,
+                "%s %s %s", request.method, path, status,
                 extra={
                     "request_id": request_id,
                     "user_id": _user_id(request),
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": status,
                     "duration_ms": duration_ms,
                 },
