@@ -108,6 +108,11 @@ UPLOAD_POLICIES: dict[str, UploadPolicy] = {
         ("xlsx", "csv"), "ROSTER_IMPORT_MAX_UPLOAD_MB",
         hints={"xls": gettext_lazy("Old .xls files cannot be read: save the file as .xlsx in Excel or WPS and upload that.")},
     ),
+    # A theory test's questions: read by members.work.questions (Word, text, the Excel template).
+    "question_import": UploadPolicy(
+        ("docx", "txt", "xlsx", "csv"), "PLAN_IMPORT_MAX_UPLOAD_MB",
+        hints={"doc": gettext_lazy("Old .doc files cannot be read: save the file as .docx in Word and upload that.")},
+    ),
     # The annual plan to import: read by plans.importer, which knows .docx and .txt.
     "plan_import": UploadPolicy(
         ("docx", "txt"), "PLAN_IMPORT_MAX_UPLOAD_MB",

@@ -39,6 +39,7 @@ class NotificationKind(models.TextChoices):
     ACCOUNT_ACTIVATION = "account_activation", _("New accounts to activate")
     WORK_REVIEWED = "work_reviewed", _("My work accepted or returned")
     MAKEUP_DECIDED = "makeup_decided", _("My make-up study confirmed")
+    TEST_OPEN = "test_open", _("Theory tests open, closing and marked")
     TEST = "test", _("Test message")
 
 

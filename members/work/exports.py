@@ -168,3 +168,35 @@ def study_records_xlsx(group, year: int, people: list):
               for platform in OnlinePlatform.values],
         ])
     return documents.xlsx_response(workbook, f"{title}.xlsx")
+
+
+def test_results_xlsx(test, results: dict):
+    """A test's results: a sheet per member, per group and per question."""
+    title = _("Results of %(test)s") % {"test": test.title}
+    workbook, sheet = documents.new_workbook(title, [
+        _("No."), _("Name"), _("Study group"), _("Handed in at"), _("Score"), _("Out of"), _("Passed"), _("To be marked"),
+    ])
+    for number, row in enumerate(results["people"], start=1):
+        attempt = row["attempt"]
+        sheet.append([
+            number, row["person"].get_full_name(), row["group"].name,
+            _local(attempt.submitted_at) if attempt else _("not taken"),
+            float(attempt.score) if attempt and attempt.score is not None else "",
+            float(attempt.max_score) if attempt else "",
+            (_("Yes") if attempt.score is not None and attempt.max_score and float(attempt.score) * 100 >= float(test.pass_score) * float(attempt.max_score) else _("No")) if attempt else "",
+            _("Yes") if attempt and attempt.needs_marking else "",
+        ])
+    groups = documents.add_table_sheet(workbook, _("By group"), [
+        _("Study group"), _("Members"), _("Took the test"), _("Participation (%)"), _("Average score"),
+    ], sheet_name=_("By group"))
+    for row in results["groups"]:
+        groups.append([row["group"].name, row["members"], row["took"], row["rate"] if row["rate"] is not None else "",
+                       row["average"] if row["average"] is not None else ""])
+    questions = documents.add_table_sheet(workbook, _("By question"), [
+        _("No."), _("Type"), _("Question"), _("Answered"), _("Right"), _("Correct rate (%)"), _("Wrong answer chosen most"),
+    ], sheet_name=_("By question"))
+    for number, row in enumerate(results["questions"], start=1):
+        question = row["question"]
+        questions.append([number, question.get_kind_display(), question.stem, row["answered"], row["right"],
+                          row["rate"] if row["rate"] is not None else "", row["most_wrong"]])
+    return documents.xlsx_response(workbook, f"{title}.xlsx")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import StudyGroup
-from members.work.models import MemberWork, OnlinePlatform, ResearchTopic, WorkKind
+from members.work.models import Difficulty, MemberWork, OnlinePlatform, QuestionKind, ResearchTopic, WorkKind
 from studygroup.forms import DatePicker
 from studygroup.uploads import UploadField
 
@@ -187,3 +187,75 @@ class OnlineStudyImportForm(forms.Form):
     def columns(self) -> dict:
         data = self.cleaned_data
         return {key: data[f"{key}_header"].strip() for key in ("name", "phone", "account", "value") if data.get(f"{key}_header", "").strip()}
+
+
+# --- theory tests (考学) --------------------------------------------------------------------------
+
+
+class QuestionImportForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Question bank of"), queryset=None)
+    file = UploadField(upload="question_import", label=_("Questions (Word, text or the Excel template)"))
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        first = organizations.first() if organizations is not None else None
+        if first is not None and not self.is_bound:
+            self.initial.setdefault("organization", first.pk)
+
+
+DRAW_RULES = 4
+
+
+class TheoryTestForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Set by"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    instructions = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    groups = forms.ModelMultipleChoiceField(label=_("For the members of"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, max_value=600, initial=30)
+    attempts_allowed = forms.IntegerField(label=_("Attempts allowed"), min_value=1, max_value=10, initial=1)
+    pass_score = forms.DecimalField(label=_("Pass mark (of 100)"), min_value=0, max_value=100, initial=60, decimal_places=1)
+    shuffle = forms.BooleanField(label=_("Shuffle questions and options for each member"), required=False, initial=True)
+    one_per_screen = forms.BooleanField(label=_("One question a screen (else all on one page)"), required=False, initial=True)
+    paper_mode = forms.ChoiceField(label=_("Paper"), choices=[
+        ("fixed", _("Fixed questions (imported or chosen from the bank)")),
+        ("random", _("Drawn at random for each member, by the rules below")),
+    ], widget=forms.RadioSelect, initial="fixed")
+
+    def __init__(self, *args, organizations=None, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["groups"].queryset = groups
+        for n in range(DRAW_RULES):
+            self.fields[f"rule_{n}_kind"] = forms.ChoiceField(
+                label=_("Type"), required=False, choices=[("", "—"), *QuestionKind.choices])
+            self.fields[f"rule_{n}_difficulty"] = forms.TypedChoiceField(
+                label=_("Difficulty"), required=False, coerce=int, empty_value=None,
+                choices=[("", _("Any")), *Difficulty.choices])
+            self.fields[f"rule_{n}_count"] = forms.IntegerField(label=_("How many"), required=False, min_value=1, max_value=200)
+            self.fields[f"rule_{n}_points"] = forms.DecimalField(label=_("Points each"), required=False, min_value=0, max_value=100, decimal_places=1)
+
+    def rule_rows(self):
+        return [[self[f"rule_{n}_{part}"] for part in ("kind", "difficulty", "count", "points")] for n in range(DRAW_RULES)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The test must close after it opens."))
+        rules = []
+        for n in range(DRAW_RULES):
+            kind, count = data.get(f"rule_{n}_kind"), data.get(f"rule_{n}_count")
+            if kind and not count:
+                self.add_error(f"rule_{n}_count", _("Say how many to draw."))
+            elif count and not kind:
+                self.add_error(f"rule_{n}_kind", _("Choose the type to draw."))
+            elif kind:
+                points = data.get(f"rule_{n}_points")
+                rules.append({"kind": kind, "difficulty": data.get(f"rule_{n}_difficulty"), "topic": None,
+                              "count": count, "points": str(points) if points is not None else None})
+        if data.get("paper_mode") == "random" and not rules:
+            self.add_error(None, _("A random paper needs at least one rule: the type and how many."))
+        data["draw_rules"] = rules
+        return data

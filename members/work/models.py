@@ -700,3 +700,252 @@ class OnlineStudyRecord(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_platform_display()} {self.period:%Y-%m}: {self.value}"
+
+
+# Theory tests (考学: 以考促学) -------------------------------------------------------------------
+# A question bank per organisation, shared downwards; a test (``TheoryTest``) for chosen groups
+# with its paper (fixed questions, or drawn at random by topic, type and difficulty), a window,
+# a time limit the server enforces, and one attempt per member unless staff allow more.
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    JUDGE = "judge", _("True or false")
+    BLANK = "blank", _("Fill in the blank")
+    SHORT = "short", _("Short answer")
+
+
+class Difficulty(models.IntegerChoices):
+    EASY = 1, _("Easy")
+    MEDIUM = 2, _("Medium")
+    HARD = 3, _("Hard")
+
+
+class QuestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A bank is shared downwards: the questions of the organisations the user manages and
+        of the organisations above them."""
+        from members import scoping
+        from members.models import Organization
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        paths = list(scoping.managed_organizations(user).values_list("path", flat=True)[:500])
+        above = {path[:end] for path in paths for end in range(Organization.steplen, len(path) + 1, Organization.steplen)}
+        return self.filter(organization__path__in=above)
+
+    def editable_by(self, user):
+        """Only the owning organisation's staff change its questions."""
+        from members import scoping
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(organization__in=scoping.managed_organizations(user).values("pk"))
+
+
+class Question(models.Model):
+    """试题: one question of an organisation's bank."""
+
+    organization = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="questions", verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=QuestionKind.choices)
+    stem = models.TextField(_("question"), max_length=2000)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    # "B" (single), "ABD" (multiple), true/false (judge), ["人民", "共同富裕"] (blank), reference text (short)
+    answer = models.JSONField(_("answer"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    topic = models.ForeignKey(
+        "plans.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", verbose_name=_("plan topic"),
+    )
+    topic_name = models.CharField(_("topic"), max_length=200, blank=True)
+    difficulty = models.PositiveSmallIntegerField(_("difficulty"), choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by"))
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    objects = QuestionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["organization", "kind", "pk"]
+        indexes = [models.Index(fields=["organization", "kind", "difficulty"], name="question_draw")]
+
+    def __str__(self):
+        return self.stem[:60]
+
+    def get_absolute_url(self):
+        return reverse("work:question-list") + f"?q={self.pk}"
+
+    @property
+    def topic_label(self) -> str:
+        return str(self.topic) if self.topic_id else self.topic_name
+
+    def answer_display(self) -> str:
+        if self.kind == QuestionKind.JUDGE:
+            return str(_("True")) if self.answer else str(_("False"))
+        if self.kind == QuestionKind.BLANK:
+            return "；".join(self.answer or [])
+        return str(self.answer or "")
+
+
+class TheoryTestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see the tests of the organisations they manage; members the published tests
+        of their groups."""
+        from members import scoping
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        managed = Q(organization__in=scoping.managed_organizations(user).values("pk"))
+        taking = Q(status__in=["published", "closed"], groups__in=scoping.member_groups(user).values("pk"))
+        return self.filter(Q(pk__in=self.model.objects.filter(managed | taking).values("pk")))
+
+    def editable_by(self, user):
+        from members import scoping
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(organization__in=scoping.managed_organizations(user).values("pk"))
+
+
+class TheoryTest(models.Model):
+    """考学: a theory test for the members of chosen groups."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    class PaperMode(models.TextChoices):
+        FIXED = "fixed", _("Fixed questions")
+        RANDOM = "random", _("Drawn at random for each member")
+
+    organization = models.ForeignKey("members.Organization", on_delete=models.PROTECT, related_name="theory_tests",
+                                     verbose_name=_("organization"))
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True)
+    groups = models.ManyToManyField(StudyGroup, related_name="theory_tests", verbose_name=_("study groups"))
+    topic = models.ForeignKey("plans.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("plan topic"))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    time_limit_minutes = models.PositiveSmallIntegerField(_("time limit (minutes)"), default=30)
+    attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed"), default=1)
+    shuffle = models.BooleanField(_("shuffle questions and options for each member"), default=True)
+    one_per_screen = models.BooleanField(_("one question a screen"), default=True)
+    paper_mode = models.CharField(_("paper"), max_length=10, choices=PaperMode.choices, default=PaperMode.FIXED)
+    # Random papers: [{"kind": "single", "difficulty": 2 or null, "topic": id or null, "count": 5, "points": 2}]
+    draw_rules = models.JSONField(_("draw rules"), default=list, blank=True)
+    pass_score = models.DecimalField(_("pass mark"), max_digits=5, decimal_places=1, default=60)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = TheoryTestQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[groups])
+    transitions = Transitions({
+        "edit": Move([Status.DRAFT], None, _("Only a draft test can be changed: members may have taken it.")),
+        "publish": Move([Status.DRAFT], Status.PUBLISHED, _("Only a draft test can be published.")),
+        "close": Move([Status.PUBLISHED], Status.CLOSED, _("Only a published test can be closed.")),
+    })
+
+    class Meta:
+        verbose_name = _("theory test")
+        verbose_name_plural = _("theory tests")
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="test_closes_after_opening"),
+            models.CheckConstraint(condition=Q(time_limit_minutes__gte=1), name="test_time_limit_positive"),
+            models.CheckConstraint(condition=Q(attempts_allowed__gte=1), name="test_at_least_one_attempt"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("work:theory-test-detail", kwargs={"pk": self.pk})
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+
+class TestPaper(models.Model):
+    """One question of a fixed paper (试卷), in its place, with its points."""
+
+    __test__ = False  # not a test case (pytest collects classes named Test*)
+
+    test = models.ForeignKey(TheoryTest, on_delete=models.CASCADE, related_name="paper", verbose_name=_("theory test"))
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1, default=2)
+
+    class Meta:
+        verbose_name = _("paper question")
+        verbose_name_plural = _("paper questions")
+        ordering = ["test", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["test", "question"], name="question_once_on_a_paper")]
+
+
+class TestAttemptQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """One's own attempts, and those of the tests the user manages."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(person=user) | Q(test__in=TheoryTest.objects.editable_by(user).values("pk")))
+
+
+class TestAttempt(models.Model):
+    """答卷: one member's attempt at a test: the questions they were given (in their order, with
+    their options shuffled), what they answered as they went, and the marks."""
+
+    __test__ = False  # not a test case (pytest collects classes named Test*)
+
+    test = models.ForeignKey(TheoryTest, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("theory test"))
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="test_attempts", verbose_name=_("person"))
+    group = models.ForeignKey(StudyGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("study group"))
+    number = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    deadline_at = models.DateTimeField(_("must be handed in by"))
+    submitted_at = models.DateTimeField(_("handed in at"), null=True, blank=True)
+    auto_submitted = models.BooleanField(_("handed in at the time limit"), default=False)
+    # [{"q": question id, "points": "2.0", "order": [2, 0, 1, 3]}]: the options as shown, by index
+    questions = models.JSONField(_("questions"), default=list)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)  # {"<question id>": answer}
+    # {"<question id>": {"points": "1.5", "comment": "…"}}: the marks given, objective ones at once
+    marks = models.JSONField(_("marks"), default=dict, blank=True)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, null=True, blank=True)
+    max_score = models.DecimalField(_("out of"), max_digits=6, decimal_places=1, default=0)
+    needs_marking = models.BooleanField(_("short answers to mark"), default=False)
+    marked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("marked by"))
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+
+    objects = TestAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("test attempt")
+        verbose_name_plural = _("test attempts")
+        ordering = ["test", "person", "number"]
+        constraints = [models.UniqueConstraint(fields=["test", "person", "number"], name="attempt_numbered_once")]
+        indexes = [models.Index(fields=["submitted_at", "deadline_at"], name="attempt_open")]
+
+    def __str__(self):
+        return f"{self.person} · {self.test}"
+
+    def get_absolute_url(self):
+        return reverse("work:attempt-take", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None

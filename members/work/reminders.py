@@ -121,3 +121,37 @@ def _review_queue_text(works, now, *, shown: int = 10) -> str:
     if len(works) > shown:
         lines.append(_("and %(n)s more") % {"n": len(works) - shown})
     return "\n".join(f"- {line}" for line in lines)
+
+
+@reminder_rule
+@shared_task(name="work.remind_tests_closing", ignore_result=True)
+def remind_tests_closing(*, hours: int = 24) -> int:
+    """Members who have not handed in a published test are reminded once within its last day."""
+    from members.work.models import TestAttempt, TheoryTest
+    from members.work.theory import test_members
+
+    now = timezone.now()
+    count = 0
+    for test in TheoryTest.objects.filter(status=TheoryTest.Status.PUBLISHED, opens_at__lte=now,
+                                          closes_at__gt=now, closes_at__lte=now + timedelta(hours=hours)):
+        done = TestAttempt.objects.filter(test=test, submitted_at__isnull=False).values("person")
+        waiting = list(test_members(test).exclude(pk__in=done))
+        if not waiting:
+            continue
+        count += len(notification_send(
+            kind=NotificationKind.TEST_OPEN, obj=test, recipients=waiting, occasion="closing",
+            title=_("Theory test closing on %(when)s: %(title)s") % {
+                "title": test.title, "when": format_day(timezone.localtime(test.closes_at).date()),
+            },
+            body=_("You have not handed it in yet."), robots=False,
+        ))
+    return count
+
+
+@reminder_rule(in_demo=False)
+@shared_task(name="work.finish_overdue_attempts", ignore_result=True)
+def finish_overdue_attempts() -> int:
+    """Hand in the attempts whose time is up."""
+    from members.work.theory import attempts_finish_overdue
+
+    return attempts_finish_overdue()

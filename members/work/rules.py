@@ -119,3 +119,62 @@ def manages_the_group(user, group) -> bool:
 # The member and the staff who manage them (who export it for the annual evaluation, 年度考核).
 rules.add_perm("work.view_study_record", is_the_person | manages_the_person)
 rules.add_perm("work.export_study_records", manages_the_group)
+
+
+# --- theory tests (考学) --------------------------------------------------------------------------
+
+
+@rules.predicate
+def manages_organization(user, organization) -> bool:
+    return organization is not None and in_user_scope(scoping.managed_organizations, user, organization.pk)
+
+
+@rules.predicate
+def manages_test(user, test) -> bool:
+    return test is not None and in_user_scope(scoping.managed_organizations, user, test.organization_id)
+
+
+@rules.predicate
+def test_is_draft(_user, test) -> bool:
+    from members.work.models import TheoryTest
+
+    return test is not None and TheoryTest.transitions.allows(test, "edit")
+
+
+@rules.predicate
+def test_is_published(_user, test) -> bool:
+    return test is not None and test.status == "published"
+
+
+@rules.predicate
+def test_is_open_now(_user, test) -> bool:
+    return test is not None and test.is_open()
+
+
+@rules.predicate
+def sits_the_test(user, test) -> bool:
+    if test is None or not signed_in(user):
+        return False
+    member_of = set(scoping.member_groups(user).values_list("pk", flat=True))
+    return any(group.pk in member_of for group in test.groups.all())
+
+
+@rules.predicate
+def manages_attempts_test(user, attempt) -> bool:
+    return attempt is not None and in_user_scope(scoping.managed_organizations, user, attempt.test.organization_id)
+
+
+@rules.predicate
+def own_attempt(user, attempt) -> bool:
+    return attempt is not None and signed_in(user) and attempt.person_id == user.pk
+
+
+rules.add_perm("work.manage_question_bank", manages_organization)
+rules.add_perm("work.add_theory_test", manages_organization)
+rules.add_perm("work.change_theory_test", test_is_draft & manages_test)
+rules.add_perm("work.publish_theory_test", test_is_draft & manages_test)
+rules.add_perm("work.change_theory_test_status", test_is_published & manages_test)
+rules.add_perm("work.view_test_results", manages_test)
+rules.add_perm("work.take_theory_test", test_is_open_now & sits_the_test)
+rules.add_perm("work.view_attempt", own_attempt | manages_attempts_test)
+rules.add_perm("work.mark_attempt", manages_attempts_test)

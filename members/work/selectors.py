@@ -527,3 +527,112 @@ def study_record_rows(group, year: int) -> list[dict]:
         .select_related("organization").annotate(**annotations).order_by("name", "pk")
     )
     return list(members)
+
+
+# --- theory tests (考学) --------------------------------------------------------------------------
+
+
+def attempt_paper(attempt) -> list[dict]:
+    """The attempt's questions as the member sees them: options in their shuffled order with the
+    letter shown and the original letter the form posts, the answer given and the marks."""
+    from members.work.models import Question
+    from members.work.questions import LETTERS
+
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=[item["q"] for item in attempt.questions])}
+    paper = []
+    for number, item in enumerate(attempt.questions, start=1):
+        question = questions[item["q"]]
+        answer = attempt.answers.get(str(question.pk))
+        options = [
+            {"shown": LETTERS[position], "value": LETTERS[original], "text": question.options[original],
+             "chosen": bool(answer) and isinstance(answer, str) and LETTERS[original] in answer,
+             "right": isinstance(question.answer, str) and LETTERS[original] in question.answer}
+            for position, original in enumerate(item["order"]) if original < len(question.options)
+        ]
+        blanks = len(question.answer) if question.kind == "blank" else 0
+        given_blanks = list(answer or []) + [""] * blanks if question.kind == "blank" else []
+        paper.append({
+            "number": number, "question": question, "points": item["points"], "options": options, "answer": answer,
+            "blanks": given_blanks[:blanks], "mark": attempt.marks.get(str(question.pk)),
+            "shown_answer": "".join(option["shown"] for option in options if option["right"]),
+        })
+    return paper
+
+
+def test_results(test) -> dict:
+    """A test's results: per member (their best handed-in attempt), per group (participation and
+    average score), per question (correct rate, the wrong option chosen most). A fixed number of
+    queries; the per-question figures read the handed-in attempts once."""
+    from collections import Counter, defaultdict
+
+    from members.models import Membership, current_q
+    from members.work.models import Question, TestAttempt
+
+    attempts = list(
+        TestAttempt.objects.filter(test=test, submitted_at__isnull=False).select_related("person", "group")
+        .order_by("person_id", "-score", "number")
+    )
+    best: dict[int, object] = {}
+    for attempt in attempts:
+        best.setdefault(attempt.person_id, attempt)
+    seats = (
+        Membership.objects.filter(current_q(), group__in=test.groups.all(), user__is_active=True)
+        .select_related("user", "group").order_by("group__name", "user__name")
+    )
+    groups = defaultdict(lambda: {"members": 0, "took": 0, "scores": []})
+    people = []
+    seen = set()
+    for seat in seats:
+        row = groups[seat.group]
+        row["members"] += 1
+        attempt = best.get(seat.user_id)
+        if attempt is not None:
+            row["took"] += 1
+            if attempt.score is not None:
+                row["scores"].append(float(attempt.score))
+        if seat.user_id not in seen:
+            seen.add(seat.user_id)
+            people.append({"person": seat.user, "group": seat.group, "attempt": attempt})
+    per_group = [
+        {"group": group, "members": row["members"], "took": row["took"],
+         "rate": round(100.0 * row["took"] / row["members"], 1) if row["members"] else None,
+         "average": round(sum(row["scores"]) / len(row["scores"]), 1) if row["scores"] else None}
+        for group, row in groups.items()
+    ]
+    counted = list(best.values())
+    question_ids = sorted({item["q"] for attempt in counted for item in attempt.questions})
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=question_ids)}
+    per_question = []
+    for pk in question_ids:
+        question = questions[pk]
+        answered = right = 0
+        wrong = Counter()
+        for attempt in counted:
+            if not any(item["q"] == pk for item in attempt.questions):
+                continue
+            answered += 1
+            mark = attempt.marks.get(str(pk))
+            points = next(item["points"] for item in attempt.questions if item["q"] == pk)
+            if mark is not None and float(mark["points"]) >= float(points):
+                right += 1
+            elif question.kind in ("single", "multiple"):
+                given = attempt.answers.get(str(pk)) or "—"
+                wrong[given] += 1
+        most_wrong = wrong.most_common(1)[0][0] if wrong else ""
+        per_question.append({
+            "question": question, "answered": answered, "right": right,
+            "rate": round(100.0 * right / answered, 1) if answered else None, "most_wrong": most_wrong,
+        })
+    scores = [float(a.score) for a in counted if a.score is not None]
+    return {
+        "people": people, "groups": per_group, "questions": per_question,
+        "took": len(counted), "members": len(seen),
+        "average": round(sum(scores) / len(scores), 1) if scores else None,
+        "to_mark": sum(1 for attempt in attempts if attempt.needs_marking),
+    }
+
+
+def my_attempts(test, user) -> list:
+    from members.work.models import TestAttempt
+
+    return list(TestAttempt.objects.filter(test=test, person=user).order_by("number"))

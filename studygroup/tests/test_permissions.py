@@ -92,6 +92,30 @@ def _online_study_import(world):
     return record
 
 
+def _theory_test(world, status="published"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from members.work.models import Question, TestPaper, TheoryTest
+
+    test = TheoryTest.objects.create(
+        organization=world.county, title="理论测试", opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(days=1), status=status, created_by=world.staff,
+    )
+    test.groups.set([world.groups.bureau])
+    question = Question.objects.create(organization=world.county, kind="short", stem="简述", answer="要点", created_by=world.staff)
+    TestPaper.objects.create(test=test, question=question, points=10)
+    return test
+
+
+def _attempt(world, submitted=True):
+    from members.work import theory
+
+    attempt = theory.attempt_start(by=world.member, test=_theory_test(world))
+    return theory.attempt_submit(by=world.member, attempt=attempt) if submitted else attempt
+
+
 def _work(world, which):
     from members.work.tests.factories import work_for_permissions
 
@@ -138,6 +162,23 @@ EXPECTATIONS = {
     "work:my-work": (None, OPEN),
     # 学习强国 / 干部网络学院: staff who manage a group import; an import is its importer's.
     "work:online-study-import": (None, MANAGER_PAGE),
+    # 考学: staff set tests for the groups they manage; members take those of their groups.
+    "work:theory-test-list": (None, OPEN),
+    "work:theory-test-create": (None, MANAGER_PAGE),
+    "work:theory-test-detail": (lambda w: {"pk": _theory_test(w).pk}, statuses(leader=404, sibling_staff=404)),
+    "work:theory-test-update": (lambda w: {"pk": _theory_test(w, "draft").pk}, statuses(member=404, leader=404, sibling_staff=404)),
+    "work:theory-test-publish": (lambda w: {"pk": _theory_test(w, "draft").pk}, statuses(member=404, leader=404, sibling_staff=404)),
+    "work:theory-test-close": (lambda w: {"pk": _theory_test(w).pk}, statuses(member=403, leader=404, sibling_staff=404)),
+    "work:theory-test-export": (lambda w: {"pk": _theory_test(w).pk}, statuses(member=403, leader=404, sibling_staff=404)),
+    "work:paper-question-add": (lambda w: {"pk": _theory_test(w, "draft").pk}, POST_ONLY),
+    "work:paper-question-remove": (lambda w: {"pk": _theory_test(w, "draft").pk}, POST_ONLY),
+    "work:attempt-start": (lambda w: {"pk": _theory_test(w).pk}, POST_ONLY),
+    "work:attempt-take": (lambda w: {"pk": _attempt(w).pk}, statuses(leader=404, sibling_staff=404)),
+    "work:attempt-answer": (lambda w: {"pk": _attempt(w, submitted=False).pk}, POST_ONLY),
+    "work:attempt-submit": (lambda w: {"pk": _attempt(w, submitted=False).pk}, statuses(leader=404, sibling_staff=404)),
+    "work:attempt-mark": (lambda w: {"pk": _attempt(w).pk}, statuses(member=403, leader=404, sibling_staff=404)),
+    "work:question-list": (None, OPEN),
+    "work:question-import": (None, MANAGER_PAGE),
     # 个人学习档案: the member's own and their staff's; a fellow member or a leader may not read it.
     "work:study-record": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),
     "work:study-record-pdf": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),
