@@ -365,6 +365,12 @@ def _bulletin_docx(word, bulletin: Bulletin, ctx: dict) -> None:
     _heading(word, headings["overall"])
     _paragraphs(word, ctx["overall_text"])
     _charts_docx(word, ctx)
+    if ctx["snapshot"].get("theory_tests"):
+        _table(word, [_("Study group"), _("Tests"), _("Took part"), _("Participation (%)"), _("Average score (of 100)")], [
+            (t["group"], t["tests"], f"{t['took']} / {t['members']}", "—" if t["rate"] is None else t["rate"],
+             "—" if t["average"] is None else t["average"])
+            for t in ctx["snapshot"]["theory_tests"]
+        ], align_right=(1, 2, 3, 4))
     for key, text in (("good_practices", bulletin.good_practices), ("common_problems", bulletin.common_problems)):
         if key in headings:
             _heading(word, headings[key])

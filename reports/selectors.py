@@ -464,7 +464,7 @@ def seven_record_labels() -> list[str]:
 
 def review_snapshot(group: StudyGroup, *, year: int, period: str) -> dict:
     """Everything a review shows that comes from the records; frozen on submission."""
-    from members.work.selectors import online_study_summary
+    from members.work.selectors import online_study_summary, test_participation
 
     figures = figures_for_group(group, year=year, period=period)
     first_day, last_day = period_bounds(year, period)
@@ -474,6 +474,7 @@ def review_snapshot(group: StudyGroup, *, year: int, period: str) -> dict:
     return {
         "figures": figures,
         "online_study": online_study_summary(members, first_day, last_day),
+        "theory_tests": test_participation(StudyGroup.objects.filter(pk=group.pk), first_day, last_day),
         "meetings": group_meetings(group, year=year, period=period),
         "record_labels": seven_record_labels(),
         "uncovered_topics": uncovered_topics(group, year=year, period=period),
@@ -579,7 +580,7 @@ def rectification_overview(groups, *, limit: int = 40) -> dict:
 def bulletin_snapshot(bulletin: Bulletin, *, groups=None) -> dict:
     """The bulletin's table, totals, charts data, observation findings and rectification: a fixed
     number of queries whatever the number of groups."""
-    from members.work.selectors import online_study_participation
+    from members.work.selectors import online_study_participation, test_participation
 
     groups = bulletin_groups(bulletin.organization) if groups is None else groups
     rows = rank(group_figures(groups, year=bulletin.year, period=bulletin.period))
@@ -588,6 +589,7 @@ def bulletin_snapshot(bulletin: Bulletin, *, groups=None) -> dict:
         "rows": rows,
         "totals": totals(rows),
         "online_study": online_study_participation(groups, first_day, last_day),
+        "theory_tests": test_participation(groups, first_day, last_day),
         "monthly": meetings_by_month(groups, year=bulletin.year, period=bulletin.period),
         "observations": observation_findings(groups, year=bulletin.year, period=bulletin.period),
         "rectification": rectification_overview(groups),

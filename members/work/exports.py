@@ -155,7 +155,7 @@ def study_records_xlsx(group, year: int, people: list):
     headers = [
         _("No."), _("Name"), _("Works in"), _("Position"), _("Meetings"), _("Present"), pgettext("attendance", "Late"),
         _("On leave"), _("Absent"), _("Make-up done"), _("Reflections"), _("Study notes"), _("Research reports"),
-        _("Articles"), _("Lectures given"), _("Handed in late"),
+        _("Articles"), _("Lectures given"), _("Handed in late"), _("Theory tests taken"), _("Average test score (of 100)"),
         *[str(label) for label in OnlinePlatform.labels],
     ]
     workbook, sheet = documents.new_workbook(title, headers)
@@ -164,6 +164,7 @@ def study_records_xlsx(group, year: int, people: list):
             number, person.get_full_name(), person.organization.name if person.organization_id else "", person.position,
             person.a_meetings, person.a_present, person.a_late, person.a_leave, person.a_absent, person.a_makeup_done,
             person.w_reflection, person.w_note, person.w_research, person.w_article, person.w_lecture, person.w_late,
+            person.t_tests, round(person.t_average, 1) if person.t_average is not None else "",
             *[float(getattr(person, f"o_{platform}")) if getattr(person, f"o_{platform}") is not None else ""
               for platform in OnlinePlatform.values],
         ])

@@ -4,7 +4,7 @@ queries whatever the amount of work (lists, the review queue, a member's figures
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
@@ -487,6 +487,7 @@ def study_record(person, year: int) -> dict:
         "work": work,
         "articles_by_level": articles_by_level,
         "online_study": online_study_of(person, year),
+        "tests": tests_of(person, year),
         "quotas": quotas,
     }
 
@@ -516,6 +517,23 @@ def study_record_rows(group, year: int) -> list[dict]:
     }
     for kind in (WorkKind.REFLECTION, WorkKind.NOTE, WorkKind.RESEARCH, WorkKind.ARTICLE, WorkKind.LECTURE):
         annotations[f"w_{kind}"] = count_subquery(accepted.filter(kind=kind))
+    from django.db.models import Avg, ExpressionWrapper, F, FloatField
+
+    from members.work.models import TestAttempt
+
+    handed_in = TestAttempt.objects.filter(person=person, submitted_at__isnull=False, test__opens_at__year=year, max_score__gt=0)
+    from django.db.models import Count, IntegerField, Value
+    from django.db.models.functions import Coalesce
+
+    annotations["t_tests"] = Coalesce(Subquery(
+        handed_in.order_by().values("person").annotate(n=Count("test", distinct=True)).values("n")[:1],
+        output_field=IntegerField(),
+    ), Value(0))
+    annotations["t_average"] = Subquery(
+        handed_in.order_by().values("person").annotate(
+            average=Avg(ExpressionWrapper(F("score") * 100.0 / F("max_score"), output_field=FloatField()))
+        ).values("average")[:1], output_field=FloatField(),
+    )
     for platform in OnlinePlatform.values:
         annotations[f"o_{platform}"] = Subquery(
             OnlineStudyRecord.objects.filter(person=person, platform=platform, period__year=year)
@@ -636,3 +654,59 @@ def my_attempts(test, user) -> list:
     from members.work.models import TestAttempt
 
     return list(TestAttempt.objects.filter(test=test, person=user).order_by("number"))
+
+
+def test_participation(groups, first_day, last_day) -> list[dict]:
+    """Per group that had theory tests opening in the period: the tests, how many of its members
+    handed one in, the rate, and the average score as a percentage of the full marks. A fixed
+    number of queries whatever the number of groups (for the review and the bulletin)."""
+    from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField
+
+    from members.models import Membership, current_q
+    from members.work.models import TestAttempt, TheoryTest
+
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    end = timezone.make_aware(datetime.combine(last_day, time.max))
+    group_ids = list(groups.values_list("pk", flat=True)) if hasattr(groups, "values_list") else [g.pk for g in groups]
+    tests = (
+        TheoryTest.groups.through.objects.filter(
+            studygroup_id__in=group_ids, theorytest__status__in=["published", "closed"],
+            theorytest__opens_at__gte=start, theorytest__opens_at__lte=end,
+        ).values("studygroup_id").annotate(n=Count("theorytest_id", distinct=True))
+    )
+    tests = {row["studygroup_id"]: row["n"] for row in tests}
+    if not tests:
+        return []
+    percent = ExpressionWrapper(F("score") * 100.0 / F("max_score"), output_field=FloatField())
+    taken = {
+        row["group_id"]: row for row in TestAttempt.objects.filter(
+            group_id__in=list(tests), submitted_at__isnull=False, max_score__gt=0,
+            test__opens_at__gte=start, test__opens_at__lte=end,
+        ).values("group_id").annotate(took=Count("person", distinct=True), average=Avg(percent))
+    }
+    members = {
+        row["group_id"]: row["n"] for row in Membership.objects.filter(current_q(), group_id__in=list(tests))
+        .values("group_id").annotate(n=Count("user", distinct=True))
+    }
+    names = dict(StudyGroup.objects.filter(pk__in=list(tests)).values_list("pk", "name"))
+    rows = []
+    for group_id in sorted(tests, key=lambda pk: names.get(pk, "")):
+        took = taken.get(group_id, {}).get("took", 0)
+        average = taken.get(group_id, {}).get("average")
+        rows.append({
+            "group": names.get(group_id, ""), "tests": tests[group_id], "members": members.get(group_id, 0), "took": took,
+            "rate": round(100.0 * took / members[group_id], 1) if members.get(group_id) else None,
+            "average": round(average, 1) if average is not None else None,
+        })
+    return rows
+
+
+def tests_of(person, year: int) -> list:
+    """A person's handed-in attempts of a year, the best of each test (for the study record)."""
+    from members.work.models import TestAttempt
+
+    best = {}
+    for attempt in (TestAttempt.objects.filter(person=person, submitted_at__isnull=False, test__opens_at__year=year)
+                    .select_related("test").order_by("test_id", "-score", "number")):
+        best.setdefault(attempt.test_id, attempt)
+    return sorted(best.values(), key=lambda attempt: attempt.submitted_at)

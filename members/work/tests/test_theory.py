@@ -277,3 +277,37 @@ def test_the_test_page_costs_the_same_queries_with_one_attempt_or_several(world,
     with CaptureQueriesContext(connection) as two:
         staff.get(url)
     assert len(two.captured_queries) == len(one.captured_queries)
+
+
+def test_the_results_reach_the_study_record_the_review_and_the_bulletin(world, client_for, test_from_word):
+    from reports import documents
+    from reports import services as report_services
+    from reports.models import Bulletin, Period
+    from reports.selectors import review_snapshot
+
+    attempt = theory.attempt_start(by=world.member, test=test_from_word)
+    single = Question.objects.get(kind="single")
+    theory.attempt_answer(by=world.member, attempt=attempt, question_id=single.pk, value="A")
+    theory.attempt_submit(by=world.member, attempt=attempt)
+    year = timezone.localdate().year
+    period = Period.FIRST_HALF if timezone.localdate().month <= 6 else Period.SECOND_HALF
+
+    record = client_for(world.member).get(reverse("work:study-record", kwargs={"pk": world.member.pk}) + f"?year={year}")
+    assert [a.test for a in record.context["tests"]] == [test_from_word]
+    assert "一季度理论测试" in record.content.decode()
+
+    [row] = review_snapshot(world.groups.bureau, year=year, period=period)["theory_tests"]
+    assert (row["tests"], row["took"], row["members"], row["rate"]) == (1, 1, 2, 50.0)
+    assert row["average"] == round(100 * 2 / 19, 1)
+
+    bulletin = report_services.bulletin_create(organization=world.county, year=year, period=period, by=world.staff)
+    page = client_for(world.staff).get(bulletin.get_absolute_url()).content.decode()
+    assert "考学情况" in page or "考学" in page
+    context = documents.bulletin_context(Bulletin.objects.get(pk=bulletin.pk), for_pdf=True)
+    assert context["snapshot"]["theory_tests"][0]["group"] == world.groups.bureau.name
+
+    export = client_for(world.staff).get(reverse("work:study-records-export", kwargs={"pk": world.groups.bureau.pk}) + f"?year={year}")
+    book = load_workbook(io.BytesIO(b"".join(export.streaming_content) if export.streaming else export.content))
+    headers = [cell.value for cell in book.active[2]]
+    mine = next(row for row in book.active.iter_rows(min_row=3, values_only=True) if row[1] == world.member.name)
+    assert dict(zip(headers, mine))["考学次数"] == 1
