@@ -318,7 +318,7 @@ def seed(result: dict) -> dict:
     with remembering():  # the reviewers' and authors' roles do not change while their work is made
         _seed_groups(groups, reviewer, rng, now, today)
     _index_everything(groups)
-    return {"work_created": MemberWork.objects.count() - before}
+    return {"work_created": MemberWork.objects.count() - before, **seed_tests_and_online_study(result)}
 
 
 def _seed_groups(groups, reviewer, rng, now, today):
@@ -333,3 +333,83 @@ def _seed_groups(groups, reviewer, rng, now, today):
         _self_study_plans(group, members, reviewer, rng, today.year)
         _research(group, members, reviewer, rng, today.year, today)
         _articles_and_lectures(group, members, reviewer, rng, today.year, today)
+
+
+# --- 考学 and online-platform study ----------------------------------------------------------------
+
+DEMO_TEST_TITLE = "理论学习中心组第四季度理论测试"
+
+
+def seed_tests_and_online_study(result: dict) -> dict:
+    """A question bank of the county (read from the Word-like text bank), one published test for
+    the county's group that three members have handed in (one short answer marked), and three
+    months of 学习强国 points and 干部网络学院 hours for the group's members. Idempotent."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from pathlib import Path
+
+    from members.work import theory
+    from members.work.models import OnlineStudyRecord, Question, TestAttempt, TheoryTest
+    staff = User.objects.get(username="demo-staff")
+    group = result["county_group"]
+    county = group.organization
+    rng = random.Random(20261201)
+    created = {"questions": 0, "attempts": 0, "online_records": 0}
+    test = TheoryTest.objects.filter(title=DEMO_TEST_TITLE, organization=county).first()
+    if test is None:
+        with remembering():
+            now = timezone.now()
+            test = theory.theory_test_save(
+                by=staff, groups=[group], organization=county, title=DEMO_TEST_TITLE,
+                instructions="请独立作答，开始后限时30分钟，每题作答后自动保存。",
+                opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=5), paper_mode="fixed",
+            )
+            # The bank as an office writes it (numbered questions, A. options, 答案：), read as the import reads it.
+            bank = (Path(__file__).parent / "demo_data" / "theory_bank.txt").read_bytes()
+            _parsed, questions = theory.questions_import(
+                by=staff, organization=county, data=bank, filename="题库.txt", apply=True, test=test,
+            )
+            created["questions"] = len(questions)
+            theory.theory_test_publish(by=staff, test=test)
+            members = [seat.user for seat in Membership.objects.filter(current_q(), group=group)
+                       .exclude(user__username="demo-member").select_related("user").order_by("user__username")[:3]]
+            for person in members:
+                attempt = theory.attempt_start(by=person, test=test)
+                for item in attempt.questions:
+                    question = Question.objects.get(pk=item["q"])
+                    right = rng.random() < 0.75
+                    value = _demo_answer(question, right)
+                    theory.attempt_answer(by=person, attempt=attempt, question_id=question.pk, value=value)
+                theory.attempt_submit(by=person, attempt=attempt)
+                created["attempts"] += 1
+            first = TestAttempt.objects.filter(test=test, needs_marking=True).first()
+            if first is not None:
+                short = Question.objects.get(pk=next(i["q"] for i in first.questions if Question.objects.get(pk=i["q"]).kind == "short"))
+                theory.attempt_mark(by=staff, attempt=first, marks={short.pk: (Decimal("8"), "要点基本完整，联系实际不够。")})
+    today = timezone.localdate()
+    months = [(today.replace(day=1) - timedelta(days=31 * back)).replace(day=1) for back in (3, 2, 1)]
+    people = [seat.user for seat in Membership.objects.filter(current_q(), group=group).select_related("user").order_by("user__username")]
+    for index, person in enumerate(people):
+        if index % 6 == 5:
+            continue  # a few with nothing recorded: the review lists them
+        for month in months:
+            for platform, measure, value in (("xuexi", "points", 800 + rng.randint(0, 900)), ("ganbu", "hours", rng.randint(2, 12))):
+                _record, made = OnlineStudyRecord.objects.get_or_create(
+                    person=person, platform=platform, period=month, defaults={"measure": measure, "value": Decimal(value)},
+                )
+                created["online_records"] += int(made)
+    return created
+
+
+def _demo_answer(question, right: bool):
+    from members.work.questions import LETTERS
+
+    if question.kind == "judge":
+        return "true" if question.answer == right else "false"
+    if question.kind == "single":
+        return question.answer if right else LETTERS[(LETTERS.index(question.answer) + 1) % len(question.options)]
+    if question.kind == "multiple":
+        return list(question.answer) if right else list(question.answer)[:1]
+    if question.kind == "blank":
+        return list(question.answer) if right else ["", ""]
+    return "新质生产力是创新起主导作用，摆脱传统经济增长方式的先进生产力质态，要因地制宜发展。"
