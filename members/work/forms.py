@@ -224,11 +224,15 @@ class TheoryTestForm(forms.Form):
         ("random", _("Drawn at random for each member, by the rules below")),
     ], widget=forms.RadioSelect, initial="fixed")
 
-    def __init__(self, *args, organizations=None, groups=None, **kwargs):
+    def __init__(self, *args, organizations=None, groups=None, topics=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["groups"].queryset = groups
+        self.topics = topics
         for n in range(DRAW_RULES):
+            if topics is not None:
+                self.fields[f"rule_{n}_topic"] = forms.ModelChoiceField(
+                    label=_("Plan topic"), required=False, queryset=topics, empty_label=_("Any"))
             self.fields[f"rule_{n}_kind"] = forms.ChoiceField(
                 label=_("Type"), required=False, choices=[("", "—"), *QuestionKind.choices])
             self.fields[f"rule_{n}_difficulty"] = forms.TypedChoiceField(
@@ -238,7 +242,8 @@ class TheoryTestForm(forms.Form):
             self.fields[f"rule_{n}_points"] = forms.DecimalField(label=_("Points each"), required=False, min_value=0, max_value=100, decimal_places=1)
 
     def rule_rows(self):
-        return [[self[f"rule_{n}_{part}"] for part in ("kind", "difficulty", "count", "points")] for n in range(DRAW_RULES)]
+        parts = ("kind", "difficulty", "topic", "count", "points") if self.topics is not None else ("kind", "difficulty", "count", "points")
+        return [[self[f"rule_{n}_{part}"] for part in parts] for n in range(DRAW_RULES)]
 
     def clean(self):
         data = super().clean()
@@ -253,7 +258,8 @@ class TheoryTestForm(forms.Form):
                 self.add_error(f"rule_{n}_kind", _("Choose the type to draw."))
             elif kind:
                 points = data.get(f"rule_{n}_points")
-                rules.append({"kind": kind, "difficulty": data.get(f"rule_{n}_difficulty"), "topic": None,
+                topic = data.get(f"rule_{n}_topic")
+                rules.append({"kind": kind, "difficulty": data.get(f"rule_{n}_difficulty"), "topic": topic.pk if topic else None,
                               "count": count, "points": str(points) if points is not None else None})
         if data.get("paper_mode") == "random" and not rules:
             self.add_error(None, _("A random paper needs at least one rule: the type and how many."))

@@ -453,3 +453,21 @@ def paper_question_remove(*, by: User, test: TheoryTest, item_id: int) -> None:
     """Take a question off a draft test's paper (it stays in the bank)."""
     require_perm(by, "work.change_theory_test", test)
     TestPaper.objects.filter(test=test, pk=item_id).delete()
+
+
+def draw_rule_labels(test: TheoryTest) -> list[str]:
+    """A random paper's rules as staff read them: 单选题 × 5（难度 中，专题 …，每题 2 分）."""
+    from members.work.models import Difficulty
+    from plans.models import Topic
+
+    topics = dict(Topic.objects.filter(pk__in=[rule.get("topic") for rule in test.draw_rules if rule.get("topic")]).values_list("pk", "title"))
+    labels = []
+    for rule in test.draw_rules:
+        details = []
+        if rule.get("difficulty"):
+            details.append(_("difficulty %(level)s") % {"level": Difficulty(rule["difficulty"]).label})
+        if rule.get("topic"):
+            details.append(_("topic %(topic)s") % {"topic": topics.get(rule["topic"], "")})
+        details.append(_("%(points)s points each") % {"points": rule.get("points") or default_points(rule["kind"])})
+        labels.append(f"{QuestionKind(rule['kind']).label} × {rule['count']}（{'，'.join(str(d) for d in details)}）")
+    return labels

@@ -72,8 +72,13 @@ class TheoryTestFormMixin:
     template_name = "work/theory_test_form.html"
 
     def get_form_kwargs(self):
+        from plans.models import Topic
+
         user = self.request.user
-        return {**super().get_form_kwargs(), "organizations": _organizations(user),
+        year = timezone.localdate().year
+        topics = Topic.objects.filter(plan__group__in=scoping.managed_groups(user), plan__year__in=[year, year + 1]).order_by(
+            "plan__group__name", "position")
+        return {**super().get_form_kwargs(), "organizations": _organizations(user), "topics": topics,
                 "groups": scoping.managed_groups(user).select_related("organization").order_by("organization__path", "name")}
 
     def fields_from(self, form):
@@ -117,7 +122,7 @@ class TheoryTestUpdate(TheoryTestFormMixin, ScopedObjectMixin, FormView):
         initial["closes_at"] = timezone.localtime(test.closes_at)
         initial["groups"] = list(test.groups.all())
         for n, rule in enumerate(test.draw_rules):
-            for part in ("kind", "difficulty", "count", "points"):
+            for part in ("kind", "difficulty", "topic", "count", "points"):
                 initial[f"rule_{n}_{part}"] = rule.get(part)
         return initial
 
@@ -151,6 +156,7 @@ class TheoryTestDetail(ScopedObjectMixin, DetailView):
         )
         if manages:
             context.update(paper=theory.paper_questions(test), results=selectors.test_results(test),
+                           rules=theory.draw_rule_labels(test),
                            import_form=QuestionImportForm(organizations=_organizations(user)))
         return context
 

@@ -63,6 +63,7 @@ class MyWork(LoginRequiredMixin, TemplateView):
             submitted=selectors.my_submitted(user, year),
             standings=[selectors.member_figures(user, group, year) for group in groups],
             online_study=selectors.online_study_of(user, year),
+            tests=selectors.tests_of(user, year),
             kinds=[(kind, label, KIND_ICONS[kind]) for kind, label in WorkKind.choices],
             to_review=selectors.review_counts(user, limit=MY_WORK_REVIEW_GROUPS),
             review_more=MY_WORK_REVIEW_GROUPS,

@@ -311,3 +311,29 @@ def test_the_results_reach_the_study_record_the_review_and_the_bulletin(world, c
     headers = [cell.value for cell in book.active[2]]
     mine = next(row for row in book.active.iter_rows(min_row=3, values_only=True) if row[1] == world.member.name)
     assert dict(zip(headers, mine))["考学次数"] == 1
+
+
+def test_a_random_paper_can_draw_from_one_plan_topic(world, client_for):
+    from plans.tests.factories import AnnualPlanFactory, TopicFactory
+
+    plan = AnnualPlanFactory(group=world.groups.bureau, year=timezone.localdate().year)
+    topic = TopicFactory(plan=plan, title="学习贯彻党的二十届三中全会精神")
+    on_topic = Question.objects.create(organization=world.county, kind="judge", stem="改革永远在路上。", answer=True,
+                                       topic=topic, created_by=world.staff)
+    Question.objects.create(organization=world.county, kind="judge", stem="另一个专题的题。", answer=False, created_by=world.staff)
+    client = client_for(world.staff)
+    form = client.get(reverse("work:theory-test-create")).context["form"]
+    assert topic in form.fields["rule_0_topic"].queryset
+    now = timezone.localtime()
+    client.post(reverse("work:theory-test-create"), {
+        "organization": world.county.pk, "title": "专题测试", "groups": [world.groups.bureau.pk],
+        "opens_at": (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"), "closes_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "time_limit_minutes": 10, "attempts_allowed": 1, "pass_score": 60, "paper_mode": "random",
+        "rule_0_kind": "judge", "rule_0_topic": topic.pk, "rule_0_count": 1, "rule_0_points": "5",
+    })
+    test = TheoryTest.objects.get(title="专题测试")
+    assert test.draw_rules[0]["topic"] == topic.pk
+    theory.theory_test_publish(by=world.staff, test=test)
+    attempt = theory.attempt_start(by=world.member, test=test)
+    assert [item["q"] for item in attempt.questions] == [on_topic.pk]
+    assert "学习贯彻党的二十届三中全会精神" in client.get(test.get_absolute_url()).content.decode()
