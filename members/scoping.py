@@ -131,6 +131,13 @@ def managed_organizations(user) -> models.QuerySet:
     return Organization.objects.filter(_tree(user, [STAFF]))
 
 
+def managed_roots(user) -> list[str]:
+    """The paths of the organisations where the user is staff (the tops of their managed tree)."""
+    if _is_anonymous(user):
+        return []
+    return _paths(user, [STAFF])
+
+
 def read_organizations(user) -> models.QuerySet:
     """Organisations whose every record the user may read (staff and leaders, not members)."""
     if _is_anonymous(user):

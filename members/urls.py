@@ -1,6 +1,8 @@
 from django.urls import path
 
 from members import views
+from members.downloads import ROSTER_FILE
+from studygroup.downloads import ScopedFileDownload
 
 app_name = "members"
 
@@ -27,6 +29,7 @@ urlpatterns = [
     path("roster/", views.RosterImportStart.as_view(), name="roster-import"),
     path("roster/template.xlsx", views.RosterTemplate.as_view(), name="roster-template"),
     path("roster/<int:pk>/", views.RosterImportDetail.as_view(), name="roster-import-detail"),
+    path("roster/<int:pk>/file/", ScopedFileDownload.as_view(file=ROSTER_FILE.key), name="roster-import-file"),
     path("roster/<int:pk>/import/", views.RosterImportApply.as_view(), name="roster-import-apply"),
     path("roster/<int:pk>/activation-list/", views.RosterActivationList.as_view(), name="roster-activation-list"),
     path("activate/<str:token>/", views.AccountActivate.as_view(), name="account-activate"),

@@ -1,6 +1,6 @@
 """Files of members' own work that can be downloaded (see studygroup.downloads)."""
 
-from members.work.models import CompilationBuild, MemberWork
+from members.work.models import CompilationBuild, MemberWork, OnlineStudyImport
 from studygroup import downloads
 
 WORK_ATTACHMENT = downloads.register(downloads.FileDownload(
@@ -28,4 +28,14 @@ COMPILATION_FILE = downloads.register(downloads.FileDownload(
     audit_object=lambda build: build.group,
     may_download=lambda build, user: build.status == CompilationBuild.Status.DONE and user.has_perm("work.export_group_work", build.group),
     select_related=("group__organization",),
+))
+
+
+ONLINE_STUDY_FILE = downloads.register(downloads.FileDownload(
+    model=OnlineStudyImport,
+    field="file",
+    url_name="work:online-study-import-file",
+    original_name=lambda record: record.original_name,
+    organization=lambda record: record.created_by.organization,
+    select_related=("created_by__organization",),
 ))

@@ -733,9 +733,9 @@ class QuestionQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        paths = list(scoping.managed_organizations(user).values_list("path", flat=True)[:500])
-        above = {path[:end] for path in paths for end in range(Organization.steplen, len(path) + 1, Organization.steplen)}
-        return self.filter(organization__path__in=above)
+        roots = scoping.managed_roots(user)
+        above = {path[:end] for path in roots for end in range(Organization.steplen, len(path), Organization.steplen)}
+        return self.filter(Q(organization__in=scoping.managed_organizations(user).values("pk")) | Q(organization__path__in=above))
 
     def editable_by(self, user):
         """Only the owning organisation's staff change its questions."""

@@ -174,7 +174,14 @@ def plan_online_study(sheets: list[Sheet], *, by: User, platform: str, period: d
         (number, cells) for number, cells in enumerate(sheet.rows[header_index + 1:], start=header_index + 2)
         if any(_text(value) for value in cells)
     ]
-    people = scoping.managed_people(by).filter(is_active=True)
+    # People of the staff's tree, and the current members of the groups they manage (not those
+    # who sat in one once and have since moved elsewhere).
+    from members.models import Membership, current_q
+
+    in_managed_group = Membership.objects.filter(current_q(), group__in=scoping.managed_groups(by).values("pk")).values("user")
+    people = User.objects.filter(
+        Q(organization__in=scoping.managed_organizations(by).values("pk")) | Q(pk__in=in_managed_group), is_active=True,
+    )
     phones = {_phone(cell(cells, "phone")) for _n, cells in lines} - {""}
     accounts = {_text(cell(cells, "account")) for _n, cells in lines} - {""}
     names = {_text(cell(cells, "name")) for _n, cells in lines} - {""}
@@ -212,7 +219,7 @@ def plan_online_study(sheets: list[Sheet], *, by: User, platform: str, period: d
             row.problems.append(Problem(sheet.name, number, column(value_key), _(
                 "“%(value)s” is not a number."
             ) % {"value": _text(raw)[:40]}))
-        if amount is not None and (amount < 0 or amount >= Decimal("1e9")):
+        if amount is not None and (not amount.is_finite() or amount < 0 or amount >= Decimal("1e9")):
             row.problems.append(Problem(sheet.name, number, column(value_key), _(
                 "“%(value)s” is not a number of points or hours."
             ) % {"value": _text(raw)[:40]}))

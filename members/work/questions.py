@@ -28,7 +28,7 @@ SECTION_KINDS = {
     "判断": JUDGE, "是非": JUDGE, "填空": BLANK, "简答": SHORT, "问答": SHORT, "论述": SHORT, "材料分析": SHORT,
 }
 NUMBERED = re.compile(r"^\s*(?:(\d{1,3})\s*[.．、]|[（(]\s*(\d{1,3})\s*[)）])\s*(.*)$")
-OPTION = re.compile(r"(?:^|\s+)([A-Ha-h])\s*[.．、:：]\s*")
+OPTION = re.compile(r"(?:^|(?<=\s))([A-Ha-h])\s?[.．、:：]\s?")
 ANSWER = re.compile(r"^\s*(?:【\s*(?:参考)?答案\s*】|(?:参考|正确)?答案\s*[:：])\s*(.*)$")
 EXPLANATION = re.compile(r"^\s*(?:【\s*解析\s*】|(?:答案)?解析\s*[:：])\s*(.*)$")
 JUDGE_TRUE = {"对", "√", "✓", "✔", "正确", "是", "T", "TRUE", "Y", "YES"}
@@ -41,6 +41,13 @@ KIND_LABELS = {
     "判断": JUDGE, "判断题": JUDGE, "填空": BLANK, "填空题": BLANK, "简答": SHORT, "简答题": SHORT, "问答题": SHORT,
     **{kind: kind for kind in KINDS},
 }
+
+
+# Limits that keep a crafted file from holding a worker: lines read, their length, errors listed.
+MAX_LINES = 20000
+MAX_LINE_LENGTH = 2000
+MAX_PROBLEMS = 500
+MAX_DOCX_XML_BYTES = 20 * 1024 * 1024
 
 
 class QuestionFileError(ValueError):
@@ -124,6 +131,9 @@ def finish(question: ParsedQuestion, raw_answer: str, problems: list[QuestionPro
         else:
             kind = SHORT
     question.kind = kind
+    if len(question.options) > len(LETTERS):
+        problems.append(QuestionProblem(where, _("A question has at most %(most)s options (A to H).") % {"most": len(LETTERS)}))
+        return None
     if kind in (SINGLE, MULTIPLE):
         if len(question.options) < 2:
             problems.append(QuestionProblem(where, _("A choice question needs at least two options (A. … B. …).")))
@@ -166,8 +176,16 @@ def finish(question: ParsedQuestion, raw_answer: str, problems: list[QuestionPro
 
 
 def _docx_lines(data: bytes) -> list[str]:
+    import zipfile
+
     from docx import Document
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist() if item.filename.startswith("word/")) > MAX_DOCX_XML_BYTES:
+                raise QuestionFileError(_("The Word file is too large to be a question bank: split it into several files."))
+    except zipfile.BadZipFile as error:
+        raise QuestionFileError(_("The file could not be read as a Word document (.docx).")) from error
     try:
         document = Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds for a file that is not a document
@@ -195,12 +213,20 @@ def read_text_questions(lines: list[str], *, where_prefix: str = "") -> Question
                 result.questions.append(done)
         current, answer = None, None
 
+    if len(lines) > MAX_LINES:
+        raise QuestionFileError(_("The file has more than %(most)s lines: split it into several files.") % {"most": MAX_LINES})
     for number, raw in enumerate(lines, start=1):
-        line = raw.replace("\u3000", " ").strip()
+        if len(result.problems) >= MAX_PROBLEMS:
+            result.problems.append(QuestionProblem("", _("More errors follow: correct these first.")))
+            break
+        line = re.sub(r"\s+", " ", raw.replace("\u3000", " ")).strip()
         if not line:
             continue
         where = f"{where_prefix}第{number}段"
-        section = SECTION.match(line)
+        if len(line) > MAX_LINE_LENGTH:
+            result.problems.append(QuestionProblem(where, _("A line is longer than %(most)s characters.") % {"most": MAX_LINE_LENGTH}))
+            continue
+        section = SECTION.match(line) if len(line) <= 60 else None
         if section:
             close()
             word = section.group(1)

@@ -303,7 +303,7 @@ def clean_answer(question: Question, value):
         raise ValidationError(_("Answer true or false."))
     if kind == QuestionKind.BLANK:
         values = value if isinstance(value, list | tuple) else [value]
-        return [str(item)[:200] for item in values]
+        return [str(item)[:200] for item in values][: len(question.answer or [])]
     text = str(value or "")
     if len(text) > 5000:
         raise ValidationError(_("An answer has at most 5,000 characters."))

@@ -232,6 +232,24 @@ class QuestionList(LoginRequiredMixin, ListView):
                                         on_paper=on_paper, **kwargs)
 
 
+def _sweep_old_previews() -> None:
+    """A preview not applied within its token's hour is abandoned: its file (exam content) goes."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(hours=2)
+    try:
+        _dirs, files = default_storage.listdir("question-imports")
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    for name in files[:1000]:
+        path = f"question-imports/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            continue
+
+
 class QuestionImport(PermissionRequiredMixin, FormView):
     """Upload questions, see what was read (and every error, with where it is), then add them to
     the bank (and, from a draft test's page, to its paper). The file waits between the two steps
@@ -273,6 +291,7 @@ class QuestionImport(PermissionRequiredMixin, FormView):
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.form_invalid(form)
+        _sweep_old_previews()
         suffix = upload.name.rsplit(".", 1)[-1].lower()
         name = default_storage.save(f"question-imports/{uuid.uuid4().hex}.{suffix}", ContentFile(data))
         token = signing.dumps({"name": name, "org": organization.pk, "by": self.request.user.pk, "file": upload.name},

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members.work import online_views, record_views, theory_views, views
-from members.work.downloads import COMPILATION_FILE, WORK_ATTACHMENT
+from members.work.downloads import COMPILATION_FILE, ONLINE_STUDY_FILE, WORK_ATTACHMENT
 from studygroup.downloads import ScopedFileDownload
 
 app_name = "work"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("questions/import/", theory_views.QuestionImport.as_view(), name="question-import"),
     path("online-study/import/", online_views.OnlineStudyImportStart.as_view(), name="online-study-import"),
     path("online-study/import/<int:pk>/", online_views.OnlineStudyImportDetail.as_view(), name="online-study-import-detail"),
+    path("online-study/import/<int:pk>/file/", ScopedFileDownload.as_view(file=ONLINE_STUDY_FILE.key), name="online-study-import-file"),
     path("online-study/import/<int:pk>/apply/", online_views.OnlineStudyImportApply.as_view(), name="online-study-import-apply"),
     path("work/", views.WorkList.as_view(), name="work-list"),
     path("work/search/", views.WorkSearch.as_view(), name="work-search"),

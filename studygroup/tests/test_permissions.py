@@ -61,8 +61,10 @@ def _organization_without_group(world):
 def _roster_import(world, status="previewed"):
     from members.models import RosterImport
 
-    record = RosterImport(created_by=world.staff, original_name="花名册.xlsx", sha256="0" * 64, status=status)
-    record.file.name = "rosters/test.xlsx"
+    from django.core.files.base import ContentFile
+
+    record = RosterImport(created_by=world.staff, original_name="花名册.csv", sha256="0" * 64, status=status)
+    record.file.save("花名册.csv", ContentFile("姓名,手机号码,单位\n".encode()), save=False)
     record.save()
     return record
 
@@ -86,8 +88,10 @@ def _online_study_import(world):
 
     from members.work.models import OnlineStudyImport
 
-    record = OnlineStudyImport(created_by=world.staff, platform="xuexi", period=date(2026, 1, 1), original_name="积分.xlsx")
-    record.file.name = "online-study/test.xlsx"
+    from django.core.files.base import ContentFile
+
+    record = OnlineStudyImport(created_by=world.staff, platform="xuexi", period=date(2026, 1, 1), original_name="积分.csv")
+    record.file.save("积分.csv", ContentFile("姓名,手机号,积分\n".encode()), save=False)
     record.save()
     return record
 
@@ -155,6 +159,7 @@ EXPECTATIONS = {
     "members:roster-template": (None, MANAGER_PAGE),
     "members:roster-import-detail": (lambda w: {"pk": _roster_import(w).pk}, IMPORTER_ONLY),
     "members:roster-import-apply": (lambda w: {"pk": _roster_import(w).pk}, IMPORTER_ONLY),
+    "members:roster-import-file": (lambda w: {"pk": _roster_import(w).pk}, IMPORTER_ONLY),
     "members:roster-activation-list": (lambda w: {"pk": _roster_import(w, "applied").pk}, IMPORTER_ONLY),
     # The activation link: for the person who has no password yet, so open to anyone holding it.
     "members:account-activate": (_activation_token, statuses(anonymous=200)),
@@ -185,6 +190,7 @@ EXPECTATIONS = {
     "work:study-records-export": (lambda w: {"pk": w.groups.bureau.pk}, GROUP_ACTION),
     "work:online-study-import-detail": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
     "work:online-study-import-apply": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
+    "work:online-study-import-file": (lambda w: {"pk": _online_study_import(w).pk}, IMPORTER_ONLY),
     "work:work-list": (None, OPEN),
     "work:work-search": (None, OPEN),
     "work:work-create": (

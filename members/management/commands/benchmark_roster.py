@@ -64,13 +64,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key:15} {value}")
 
     def workbook(self, rows: int, unit: str, group: str) -> bytes:
-        from openpyxl import Workbook
+        from studygroup.documents import new_workbook, workbook_bytes
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("人员")
-        sheet.append(["姓名", "手机号码", "单位", "职务", "中心组", "组内职务"])
+        book, sheet = new_workbook("花名册", ["姓名", "手机号码", "单位", "职务", "中心组", "组内职务"])
         for n in range(rows):
             sheet.append([f"测试人员{n:05d}", f"1770{n:07d}", unit, "干部", group, "成员"])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return workbook_bytes(book, fit=False)
