@@ -70,3 +70,22 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     role = OrganizationAssignment.Role.STAFF
     started_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+
+
+def roster_workbook(**sheets) -> bytes:
+    """An .xlsx with one sheet per keyword: a list of rows (the first holds the headers)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from studygroup.documents import new_workbook, workbook_bytes
+
+    book, first = new_workbook("花名册", [])
+    book.remove(first)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    data = workbook_bytes(book, fit=False)
+    load_workbook(io.BytesIO(data))  # readable, as a staffer's file would be
+    return data

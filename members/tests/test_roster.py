@@ -10,22 +10,12 @@ from openpyxl import Workbook
 
 from members import roster
 from members.models import Membership, Organization, StudyGroup, User
-from members.tests.factories import MembershipFactory, UserFactory
+from members.tests.factories import MembershipFactory, UserFactory, roster_workbook
 
 pytestmark = pytest.mark.django_db
 
 
-def workbook(**sheets) -> bytes:
-    """An .xlsx with one sheet per keyword: a list of rows (the first holds the headers)."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+workbook = roster_workbook
 
 
 def plan(data: bytes, by, name="花名册.xlsx", **options):

@@ -8,27 +8,18 @@ import re
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from members import roster, scoping, services
 from members.models import Membership, OrganizationAssignment, RosterImport, StudyGroup, User
-from members.tests.factories import AssignmentFactory, UserFactory
+from members.tests.factories import AssignmentFactory, UserFactory, roster_workbook
 
 pytestmark = pytest.mark.django_db
 
 
-def workbook(**sheets) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+workbook = roster_workbook
 
 
 def plan(data, by, **options):

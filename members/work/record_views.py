@@ -1,7 +1,6 @@
 """A member's study record (个人学习档案): the page, its PDF (the same template, house style) and
 a group's records as one Excel sheet, a row per member, for the annual evaluation (年度考核)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View

@@ -2,7 +2,6 @@
 reading, the preview and applying, then the same file again. Runs in a transaction it rolls
 back, so the database is left as it was. Prints figures; ``--json`` prints them as one object."""
 
-import io
 import json
 import time
 

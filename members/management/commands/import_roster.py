@@ -3,17 +3,14 @@ import of the web page from the command line, as that staff account (the same sc
 ``--json`` prints the preview (what was, or would be, created, changed and left, and every error)."""
 
 import json
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from members import services
-from members.models import User
-from studygroup.uploads import check_upload
+from studygroup.commands import acting_user, checked_file
 
 
 class Command(BaseCommand):
@@ -29,20 +26,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, by, dry_run, as_json, end_missing, **options):
         translation.activate(settings.LANGUAGE_CODE)
+        person = acting_user(by, "members.import_roster", f"{by} may not import rosters (staff or 系统管理员 of an organisation).")
+        name, data = checked_file(file, "roster_import")
         try:
-            person = User.objects.get(username=by, is_active=True)
-        except User.DoesNotExist as error:
-            raise CommandError(f"No active account {by}.") from error
-        if not person.has_perm("members.import_roster"):
-            raise CommandError(f"{by} may not import rosters (staff or 系统管理员 of an organisation).")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No file {file}.")
-        data = path.read_bytes()
-        try:
-            check_upload(SimpleUploadedFile(path.name, data), "roster_import")
             record, plan = services.roster_import_preview(
-                by=person, data=data, filename=path.name, end_missing=end_missing, save=not dry_run,
+                by=person, data=data, filename=name, end_missing=end_missing, save=not dry_run,
             )
             if record is not None:
                 record, plan = services.roster_import_apply(by=person, roster_import=record)

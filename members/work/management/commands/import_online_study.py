@@ -6,18 +6,15 @@ headers (姓名, 手机号, 积分 / 学时)."""
 import json
 import re
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from members.models import User
 from members.work import services
 from members.work.models import OnlinePlatform
-from studygroup.uploads import check_upload
+from studygroup.commands import acting_user, checked_file
 
 
 class Command(BaseCommand):
@@ -37,20 +34,12 @@ class Command(BaseCommand):
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise CommandError("--period is a month: YYYY-MM, such as 2026-11.")
         month = date(int(match.group(1)), int(match.group(2)), 1)
+        person = acting_user(by, "work.import_online_study",
+                             f"{by} may not import online-study figures (staff of a study group's organisation).")
+        name, data = checked_file(file, "online_study_import")
         try:
-            person = User.objects.get(username=by, is_active=True)
-        except User.DoesNotExist as error:
-            raise CommandError(f"No active account {by}.") from error
-        if not person.has_perm("work.import_online_study"):
-            raise CommandError(f"{by} may not import online-study figures (staff of a study group's organisation).")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No file {file}.")
-        data = path.read_bytes()
-        try:
-            check_upload(SimpleUploadedFile(path.name, data), "online_study_import")
             record, plan = services.online_study_preview(
-                by=person, data=data, filename=path.name, platform=platform, period=month, save=not dry_run,
+                by=person, data=data, filename=name, platform=platform, period=month, save=not dry_run,
             )
             if record is not None:
                 record, plan = services.online_study_apply(by=person, online_import=record)

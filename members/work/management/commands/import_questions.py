@@ -4,7 +4,6 @@ template, as the web page reads them. ``--json`` prints ``{"questions": [{"type"
 "options", "answer"}], "errors": [...]}``."""
 
 import json
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +12,7 @@ from django.utils import translation
 from members.models import Organization
 from members.work.models import Question
 from members.work.questions import QuestionFileError, read_questions
+from studygroup.commands import checked_file
 
 
 class Command(BaseCommand):
@@ -26,15 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, organization, dry_run, as_json, **options):
         translation.activate(settings.LANGUAGE_CODE)
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No file {file}.")
+        name, data = checked_file(file, "question_import")
         try:
             owner = Organization.objects.get(pk=organization)
         except Organization.DoesNotExist as error:
             raise CommandError(f"No organisation {organization}.") from error
         try:
-            parsed = read_questions(path.read_bytes(), path.name)
+            parsed = read_questions(data, name)
         except QuestionFileError as error:
             raise CommandError(str(error)) from error
         if not dry_run:
