@@ -222,3 +222,17 @@ def test_the_preview_page_costs_the_same_queries_for_few_rows_and_many(client_fo
         client.get(small.get_absolute_url())
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(large.get_absolute_url())
+
+
+def test_a_mail_server_that_refuses_does_not_undo_or_break_the_import(client_for, world, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    client = client_for(world.staff)
+    upload(client, xlsx([["姓名", "手机号码", "单位", "电子邮箱"], ["新人", "13900009999", "中共青山县教育局党组", "x@example.org"]]))
+    record = RosterImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("members:roster-import-apply", kwargs={"pk": record.pk}))
+    assert done.status_code == 302
+    assert User.objects.filter(phone="13900009999").exists()
+    listing = client.get(reverse("members:roster-activation-list", kwargs={"pk": record.pk}))
+    assert "/activate/" in listing.content.decode()  # the printed list still has the link
