@@ -95,7 +95,8 @@ class TheoryTestCreate(TheoryTestFormMixin, PermissionRequiredMixin, FormView):
 
     def get_initial(self):
         now = timezone.localtime().replace(second=0, microsecond=0)
-        return {"opens_at": now, "closes_at": now + timezone.timedelta(days=7)}
+        return {"opens_at": now, "closes_at": now + timezone.timedelta(days=7),
+                "organization": _organizations(self.request.user).first()}
 
     def form_valid(self, form):
         fields, groups = self.fields_from(form)
