@@ -55,6 +55,9 @@ MAIN_PAGES = [
     MainPage("members:person-list"),
     MainPage("members:organization-list"),
     MainPage("reports:review-list"),
+    # 考学: the tests a member may take or staff have set, and the question bank.
+    MainPage("work:theory-test-list"),
+    MainPage("work:question-list"),
     MainPage("reports:bulletin-detail", model="reports.Bulletin"),
     # A province's bulletin (seed_scale issues one): its annex covers every group of the province.
     MainPage("reports:bulletin-detail", "annex_page=1", model="reports.Bulletin", filters={"organization__depth": 1}),

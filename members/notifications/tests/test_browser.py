@@ -401,8 +401,8 @@ def test_staff_add_a_dingtalk_robot_and_test_it(world, page, phone_page, robot_s
     assert channel.webhook_url == robot_server.dingtalk_url
     assert page.url.endswith(f"/groups/{group.pk}/robots/")
     assert robot_server.secret not in page.content()
-    assert channel.kinds == ["meeting_notice", "meeting_reminder", "daily_reading"]
-    assert page.locator("[data-test=robot-kinds]").inner_text() == "推送内容：会议通知、会议提醒、每日推送"
+    assert channel.kinds == ["meeting_notice", "meeting_reminder", "daily_reading", "account_activation"]
+    assert page.locator("[data-test=robot-kinds]").inner_text() == "推送内容：会议通知、会议提醒、每日推送、新账号待激活"
 
     page.locator(".list-group-item", has_text="教育局中心组钉钉群").get_by_role("button", name="发送测试消息").click()
     page.wait_for_load_state()
