@@ -365,3 +365,41 @@ def read_questions(data: bytes, filename: str) -> QuestionFile:
                 continue
         raise QuestionFileError(_("The text file is neither UTF-8 nor GBK."))
     raise QuestionFileError(_("Questions are read from .docx, .txt, .xlsx or .csv files."))
+
+
+# --- the Excel template ------------------------------------------------------------------------------
+
+TEMPLATE_HEADERS = ("题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "解析", "难度", "专题", "来源")
+TEMPLATE_NOTES = (
+    "填写说明",
+    "1. 题型填 单选、多选、判断、填空 或 简答；难度填 易、中 或 难（不填为中）。",
+    "2. 选择题的选项依次填在 选项A、选项B……（至少两个），答案填字母，如 B 或 ACD。",
+    "3. 判断题答案填 对 或 错（也可填 √ 或 ×）；填空题的题干用 ____ 表示空，答案按空的顺序填写，用“；”分隔。",
+    "4. 简答题的答案填参考答案，供阅卷时参考。专题填年度计划中的专题名称时，随机组卷可按专题抽题。",
+    "5. 单元格中请直接填写内容，不要使用公式。导入前会先显示读取结果和每一处错误（表名、行号）。",
+)
+
+
+def template_workbook():
+    """The question template staff download, fill and import (``read_excel_questions`` reads it)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from studygroup.documents import new_workbook
+
+    workbook, sheet = new_workbook("试题导入模板", TEMPLATE_HEADERS)
+    sheet.title = "试题"
+    for header, choices in (("题型", "单选,多选,判断,填空,简答"), ("难度", "易,中,难")):
+        letter = sheet.cell(row=2, column=TEMPLATE_HEADERS.index(header) + 1).column_letter
+        rule = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+        rule.error, rule.errorTitle = f"请从列表中选择：{choices}", header
+        sheet.add_data_validation(rule)
+        rule.add(f"{letter}3:{letter}5000")
+    notes = workbook.create_sheet("填写说明")
+    for line in TEMPLATE_NOTES:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    notes["A1"].font = Font(bold=True, size=14)
+    for row in notes.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    return workbook

@@ -324,6 +324,16 @@ class QuestionImport(PermissionRequiredMixin, FormView):
         return redirect(test or "work:question-list")
 
 
+class QuestionTemplate(PermissionRequiredMixin, View):
+    permission_required = "work.import_online_study"  # staff who manage a group
+
+    def get(self, request):
+        from members.work.questions import template_workbook
+        from studygroup.documents import xlsx_response
+
+        return xlsx_response(template_workbook(), "试题导入模板.xlsx")
+
+
 # --- taking a test ---------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("attempts/<int:pk>/mark/", theory_views.AttemptMark.as_view(), name="attempt-mark"),
     path("questions/", theory_views.QuestionList.as_view(), name="question-list"),
     path("questions/import/", theory_views.QuestionImport.as_view(), name="question-import"),
+    path("questions/template.xlsx", theory_views.QuestionTemplate.as_view(), name="question-template"),
     path("online-study/import/", online_views.OnlineStudyImportStart.as_view(), name="online-study-import"),
     path("online-study/import/<int:pk>/", online_views.OnlineStudyImportDetail.as_view(), name="online-study-import-detail"),
     path("online-study/import/<int:pk>/file/", ScopedFileDownload.as_view(file=ONLINE_STUDY_FILE.key), name="online-study-import-file"),

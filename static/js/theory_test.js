@@ -27,6 +27,14 @@
     pending[form.id] = form;
     status(form, form.getAttribute("data-offline-text"), true);
   });
+  // A refused answer (409: handed in, not an option...): the server's words in the status line.
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.target.closest("form[data-answer]");
+    if (!form) { return; }
+    delete pending[form.id];
+    var box = form.querySelector("[data-save-status]");
+    if (box) { box.innerHTML = event.detail.xhr.responseText; }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest("form[data-answer]");
     if (form && event.detail.successful) { delete pending[form.id]; }

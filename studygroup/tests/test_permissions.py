@@ -184,6 +184,7 @@ EXPECTATIONS = {
     "work:attempt-mark": (lambda w: {"pk": _attempt(w).pk}, statuses(member=403, leader=404, sibling_staff=404)),
     "work:question-list": (None, OPEN),
     "work:question-import": (None, MANAGER_PAGE),
+    "work:question-template": (None, MANAGER_PAGE),
     # 个人学习档案: the member's own and their staff's; a fellow member or a leader may not read it.
     "work:study-record": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),
     "work:study-record-pdf": (lambda w: {"pk": w.member.pk}, statuses(leader=403, sibling_staff=404)),

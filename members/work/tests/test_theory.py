@@ -337,3 +337,17 @@ def test_a_random_paper_can_draw_from_one_plan_topic(world, client_for):
     attempt = theory.attempt_start(by=world.member, test=test)
     assert [item["q"] for item in attempt.questions] == [on_topic.pk]
     assert "学习贯彻党的二十届三中全会精神" in client.get(test.get_absolute_url()).content.decode()
+
+
+def test_the_excel_template_downloads_and_a_filled_copy_imports(world, client_for):
+    response = client_for(world.staff).get(reverse("work:question-template"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    assert book.sheetnames == ["试题", "填写说明"]
+    sheet = book["试题"]
+    assert [cell.value for cell in sheet[2]][:3] == ["题型", "题干", "选项A"]
+    sheet.append(["判断", "改革开放是决定当代中国命运的关键一招。", None, None, None, None, None, None, "对", "", "易", "", "教材"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = read_questions(buffer.getvalue(), "试题.xlsx")
+    assert [(q.kind, q.answer, q.difficulty, q.source) for q in parsed.questions] == [("judge", True, 1, "教材")]
+    assert parsed.problems == []
