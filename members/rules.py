@@ -70,8 +70,9 @@ def creates_accounts(user) -> bool:
 
 
 @rules.predicate
-def imported_by_self(user, roster_import) -> bool:
-    return roster_import is not None and signed_in(user) and roster_import.created_by_id == user.pk
+def imported_by_self(user, upload) -> bool:
+    """An import (a roster, a platform's export) is its uploader's."""
+    return upload is not None and signed_in(user) and upload.created_by_id == user.pk
 
 
 @rules.predicate

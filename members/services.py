@@ -17,7 +17,7 @@ from members import scoping
 from members.models import Membership, Organization, OrganizationAssignment, StudyGroup, User
 from members.signals import person_contact_changed
 from studygroup.mixins import require_perm
-from studygroup.services import save_as, stamp
+from studygroup.services import import_claim, import_finish, save_as, stamp
 
 # What the edit form may change; ``is_active`` is never among them (deactivation is its own
 # confirmed action), nor anything that gives power (roles are assignments, granted apart).
@@ -313,17 +313,10 @@ def roster_import_apply(*, by: User, roster_import):
     from members.signals import audit_event, people_imported
 
     require_perm(by, "members.apply_roster_import", roster_import)
-    record = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-    if record.status != RosterImport.Status.PREVIEWED:
-        raise ValidationError(_("This roster was imported already."))
-    with record.file.open("rb") as stream:
-        data = stream.read()
+    record, data = import_claim(RosterImport, roster_import.pk, refused=_("This roster was imported already."))
     plan = roster.plan_roster(roster.read_roster(data, record.original_name), by=by, end_missing=record.end_missing)
     written = roster.apply_roster(plan, by=by)
-    record.status = RosterImport.Status.APPLIED
-    record.applied_at = timezone.now()
-    record.result = roster_preview_json(plan)
-    record.save(update_fields=["status", "applied_at", "result"])
+    import_finish(record, roster_preview_json(plan))
     record.created_people.set(written["people"])
     counts = plan.counts()
     audit_event.send(

@@ -85,3 +85,28 @@ def build_failed(model, pk: int, error: Exception):
         status=model.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
     )
     return model.objects.get(pk=pk)
+
+
+# --- imports previewed, then applied (a roster, a platform's export) -----------------------------
+
+
+def import_claim(model, pk: int, *, refused: str):
+    """Lock a previewed import (a model with ``status``, ``file``, ``original_name``) for applying;
+    returns (record, the file's bytes). Applied already: ``refused``, as a ValidationError."""
+    from django.core.exceptions import ValidationError
+
+    record = model.objects.select_for_update().get(pk=pk)
+    if record.status != model.Status.PREVIEWED:
+        raise ValidationError(refused)
+    with record.file.open("rb") as stream:
+        return record, stream.read()
+
+
+def import_finish(record, result: dict) -> None:
+    """Mark a claimed import applied, keeping what it wrote (``result``)."""
+    from django.utils import timezone
+
+    record.status = type(record).Status.APPLIED
+    record.applied_at = timezone.now()
+    record.result = result
+    record.save(update_fields=["status", "applied_at", "result"])

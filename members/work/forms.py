@@ -170,18 +170,13 @@ class OnlineStudyImportForm(forms.Form):
     value_header = forms.CharField(label=_("Points or hours column"), required=False, max_length=50)
 
     def clean_period(self):
-        import re
-        from datetime import date
+        from members.work.online import parse_month
 
-        value = self.cleaned_data["period"].strip()
-        match = re.fullmatch(r"(\d{4})[-年./](\d{1,2})月?", value)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        period = parse_month(self.cleaned_data["period"])
+        if period is None:
             raise forms.ValidationError(_("Give the month as 2026-11."))
-        period = date(int(match.group(1)), int(match.group(2)), 1)
         if period > timezone.localdate():
             raise forms.ValidationError(_("The month has not begun yet."))
-        if period.year < 2000:
-            raise forms.ValidationError(_("Give the month as 2026-11."))
         return period
 
     def columns(self) -> dict:

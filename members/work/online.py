@@ -98,6 +98,16 @@ class OnlinePlan:
         }
 
 
+def parse_month(text: str) -> date | None:
+    """The month in ``text`` (2026-11, 2026年11月, 2026.11) as its first day; None if it is not one."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})[-年./](\d{1,2})月?", (text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
 def _find_columns(sheet: Sheet, wanted: dict[str, tuple[str, ...]]):
     """(header row index, {field: (column index, header)}) of the first row near the top naming a
     value column and a way to find the person."""

@@ -3,7 +3,7 @@
 import rules
 
 from members import scoping
-from members.rules import in_user_scope, signed_in
+from members.rules import imported_by_self, in_user_scope, signed_in
 from members.work.models import MemberWork, WorkKind
 from studygroup.permissions import remembered
 
@@ -80,11 +80,6 @@ rules.add_perm("work.export_group_work", reviews_group | reads_group_organizatio
 @rules.predicate
 def manages_some_group(user) -> bool:
     return signed_in(user) and scoping.managed_groups(user).exists()
-
-
-@rules.predicate
-def imported_by_self(user, online_import) -> bool:
-    return online_import is not None and signed_in(user) and online_import.created_by_id == user.pk
 
 
 @rules.predicate

@@ -28,7 +28,16 @@ from members.work import search, similarity
 from members.work.models import FieldVisit, MemberWork, ResearchTopic, WorkKind
 from members.work.text import plain_text, sanitize, word_count
 from studygroup.mixins import require_perm
-from studygroup.services import build_claim, build_failed, build_progress, build_reuse_or_queue, locked, save_as
+from studygroup.services import (
+    build_claim,
+    build_failed,
+    build_progress,
+    build_reuse_or_queue,
+    import_claim,
+    import_finish,
+    locked,
+    save_as,
+)
 from studygroup.uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -399,20 +408,13 @@ def online_study_apply(*, by: User, online_import):
     from studygroup.signals import audit_event
 
     require_perm(by, "work.apply_online_study_import", online_import)
-    record = OnlineStudyImport.objects.select_for_update().get(pk=online_import.pk)
-    if record.status != OnlineStudyImport.Status.PREVIEWED:
-        raise ValidationError(_("This file was imported already."))
-    with record.file.open("rb") as stream:
-        data = stream.read()
+    record, data = import_claim(OnlineStudyImport, online_import.pk, refused=_("This file was imported already."))
     plan = online.plan_online_study(
         roster.read_roster(data, record.original_name), by=by, platform=record.platform, period=record.period,
         columns=record.preview.get("requested_columns") or None,
     )
     written = online.apply_online_study(plan, by=by, source=record)
-    record.status = OnlineStudyImport.Status.APPLIED
-    record.applied_at = timezone.now()
-    record.result = {**plan.as_json(), "rows": [row.as_dict() for row in plan.rows], "written": written}
-    record.save(update_fields=["status", "applied_at", "result"])
+    import_finish(record, {**plan.as_json(), "rows": [row.as_dict() for row in plan.rows], "written": written})
     audit_event.send(
         sender=OnlineStudyImport, action="create", actor=by, obj=record, organization=by.organization,
         detail=_("%(platform)s figures for %(month)s imported: %(written)s people written, %(unmatched)s rows unmatched.") % {

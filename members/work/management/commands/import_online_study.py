@@ -4,8 +4,6 @@ account (its people, its checks), with the columns last saved for that platform 
 headers (姓名, 手机号, 积分 / 学时)."""
 
 import json
-import re
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from members.work import services
+from members.work.online import parse_month
 from members.work.models import OnlinePlatform
 from studygroup.commands import acting_user, checked_file
 
@@ -30,10 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, platform, period, by, dry_run, as_json, **options):
         translation.activate(settings.LANGUAGE_CODE)
-        match = re.fullmatch(r"(\d{4})-(\d{2})", period)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        month = parse_month(period)
+        if month is None:
             raise CommandError("--period is a month: YYYY-MM, such as 2026-11.")
-        month = date(int(match.group(1)), int(match.group(2)), 1)
         person = acting_user(by, "work.import_online_study",
                              f"{by} may not import online-study figures (staff of a study group's organisation).")
         name, data = checked_file(file, "online_study_import")
